@@ -1,0 +1,207 @@
+// Desired: machines.yml after parsing, validation, interpolation and normalisation.
+// Every short form of Compose is turned into its long form here, so later stages read one shape.
+
+export type DriverName = 'local' | 'none' | 'sandbox' | 'generic';
+
+export interface EngineSpec {
+  install: 'auto' | 'never';
+  /** URL of an install script, used instead of the distribution's packages when set. */
+  installScript?: string;
+  port: number;
+  /** tcp: Docker API on PORT with mutual TLS; ssh: through the machine's SSH connection to its unix socket. */
+  transport: 'tcp' | 'ssh';
+  labels: Record<string, string>;
+  registryMirrors: string[];
+  insecureRegistries: string[];
+  storageDriver?: string;
+  logDriver?: string;
+  logOpts: Record<string, string>;
+  /** Free map merged into /etc/docker/daemon.json. */
+  daemon: Record<string, unknown>;
+  /** On remove, also delete the daemon config mfile wrote (generic driver). */
+  uninstall: boolean;
+}
+
+export interface TlsSpec {
+  enabled: boolean;
+  /** Extra subject alternative names for the server certificate. */
+  san: string[];
+  /** For driver none: client material for an existing engine. */
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+export interface MachineSpec {
+  name: string;
+  driver: DriverName;
+  /** The driver's own block (`generic: {...}`, `sandbox: {...}`), interpolated, defaults applied. */
+  driverOptions: Record<string, unknown>;
+  engine: EngineSpec;
+  tls: TlsSpec;
+}
+
+export interface NetworkSpec {
+  name: string;
+  driver: string;
+  driverOpts: Record<string, string>;
+  internal: boolean;
+  attachable: boolean;
+  enableIpv6: boolean;
+  labels: Record<string, string>;
+  ipam?: { driver?: string; config: { subnet?: string; gateway?: string; ip_range?: string }[] };
+  /** external: true means mfile uses it but never creates or removes it. */
+  external: boolean;
+}
+
+export interface VolumeSpec {
+  name: string;
+  driver: string;
+  driverOpts: Record<string, string>;
+  labels: Record<string, string>;
+  external: boolean;
+}
+
+export interface PortSpec {
+  target: number;
+  published?: string;
+  host_ip?: string;
+  protocol: 'tcp' | 'udp' | 'sctp';
+  mode?: 'host' | 'ingress';
+}
+
+export interface MountSpec {
+  type: 'volume' | 'bind' | 'tmpfs';
+  /** Volume name (as in machines.yml) or host path for binds; absent for tmpfs and anonymous volumes. */
+  source?: string;
+  target: string;
+  read_only: boolean;
+  bind?: { create_host_path?: boolean; propagation?: string };
+  volume?: { nocopy?: boolean };
+  tmpfs?: { size?: number; mode?: number };
+}
+
+export interface HealthcheckSpec {
+  test: string[];
+  /** Durations in nanoseconds, as the Engine API takes them. */
+  interval?: number;
+  timeout?: number;
+  start_period?: number;
+  start_interval?: number;
+  retries?: number;
+  disable: boolean;
+}
+
+export interface DependsOnSpec {
+  condition: 'service_started' | 'service_healthy' | 'service_completed_successfully';
+  required: boolean;
+  restart: boolean;
+}
+
+export interface ServiceNetworkSpec {
+  aliases: string[];
+  ipv4_address?: string;
+  ipv6_address?: string;
+  priority?: number;
+}
+
+export interface BuildSpec {
+  context: string;
+  dockerfile?: string;
+  args: Record<string, string>;
+  target?: string;
+}
+
+export interface SecretMountSpec {
+  /** Secret name as declared under top-level `secrets`. */
+  source: string;
+  /** Path inside the container. */
+  target: string;
+  mode: number;
+}
+
+/**
+ * A container in its normalised form. Field names follow the Compose specification;
+ * sizes are bytes, durations are nanoseconds, cpus is a float.
+ */
+export interface ContainerSpec {
+  name: string;
+  machines: string[];
+  image: string;
+  pull_policy: 'always' | 'missing' | 'never' | 'build';
+  build?: BuildSpec;
+  container_name?: string;
+  command?: string[];
+  entrypoint?: string[];
+  environment: Record<string, string>;
+  labels: Record<string, string>;
+  ports: PortSpec[];
+  expose: string[];
+  volumes: MountSpec[];
+  networks: Record<string, ServiceNetworkSpec>;
+  network_mode?: string;
+  depends_on: Record<string, DependsOnSpec>;
+  restart: 'no' | 'always' | 'on-failure' | 'unless-stopped' | string;
+  healthcheck?: HealthcheckSpec;
+  user?: string;
+  working_dir?: string;
+  hostname?: string;
+  domainname?: string;
+  read_only: boolean;
+  privileged: boolean;
+  cap_add: string[];
+  cap_drop: string[];
+  security_opt: string[];
+  devices: string[];
+  sysctls: Record<string, string>;
+  shm_size?: number;
+  stdin_open: boolean;
+  tty: boolean;
+  init: boolean;
+  platform?: string;
+  runtime?: string;
+  pid?: string;
+  ipc?: string;
+  stop_signal?: string;
+  stop_grace_period?: number;
+  extra_hosts: string[];
+  dns: string[];
+  dns_search: string[];
+  tmpfs: string[];
+  ulimits: Record<string, { soft: number; hard: number }>;
+  logging?: { driver?: string; options: Record<string, string> };
+  mem_limit?: number;
+  mem_reservation?: number;
+  cpus?: number;
+  cpu_shares?: number;
+  pids_limit?: number;
+  secrets: SecretMountSpec[];
+  replicas: number;
+}
+
+export interface SecretSpec {
+  name: string;
+  /** Absolute path of the file on the controller. */
+  file: string;
+}
+
+export interface VariableValue {
+  value: string;
+  sensitive: boolean;
+}
+
+export interface Desired {
+  project: string;
+  /** Absolute path of machines.yml. */
+  configPath: string;
+  /** sha256 of the config file bytes and the resolved variable values (hex); recorded in saved plans. */
+  configDigest: string;
+  variables: Record<string, VariableValue>;
+  /** Every resolved value of a sensitive variable, for masking any output. */
+  sensitiveValues: string[];
+  machines: Record<string, MachineSpec>;
+  networks: Record<string, NetworkSpec>;
+  volumes: Record<string, VolumeSpec>;
+  secrets: Record<string, SecretSpec>;
+  containers: Record<string, ContainerSpec>;
+}

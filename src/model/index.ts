@@ -1,0 +1,5 @@
+export * from './desired.js';
+export * from './state.js';
+export * from './observed.js';
+export * from './plan.js';
+export * from './events.js';

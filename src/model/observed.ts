@@ -1,0 +1,52 @@
+// Observed: what refresh found on the live hosts, in one pass, before planning.
+
+export type MachineStatus = 'running' | 'stopped' | 'missing' | 'unknown' | 'error';
+
+export interface ObservedContainer {
+  id: string;
+  /** Engine name without the leading slash. */
+  name: string;
+  labels: Record<string, string>;
+  /** created | running | paused | restarting | removing | exited | dead */
+  state: string;
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  imageId: string;
+  image: string;
+}
+
+export interface ObservedNetwork {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface ObservedVolume {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface ObservedImage {
+  id: string;
+  repoTags: string[];
+}
+
+export interface ObservedMachine {
+  name: string;
+  status: MachineStatus;
+  /** Why status is error or unknown, one line. */
+  error?: string;
+  /** Engine-level facts when the engine answered. */
+  dockerVersion?: string;
+  /** Hash of the engine configuration found on the host (from provisioning's marker), if any. */
+  engineHash?: string;
+  containers: ObservedContainer[];
+  networks: ObservedNetwork[];
+  volumes: ObservedVolume[];
+  images: ObservedImage[];
+}
+
+export interface Observed {
+  /** false when refresh was skipped (--refresh=false): the planner trusts the prior state. */
+  refreshed: boolean;
+  machines: Record<string, ObservedMachine>;
+}

@@ -1,0 +1,71 @@
+// The state file (.mfile/state.json). Never holds a private key or a secret value in clear text.
+
+export const STATE_FORMAT_VERSION = 1;
+
+export type RecordStatus = 'pending' | 'created' | 'tainted';
+
+export interface SshAddress {
+  host: string;
+  port: number;
+  user: string;
+  /** Path of the private key file on the controller (never the key itself). */
+  identityFile?: string;
+  useAgent?: boolean;
+  sudo?: boolean;
+  jump?: SshAddress;
+}
+
+export interface MachineRecord {
+  name: string;
+  driver: string;
+  /** pending: a driver create started and did not finish; tainted: it failed. */
+  status: RecordStatus;
+  /** Driver options as applied (sensitive values masked), to explain replacements. */
+  driverOptions: Record<string, unknown>;
+  /** Whatever the driver needs to find the host again (ids, pids, ip); no secrets. */
+  driverData: Record<string, unknown>;
+  ssh?: SshAddress;
+  /** SHA256 fingerprint (base64, as ssh-keygen -l prints) pinned on first contact. */
+  hostKeyFingerprint?: string;
+  engineUrl?: string;
+  /** Hash of the engine configuration provisioning wrote; unchanged hash = no daemon restart. */
+  engineHash?: string;
+  /** The engine attributes that went into engineHash, masked, to name what changed. */
+  engine?: Record<string, unknown>;
+  dockerVersion?: string;
+  updatedAt: string;
+}
+
+export type ObjectKind = 'container' | 'network' | 'volume' | 'image';
+
+export interface ObjectRecord {
+  address: string;
+  kind: ObjectKind;
+  machine: string;
+  /** The name as written in machines.yml (io.mfile.name). */
+  name: string;
+  /** The engine's id (container id, network id, image id). */
+  id?: string;
+  configHash?: string;
+  status: RecordStatus;
+  /** Masked, normalised attributes as applied; used to explain diffs. */
+  attributes: Record<string, unknown>;
+  updatedAt: string;
+}
+
+export interface State {
+  version: number;
+  mfile_version: string;
+  lineage: string;
+  serial: number;
+  machines: Record<string, MachineRecord>;
+  objects: Record<string, ObjectRecord>;
+}
+
+export interface LockInfo {
+  id: string;
+  operation: string;
+  who: string;
+  pid: number;
+  created: string;
+}

@@ -1,0 +1,18 @@
+// The one top-level catch: every error becomes a short message on stderr and an exit code.
+import { ConfigError, MfileError, formatConfigIssue } from '../errors.js';
+
+export function reportError(err: unknown, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): number {
+  if (err instanceof ConfigError) {
+    for (const issue of err.issues) write(formatConfigIssue(issue));
+    return err.exitCode;
+  }
+  if (err instanceof MfileError) {
+    write(`Error: ${err.message}`);
+    return err.exitCode;
+  }
+  const e = err as { code?: string; message?: string; stack?: string };
+  if (e && typeof e.code === 'string' && e.code.startsWith('commander.')) return 1;
+  write(`Error: internal error: ${e?.message ?? String(err)} (this is a bug in mfile; please report it with MFILE_DEBUG=1 output)`);
+  if (process.env.MFILE_DEBUG) write(String(e?.stack ?? ''));
+  return 1;
+}

@@ -1,0 +1,65 @@
+// load config -> lock state -> read state -> refresh -> plan: the path shared by plan, apply and destroy.
+import path from 'node:path';
+import { StateStore, warnIfNotIgnored, type StateLock } from '../state/index.js';
+import { plan as makePlan } from '../plan/index.js';
+import { refresh, createConnections, type Connections } from '../apply/index.js';
+import type { Desired, Observed, Plan, State } from '../model/index.js';
+import { loadDesired, resolveStatePath, warn, type ConfigOptions } from './common.js';
+
+export interface PipelineOptions extends ConfigOptions {
+  target: string[];
+  refresh: boolean;
+  lockTimeout: number;
+}
+
+export interface PreparedRun {
+  desired: Desired;
+  store: StateStore;
+  lock: StateLock;
+  state: State;
+  conns: Connections;
+  plan: Plan;
+}
+
+export async function openRun(opts: PipelineOptions, operation: string): Promise<Omit<PreparedRun, 'plan'>> {
+  const desired = await loadDesired(opts);
+  const statePath = resolveStatePath(opts);
+  const store = new StateStore(statePath);
+  const lock = await store.lock(operation, { timeoutMs: opts.lockTimeout });
+  try {
+    const state = await store.read();
+    const ignored = await warnIfNotIgnored(path.dirname(statePath));
+    if (ignored) warn(ignored);
+    const conns = createConnections(desired, state, path.dirname(statePath));
+    return { desired, store, lock, state, conns };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+export async function observe(run: Omit<PreparedRun, 'plan'>, doRefresh: boolean): Promise<Observed> {
+  if (!doRefresh) return { refreshed: false, machines: {} };
+  return refresh(run.desired, run.state, run.conns);
+}
+
+export async function prepareRun(opts: PipelineOptions, operation: string, destroy: boolean): Promise<PreparedRun> {
+  const run = await openRun(opts, operation);
+  try {
+    const observed = await observe(run, opts.refresh);
+    const plan = makePlan(run.desired, run.state, observed, { destroy, targets: opts.target });
+    return { ...run, plan };
+  } catch (err) {
+    await closeRun(run);
+    throw err;
+  }
+}
+
+export async function closeRun(run: Pick<PreparedRun, 'lock' | 'conns'>): Promise<void> {
+  await run.conns.closeAll().catch(() => undefined);
+  await run.lock.release();
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.nodes.some((n) => n.action !== 'noop' && n.action !== 'read');
+}

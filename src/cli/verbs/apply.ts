@@ -1,0 +1,62 @@
+import { Command } from 'commander';
+import path from 'node:path';
+import { renderPlanText } from '../../plan/index.js';
+import { readPlanFile, assertPlanFresh } from '../../plan/plan-file.js';
+import { out, warn } from '../common.js';
+import { confirmOrRefuse } from '../confirm.js';
+import { execute } from '../execute.js';
+import { parsePositiveInt } from '../options.js';
+import { addPipelineOptions } from '../pipeline-options.js';
+import { closeRun, hasChanges, openRun, prepareRun, type PipelineOptions, type PreparedRun } from '../pipeline.js';
+
+interface ApplyOptions extends PipelineOptions {
+  yes?: boolean;
+  parallelism: number;
+  perMachine: number;
+  json?: boolean;
+}
+
+export function applyCommand(): Command {
+  return addPipelineOptions(new Command('apply'))
+    .description('make the machines and containers match machines.yml (or run a saved plan)')
+    .argument('[PLANFILE]', 'a plan saved by `mfile plan --out`')
+    .option('-y, --auto-approve', 'apply without asking for confirmation')
+    .option('--yes', 'same as --auto-approve')
+    .option('--parallelism <N>', 'steps run at once', parsePositiveInt, 10)
+    .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, 4)
+    .option('--json', 'print progress as JSON lines')
+    .action(async (planFile: string | undefined, opts: ApplyOptions & { autoApprove?: boolean }) => {
+      const run = planFile ? await fromPlanFile(planFile, opts) : await prepareRun(opts, 'apply', false);
+      try {
+        for (const w of run.plan.warnings) warn(w);
+        if (!hasChanges(run.plan)) {
+          if (!opts.json) out(renderPlanText(run.plan));
+          return;
+        }
+        if (!planFile) {
+          if (!opts.json) out(renderPlanText(run.plan, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
+          const approved = await confirmOrRefuse('Do you want to perform these actions?', opts.autoApprove === true || opts.yes === true);
+          if (!approved) {
+            out('Apply cancelled.');
+            process.exitCode = 1;
+            return;
+          }
+        }
+        await execute(run, opts, 'Apply');
+      } finally {
+        await closeRun(run);
+      }
+    });
+}
+
+async function fromPlanFile(planFile: string, opts: ApplyOptions): Promise<PreparedRun> {
+  const plan = await readPlanFile(path.resolve(planFile));
+  const run = await openRun({ ...opts, file: opts.file === 'machines.yml' ? plan.configPath : opts.file }, 'apply');
+  try {
+    assertPlanFresh(plan, run.state, run.desired);
+    return { ...run, plan };
+  } catch (err) {
+    await closeRun(run);
+    throw err;
+  }
+}

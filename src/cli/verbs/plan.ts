@@ -1,0 +1,37 @@
+import { Command } from 'commander';
+import { renderPlanText, planToJson } from '../../plan/index.js';
+import { writePlanFile } from '../../plan/plan-file.js';
+import { out, warn } from '../common.js';
+import { addPipelineOptions } from '../pipeline-options.js';
+import { closeRun, hasChanges, prepareRun, type PipelineOptions } from '../pipeline.js';
+
+interface PlanOptions extends PipelineOptions {
+  out?: string;
+  json?: boolean;
+  detailedExitcode?: boolean;
+  destroy?: boolean;
+}
+
+export function planCommand(): Command {
+  return addPipelineOptions(new Command('plan'))
+    .description('show what apply would change, against the state and what is really running')
+    .option('--out <PLANFILE>', 'save the plan for `mfile apply PLANFILE`')
+    .option('--json', 'print the plan as JSON')
+    .option('--destroy', 'plan the destruction of everything in the state')
+    .option('--detailed-exitcode', 'exit 0 for no changes, 2 for changes, 1 for errors')
+    .action(async (opts: PlanOptions) => {
+      const run = await prepareRun(opts, 'plan', opts.destroy === true);
+      try {
+        for (const w of run.plan.warnings) warn(w);
+        if (opts.json) out(JSON.stringify(planToJson(run.plan), null, 2));
+        else out(renderPlanText(run.plan, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
+        if (opts.out) {
+          await writePlanFile(opts.out, run.plan);
+          if (!opts.json) out(`\nSaved the plan to ${opts.out}. To apply exactly this plan: mfile apply ${opts.out}`);
+        }
+        if (opts.detailedExitcode && hasChanges(run.plan)) process.exitCode = 2;
+      } finally {
+        await closeRun(run);
+      }
+    });
+}

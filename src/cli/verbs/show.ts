@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { StateStore } from '../../state/index.js';
+import { addConfigOptions, out, resolveStatePath, type ConfigOptions } from '../common.js';
+
+interface ShowOptions extends ConfigOptions {
+  json?: boolean;
+}
+
+export function showCommand(): Command {
+  return addConfigOptions(new Command('show'))
+    .description('show what the state file records')
+    .option('--json', 'print the state as JSON')
+    .action(async (opts: ShowOptions) => {
+      const state = await new StateStore(resolveStatePath(opts)).read();
+      if (opts.json) {
+        out(JSON.stringify(state, null, 2));
+        return;
+      }
+      out(`# state serial ${state.serial}, lineage ${state.lineage}`);
+      const machines = Object.values(state.machines).sort((a, b) => a.name.localeCompare(b.name));
+      for (const m of machines) {
+        out(`machine.${m.name}  driver=${m.driver} status=${m.status}${m.engineUrl ? ` engine=${m.engineUrl}` : ''}${m.dockerVersion ? ` docker=${m.dockerVersion}` : ''}`);
+      }
+      const objects = Object.values(state.objects).sort((a, b) => a.address.localeCompare(b.address));
+      for (const o of objects) out(`${o.address}  status=${o.status}${o.id ? ` id=${o.id.slice(0, 12)}` : ''}`);
+      if (machines.length + objects.length === 0) out('The state is empty: nothing has been applied yet.');
+    });
+}

@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+import { ConfigError } from '../../errors.js';
+import { addConfigOptions, loadDesired, out, type ConfigOptions } from '../common.js';
+
+interface ValidateOptions extends ConfigOptions {
+  json?: boolean;
+}
+
+export function validateCommand(): Command {
+  return addConfigOptions(new Command('validate'))
+    .description('check machines.yml: syntax, schema and cross-field rules')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: ValidateOptions) => {
+      try {
+        const desired = await loadDesired(opts);
+        const counts = {
+          machines: Object.keys(desired.machines).length,
+          containers: Object.keys(desired.containers).length,
+        };
+        if (opts.json) out(JSON.stringify({ valid: true, errors: [], ...counts }));
+        else out(`${opts.file}: valid (${counts.machines} machines, ${counts.containers} containers)`);
+      } catch (err) {
+        if (opts.json && err instanceof ConfigError) {
+          out(JSON.stringify({ valid: false, errors: err.issues }));
+          process.exitCode = 1;
+          return;
+        }
+        throw err;
+      }
+    });
+}

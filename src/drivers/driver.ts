@@ -1,0 +1,52 @@
+// The driver interface: request objects in, response objects out, so fakes and dry-run wrappers fit unchanged.
+import type { MachineSpec, MachineStatus, SshAddress } from '../model/index.js';
+
+/** How to reach a machine's Docker engine. Paths are on the controller. */
+export type EngineEndpoint =
+  | { kind: 'unix'; socketPath: string }
+  | { kind: 'tcp'; host: string; port: number; tls?: { ca: string; cert: string; key: string } }
+  /** Docker API through the machine's SSH connection to its unix socket (engine.transport: ssh). */
+  | { kind: 'ssh'; socketPath: string };
+
+export interface DriverContext {
+  /** The state folder (.mfile beside the config); per-machine files go in machines/NAME/. */
+  stateDir: string;
+  project: string;
+  signal?: AbortSignal;
+  /** One-line progress notes for the current step. */
+  log?: (line: string) => void;
+}
+
+export interface MachineRequest {
+  machine: MachineSpec;
+  /** What a previous create returned (empty before create). */
+  driverData: Record<string, unknown>;
+  ctx: DriverContext;
+}
+
+export interface CreateResponse {
+  driverData: Record<string, unknown>;
+}
+
+export interface StatusResponse {
+  status: MachineStatus;
+  detail?: string;
+}
+
+export interface Driver {
+  readonly name: string;
+  /** True when the machine is a host reached over SSH that mfile provisions. */
+  readonly provisioned: boolean;
+  /** Cheap checks before anything is created (root, binaries, options). Throws DriverError. */
+  preCreateCheck(req: MachineRequest): Promise<void>;
+  create(req: MachineRequest): Promise<CreateResponse>;
+  start(req: MachineRequest): Promise<void>;
+  stop(req: MachineRequest): Promise<void>;
+  restart(req: MachineRequest): Promise<void>;
+  kill(req: MachineRequest): Promise<void>;
+  remove(req: MachineRequest): Promise<void>;
+  status(req: MachineRequest): Promise<StatusResponse>;
+  /** SSH coordinates, or null for drivers without SSH (local, none). */
+  address(req: MachineRequest): Promise<SshAddress | null>;
+  engineUrl(req: MachineRequest): Promise<EngineEndpoint>;
+}

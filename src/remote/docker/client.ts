@@ -1,0 +1,62 @@
+// One dockerode client for one engine endpoint. No constructor `timeout`: it leaves promises unsettled
+// (packages.md §2.5); callers pass a per-call abortSignal instead.
+import { readFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
+import Docker from 'dockerode';
+import type { EngineEndpoint } from '../../drivers/driver.js';
+
+export type DockerClient = Docker;
+
+export interface ClientOptions {
+  /** Transport for endpoints dockerode cannot dial itself (kind 'ssh'): an http.Agent over the machine's SSH link. */
+  agent?: Agent;
+}
+
+export function dockerClient(endpoint: EngineEndpoint, opts: ClientOptions = {}): DockerClient {
+  switch (endpoint.kind) {
+    case 'unix':
+      return new Docker({ socketPath: endpoint.socketPath });
+    case 'tcp':
+      if (endpoint.tls) {
+        return new Docker({
+          protocol: 'https',
+          host: endpoint.host,
+          port: endpoint.port,
+          ca: readFileSync(endpoint.tls.ca),
+          cert: readFileSync(endpoint.tls.cert),
+          key: readFileSync(endpoint.tls.key),
+        });
+      }
+      return new Docker({ protocol: 'http', host: endpoint.host, port: endpoint.port });
+    case 'ssh':
+      if (!opts.agent) throw new Error(`engine over SSH (${endpoint.socketPath}) needs an SSH transport`);
+      // @types/dockerode lacks `agent`; docker-modem passes it to http.request.
+      return new Docker({ protocol: 'http', host: 'docker', port: 80, agent: opts.agent } as Docker.DockerOptions);
+  }
+}
+
+/** The engine where mfile runs: DOCKER_HOST (unix:// or tcp:// with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) or the default socket. */
+export function localEndpoint(env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
+  const host = env.DOCKER_HOST;
+  if (!host) return { kind: 'unix', socketPath: '/var/run/docker.sock' };
+  if (host.startsWith('unix://')) return { kind: 'unix', socketPath: host.slice('unix://'.length) };
+  const url = new URL(host.replace(/^tcp:/, 'http:'));
+  const port = Number(url.port || (env.DOCKER_TLS_VERIFY ? 2376 : 2375));
+  if (env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== '0') {
+    const dir = env.DOCKER_CERT_PATH ?? `${env.HOME ?? ''}/.docker`;
+    return { kind: 'tcp', host: url.hostname, port, tls: { ca: `${dir}/ca.pem`, cert: `${dir}/cert.pem`, key: `${dir}/key.pem` } };
+  }
+  return { kind: 'tcp', host: url.hostname, port };
+}
+
+/** A short, stable text for an endpoint (state engineUrl, messages). */
+export function endpointUrl(endpoint: EngineEndpoint): string {
+  switch (endpoint.kind) {
+    case 'unix':
+      return `unix://${endpoint.socketPath}`;
+    case 'tcp':
+      return `tcp://${endpoint.host}:${endpoint.port}`;
+    case 'ssh':
+      return `ssh+unix://${endpoint.socketPath}`;
+  }
+}

@@ -82,3 +82,33 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
     if (!renamed) fs.rmSync(tmp, { force: true });
   }
 }
+
+/**
+ * A writer killed between creating its temp file and renaming it leaves the temp file behind. Remove those whose
+ * writer (pid in the name) is gone. Callers hold the state lock, so no live writer of this file is elsewhere.
+ */
+export async function removeStaleTempFiles(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.tmp-`;
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number.parseInt(name.slice(prefix.length), 10);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || pidAlive(pid)) continue;
+    await fsp.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}

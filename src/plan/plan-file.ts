@@ -1,0 +1,109 @@
+// Saved plans (`mfile plan --out`, `mfile apply PLANFILE`): the only file I/O in src/plan.
+import fs from 'node:fs';
+import path from 'node:path';
+import { StalePlanError, UsageError } from '../errors.js';
+import type { Desired } from '../model/desired.js';
+import type { Plan } from '../model/plan.js';
+import type { State } from '../model/state.js';
+import { writeFileAtomic } from '../state/atomic-write.js';
+import { MFILE_VERSION } from '../version.js';
+
+/** Written 0600 and atomically: a plan names hosts, users and (masked) attributes. */
+export async function writePlanFile(file: string, plan: Plan): Promise<void> {
+  await writeFileAtomic(path.resolve(file), JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
+}
+
+export function readPlanFile(file: string): Plan {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `plan file ${file} does not exist` : `cannot read plan file ${file}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(
+      `plan file ${file} is not valid JSON (${(err as Error).message.replace(/\s+/g, ' ')}); give a file written by \`mfile plan --out\``,
+    );
+  }
+  const fv = (data as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof data !== 'object' || data === null || fv === undefined) {
+    throw new UsageError(`${file} is not an mfile plan (no formatVersion); give a file written by \`mfile plan --out\``);
+  }
+  if (fv !== 1) throw new UsageError(`plan file ${file} has format ${JSON.stringify(fv)}; this mfile reads format 1`);
+  const problems = planShapeProblems(data);
+  if (problems.length) {
+    const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; and ${problems.length - 5} more` : '');
+    throw new UsageError(`plan file ${file} is not a valid mfile plan: ${shown}`);
+  }
+  const plan = data as Plan;
+  // Another version may plan and apply differently: apply only what this version planned.
+  if (plan.mfileVersion !== MFILE_VERSION) {
+    throw new UsageError(
+      `plan file ${file} was made by mfile ${plan.mfileVersion}, this is mfile ${MFILE_VERSION}; make a new plan`,
+    );
+  }
+  return plan;
+}
+
+/** Refuses a saved plan when the state or the config moved since it was made. */
+export function assertPlanFresh(plan: Plan, state: State, desired: Desired): void {
+  const again = '; run `mfile plan` again';
+  // Serial 0 on both sides means no state was ever written: its lineage is a fresh random one on every read.
+  const neverWritten = plan.stateSerial === 0 && state.serial === 0;
+  if (!neverWritten && plan.stateLineage !== state.lineage) {
+    throw new StalePlanError(
+      `Saved plan is stale: state lineage changed (plan made for ${plan.stateLineage}, state is ${state.lineage})${again}`,
+    );
+  }
+  if (plan.stateSerial !== state.serial) {
+    throw new StalePlanError(`Saved plan is stale: state serial moved from ${plan.stateSerial} to ${state.serial}${again}`);
+  }
+  if (plan.configDigest !== desired.configDigest) {
+    throw new StalePlanError(
+      `Saved plan is stale: ${path.basename(desired.configPath)} changed since the plan was made${again}`,
+    );
+  }
+}
+
+// Shape check of a plan read back from disk: a hand-edited or truncated file must not reach the executor.
+const ACTIONS = ['create', 'update', 'replace', 'delete', 'noop', 'read'];
+const KINDS = ['machine', 'network', 'volume', 'image', 'container'];
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+
+function nodeProblems(n: unknown, at: string): string[] {
+  if (!isObj(n)) return [`${at}: expected an object`];
+  const p: string[] = [];
+  for (const k of ['address', 'machine', 'name']) if (typeof n[k] !== 'string') p.push(`${at}.${k}: expected a string`);
+  if (!KINDS.includes(n.kind as string)) p.push(`${at}.kind: expected one of ${KINDS.join(', ')}`);
+  if (!ACTIONS.includes(n.action as string)) p.push(`${at}.action: expected one of ${ACTIONS.join(', ')}`);
+  for (const k of ['reasons', 'dependsOn']) if (!isStrings(n[k])) p.push(`${at}.${k}: expected a list of strings`);
+  for (const k of ['before', 'after']) if (n[k] !== null && !isObj(n[k])) p.push(`${at}.${k}: expected an object or null`);
+  if (n.existingId !== undefined && typeof n.existingId !== 'string') p.push(`${at}.existingId: expected a string`);
+  return p;
+}
+
+function planShapeProblems(data: unknown): string[] {
+  if (!isObj(data)) return ['expected a JSON object'];
+  const p: string[] = [];
+  for (const k of ['mfileVersion', 'project', 'configPath', 'configDigest', 'stateLineage']) {
+    if (typeof data[k] !== 'string') p.push(`${k}: expected a string`);
+  }
+  if (!isCount(data.stateSerial)) p.push('stateSerial: expected a whole number');
+  if (typeof data.destroy !== 'boolean') p.push('destroy: expected true or false');
+  if (!isStrings(data.warnings)) p.push('warnings: expected a list of strings');
+  const s = data.summary;
+  if (!isObj(s) || !isCount(s.add) || !isCount(s.change) || !isCount(s.destroy)) {
+    p.push('summary: expected {add, change, destroy} counts');
+  }
+  if (!Array.isArray(data.nodes)) p.push('nodes: expected a list');
+  else data.nodes.forEach((n, i) => p.push(...nodeProblems(n, `nodes[${i}]`)));
+  return p;
+}

@@ -1,0 +1,85 @@
+// One writer at a time: `<state>.lock` is created with O_EXCL and names its holder.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { StateError } from '../errors.js';
+import type { LockInfo } from '../model/state.js';
+import { lockedError, readLock, whoAmI } from './lock-info.js';
+import { lockPathFor } from './state-path.js';
+
+export interface LockOptions {
+  /** Keep trying this long (ms) while someone else holds the lock; default 0: fail at once. */
+  timeoutMs?: number;
+}
+
+export interface StateLock {
+  info: LockInfo;
+  /** Removes the lock file if it is still ours (someone may have force-unlocked and relocked). Idempotent. */
+  release(): Promise<void>;
+}
+
+async function tryCreate(lockPath: string, info: LockInfo): Promise<boolean> {
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(lockPath, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new StateError(`cannot create lock file ${lockPath}: ${(err as Error).message}`);
+  }
+  try {
+    await fh.writeFile(JSON.stringify(info, null, 2) + '\n');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  return true;
+}
+
+function removeIfOurs(lockPath: string, id: string): void {
+  try {
+    const held = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as Partial<LockInfo>;
+    if (held.id === id) fs.unlinkSync(lockPath);
+  } catch {
+    // gone or unreadable: not ours to remove
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+
+export async function acquireLock(statePath: string, operation: string, opts: LockOptions = {}): Promise<StateLock> {
+  const lockPath = lockPathFor(statePath);
+  await fsp.mkdir(path.dirname(lockPath), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + Math.max(0, opts.timeoutMs ?? 0);
+  let delay = 50;
+  for (;;) {
+    const info: LockInfo = {
+      id: randomUUID(),
+      operation,
+      who: whoAmI(),
+      pid: process.pid,
+      created: new Date().toISOString(),
+    };
+    if (await tryCreate(lockPath, info)) return heldLock(lockPath, info);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw lockedError(lockPath, await readLock(lockPath));
+    await sleep(Math.min(delay, remaining));
+    delay = Math.min(delay * 1.5, 1000);
+  }
+}
+
+function heldLock(lockPath: string, info: LockInfo): StateLock {
+  // If the process exits without release() (process.exit in an error path), still leave no lock behind.
+  const onExit = (): void => removeIfOurs(lockPath, info.id);
+  process.once('exit', onExit);
+  let released = false;
+  return {
+    info,
+    async release(): Promise<void> {
+      if (released) return;
+      released = true;
+      process.removeListener('exit', onExit);
+      removeIfOurs(lockPath, info.id);
+    },
+  };
+}

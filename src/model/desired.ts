@@ -49,9 +49,15 @@ export interface NetworkSpec {
   attachable: boolean;
   enableIpv6: boolean;
   labels: Record<string, string>;
-  ipam?: { driver?: string; config: { subnet?: string; gateway?: string; ip_range?: string }[] };
+  ipam?: {
+    driver?: string;
+    config: { subnet?: string; gateway?: string; ip_range?: string; aux_addresses?: Record<string, string> }[];
+    options?: Record<string, string>;
+  };
   /** external: true means mfile uses it but never creates or removes it. */
   external: boolean;
+  /** Compose `name:`: the engine's name for it, instead of <project>_<name> (usual with external). */
+  engineName?: string;
 }
 
 export interface VolumeSpec {
@@ -60,6 +66,8 @@ export interface VolumeSpec {
   driverOpts: Record<string, string>;
   labels: Record<string, string>;
   external: boolean;
+  /** Compose `name:`: the engine's name for it, instead of <project>_<name> (usual with external). */
+  engineName?: string;
 }
 
 export interface PortSpec {
@@ -172,6 +180,8 @@ export interface ContainerSpec {
   logging?: { driver?: string; options: Record<string, string> };
   mem_limit?: number;
   mem_reservation?: number;
+  /** Memory plus swap, bytes; -1 = unlimited swap. */
+  memswap_limit?: number;
   cpus?: number;
   cpu_shares?: number;
   pids_limit?: number;

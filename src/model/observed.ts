@@ -9,6 +9,8 @@ export interface ObservedContainer {
   labels: Record<string, string>;
   /** created | running | paused | restarting | removing | exited | dead */
   state: string;
+  /** Exit code when state is exited (explains "stopped outside mfile" and lets one-shot containers finish). */
+  exitCode?: number;
   health?: 'starting' | 'healthy' | 'unhealthy';
   imageId: string;
   image: string;
@@ -28,6 +30,8 @@ export interface ObservedVolume {
 export interface ObservedImage {
   id: string;
   repoTags: string[];
+  /** `name@sha256:...` entries, so digest-pinned refs are found too. */
+  repoDigests?: string[];
 }
 
 export interface ObservedMachine {

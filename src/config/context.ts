@@ -1,0 +1,30 @@
+// What the normalise and cross-check steps share: where to report, and how to resolve paths.
+import { homedir } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import type { IssueList } from './issues.js';
+import type { Locator, Path } from './positions.js';
+
+export interface Context {
+  locator: Locator;
+  issues: IssueList;
+  /** Folder of machines.yml: relative paths in it are relative to this. */
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+  project: string;
+}
+
+export function report(ctx: Context, path: Path, message: string, opts: { key?: boolean } = {}): void {
+  ctx.issues.add(ctx.locator.issue(path, message, opts));
+}
+
+/** `~/x` -> home, `./x` -> beside machines.yml; absolute paths as they are. */
+export function localPath(ctx: Context, p: string): string {
+  if (p === '~' || p.startsWith('~/')) return resolve(ctx.env.HOME ?? homedir(), p.slice(2));
+  return isAbsolute(p) ? p : resolve(ctx.configDir, p);
+}
+
+export type Raw = Record<string, unknown>;
+
+export function obj(value: unknown): Raw {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : {};
+}

@@ -1,0 +1,156 @@
+// Checks that need more than one part of the file: names that must exist, dependency cycles, host ports
+// published twice on one machine, options that only fit some drivers.
+import type { PortSpec } from '../model/desired.js';
+import { obj, report, type Context, type Raw } from './context.js';
+import type { Normalised } from './normalise.js';
+import type { Path } from './positions.js';
+
+const DRIVER_BLOCKS = ['local', 'none', 'sandbox', 'generic'];
+
+/** Path of the entry naming `name` in a Compose list-or-map field (list index, or the map key). */
+function entryPath(raw: unknown, base: Path, name: string): { path: Path; key: boolean } {
+  if (Array.isArray(raw)) {
+    const i = raw.findIndex((x) => x === name);
+    return { path: i >= 0 ? [...base, i] : base, key: false };
+  }
+  return { path: [...base, name], key: true };
+}
+
+function checkMachines(ctx: Context, data: Raw): void {
+  for (const [name, value] of Object.entries(obj(data.machines))) {
+    const m = obj(value);
+    for (const block of DRIVER_BLOCKS) {
+      if (m[block] !== undefined && block !== m.driver) {
+        report(ctx, ['machines', name, block], `machines.${name}.${block}: only used with driver ${block} (this machine uses ${String(m.driver)})`, { key: true });
+      }
+    }
+    if (obj(m.engine).transport === 'ssh' && (m.driver === 'local' || m.driver === 'none')) {
+      report(ctx, ['machines', name, 'engine', 'transport'], `machines.${name}.engine.transport: ssh needs driver generic or sandbox`);
+    }
+  }
+}
+
+function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
+  const rawContainers = obj(data.containers);
+  for (const [name, { spec }] of Object.entries(n.written)) {
+    const c = obj(rawContainers[name]);
+    const base: Path = ['containers', name];
+    spec.machines.forEach((m, i) => {
+      if (n.machines[m]) return;
+      const path: Path = Array.isArray(c.machines) ? [...base, 'machines', i] : [...base, 'machine'];
+      report(ctx, path, `containers.${name}: unknown machine '${m}'`);
+    });
+    for (const net of Object.keys(spec.networks)) {
+      if (n.networks[net]) continue;
+      const e = entryPath(c.networks, [...base, 'networks'], net);
+      report(ctx, e.path, `containers.${name}: unknown network '${net}' (declare it under networks)`, { key: e.key });
+    }
+    const rawVolumes = (c.volumes as unknown[] | undefined) ?? [];
+    rawVolumes.forEach((entry, i) => {
+      const source = typeof entry === 'string' ? entry.split(':')[0] : obj(entry).source;
+      const type = typeof entry === 'string' ? undefined : obj(entry).type;
+      if (typeof entry === 'string' && !entry.includes(':')) return; // anonymous volume
+      if (typeof source !== 'string' || (type !== undefined && type !== 'volume')) return;
+      if (typeof entry === 'string' && /^[./~]/.test(source)) return; // host path
+      if (!n.volumes[source]) report(ctx, [...base, 'volumes', i], `containers.${name}: unknown volume '${source}' (declare it under volumes)`);
+    });
+    spec.secrets.forEach((s, i) => {
+      if (!n.secrets[s.source]) report(ctx, [...base, 'secrets', i], `containers.${name}: unknown secret '${s.source}' (declare it under secrets)`);
+    });
+    for (const dep of Object.keys(spec.depends_on)) {
+      if (n.written[dep] && dep !== name) continue;
+      const e = entryPath(c.depends_on, [...base, 'depends_on'], dep);
+      const msg = dep === name ? `containers.${name}: depends on itself` : `containers.${name}: depends_on names unknown container '${dep}'`;
+      report(ctx, e.path, msg, { key: e.key });
+    }
+    if (spec.network_mode) {
+      if (c.networks !== undefined) {
+        report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode and networks cannot be used together`);
+      }
+      const svc = /^service:(.+)$/.exec(spec.network_mode);
+      if (svc && !n.written[svc[1]]) report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode names unknown container '${svc[1]}'`);
+      if (svc && (n.written[svc[1]]?.spec.replicas ?? 1) !== 1) {
+        report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode cannot use '${svc[1]}', which has several replicas`);
+      }
+    }
+    if (spec.container_name && spec.replicas > 1) {
+      report(ctx, [...base, 'container_name'], `containers.${name}: container_name cannot be used with deploy.replicas > 1 (the names would clash)`);
+    }
+  }
+}
+
+function checkCycles(ctx: Context, data: Raw, n: Normalised): void {
+  const state: Record<string, 'open' | 'done'> = {};
+  const stack: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    state[name] = 'open';
+    stack.push(name);
+    for (const dep of Object.keys(n.written[name].spec.depends_on).sort()) {
+      if (!n.written[dep] || dep === name) continue;
+      if (state[dep] === 'open') {
+        const cycle = stack.slice(stack.indexOf(dep));
+        // Start at the smallest name so one cycle is reported once, the same way every time.
+        const start = cycle.indexOf([...cycle].sort()[0]);
+        const ordered = [...cycle.slice(start), ...cycle.slice(0, start)];
+        const id = ordered.join(' ');
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const [first, second] = [ordered[0], ordered[1] ?? ordered[0]];
+        const e = entryPath(obj(obj(data.containers)[first]).depends_on, ['containers', first, 'depends_on'], second);
+        report(ctx, e.path, `dependency cycle: ${[...ordered, ordered[0]].join(' -> ')}`, { key: e.key });
+      } else if (!state[dep]) visit(dep);
+    }
+    stack.pop();
+    state[name] = 'done';
+  };
+  for (const name of Object.keys(n.written).sort()) if (!state[name]) visit(name);
+}
+
+interface Binding {
+  container: string;
+  entry: number;
+  port: PortSpec;
+  lo: number;
+  hi: number;
+}
+
+const ANY = new Set(['', '0.0.0.0', '::']);
+
+function clash(a: Binding, b: Binding): boolean {
+  const ipA = a.port.host_ip ?? '';
+  const ipB = b.port.host_ip ?? '';
+  const sameIp = ipA === ipB || ANY.has(ipA) || ANY.has(ipB);
+  return a.port.protocol === b.port.protocol && sameIp && a.lo <= b.hi && b.lo <= a.hi;
+}
+
+function checkPorts(ctx: Context, n: Normalised): void {
+  const byMachine: Record<string, Binding[]> = {};
+  for (const name of Object.keys(n.written).sort()) {
+    const { spec, portEntry } = n.written[name];
+    spec.ports.forEach((port, i) => {
+      if (!port.published) return;
+      const [lo, hi = lo] = port.published.split('-').map(Number);
+      const b: Binding = { container: name, entry: portEntry[i], port, lo, hi };
+      const hostPort = `${port.host_ip ? `${port.host_ip}:` : ''}${port.published}/${port.protocol}`;
+      if (spec.replicas > 1 && lo === hi) {
+        report(ctx, ['containers', name, 'ports', b.entry], `containers.${name}: host port ${hostPort} cannot be published by ${spec.replicas} replicas on one machine; leave out the host port or give a range`);
+      }
+      for (const machine of spec.machines) {
+        const list = (byMachine[machine] ??= []);
+        const other = list.find((o) => o.container !== name && clash(o, b));
+        if (other) {
+          report(ctx, ['containers', name, 'ports', b.entry], `containers.${name}: host port ${hostPort} on machine ${machine} is already published by containers.${other.container}`);
+        }
+        list.push(b);
+      }
+    });
+  }
+}
+
+export function crossCheck(ctx: Context, data: Raw, n: Normalised): void {
+  checkMachines(ctx, data);
+  checkReferences(ctx, data, n);
+  checkCycles(ctx, data, n);
+  checkPorts(ctx, n);
+}

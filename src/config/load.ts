@@ -1,0 +1,90 @@
+// loadConfig: machines.yml -> Desired. Every problem is collected and thrown as one ConfigError.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { Desired } from '../model/desired.js';
+import type { Context, Raw } from './context.js';
+import { crossCheck } from './cross-check.js';
+import { interpolate } from './interpolate.js';
+import { IssueList } from './issues.js';
+import { expandReplicas, normalise } from './normalise.js';
+import { readYaml } from './read-yaml.js';
+import { checkSchema } from './schema-check.js';
+
+export interface LoadOptions {
+  /** Path of machines.yml as the user gave it; issues name it this way. */
+  file: string;
+  /** --var NAME=VALUE */
+  vars?: Record<string, string>;
+  /** Environment for MFILE_VAR_name, ${env:NAME} and bare environment keys (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The config folder's name as a project name: lower case, only [a-z0-9_-], starting with a letter or digit. */
+export function defaultProject(configPath: string): string {
+  const name = basename(dirname(resolve(configPath)))
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[^a-z0-9]+/, '');
+  return name || 'default';
+}
+
+async function readBytes(file: string, abs: string): Promise<Buffer> {
+  try {
+    return await readFile(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`config file not found: ${file} (choose one with -f FILE)`);
+    if (code === 'EISDIR') throw new UsageError(`config file is a directory: ${file}`);
+    throw new UsageError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+}
+
+export async function loadConfig(opts: LoadOptions): Promise<Desired> {
+  const configPath = resolve(opts.file);
+  const env = opts.env ?? process.env;
+  const bytes = await readBytes(opts.file, configPath);
+  const issues = new IssueList();
+
+  const src = readYaml(opts.file, bytes, issues);
+  if (!src) throw issues.error();
+  const interp = interpolate(src, { vars: opts.vars ?? {}, env }, issues);
+  let data: Raw;
+  try {
+    data = src.doc.toJS() as Raw;
+  } catch (err) {
+    issues.add({ file: opts.file, line: 1, col: 1, message: `YAML error: ${(err as Error).message}` });
+    throw issues.error();
+  }
+  const valid = checkSchema(data, src.locator, issues, interp);
+  if (!valid && !issues.size) issues.add({ file: opts.file, line: 1, col: 1, message: 'does not match the machines.yml schema' });
+  issues.throwIfAny();
+
+  const ctx: Context = {
+    locator: src.locator,
+    issues,
+    configDir: dirname(configPath),
+    env,
+    project: typeof data.project === 'string' ? data.project : defaultProject(configPath),
+  };
+  const n = normalise(ctx, data);
+  crossCheck(ctx, data, n);
+  const containers = expandReplicas(ctx, n.written);
+  issues.throwIfAny();
+
+  const digest = createHash('sha256').update(bytes);
+  for (const part of interp.digestParts) digest.update(`\n${part}`);
+  return {
+    project: ctx.project,
+    configPath,
+    configDigest: digest.digest('hex'),
+    variables: interp.variables,
+    sensitiveValues: interp.sensitiveValues,
+    machines: n.machines,
+    networks: n.networks,
+    volumes: n.volumes,
+    secrets: n.secrets,
+    containers,
+  };
+}

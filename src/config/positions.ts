@@ -1,0 +1,79 @@
+// Maps a data path (['containers', 'web', 'ports', 0]) back to a line and column in the YAML source.
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { ConfigIssue } from '../errors.js';
+
+export type Path = readonly (string | number)[];
+
+/** containers.web.ports[0] */
+export function pathToString(path: Path): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${seg}` : seg;
+  }
+  return out;
+}
+
+interface Found {
+  /** Deepest node reached along the path. */
+  node: Node | null;
+  /** Key node of the pair holding `node`, when it sits in a map. */
+  key: Node | null;
+  /** True when the whole path was found. */
+  complete: boolean;
+}
+
+export class Locator {
+  constructor(
+    readonly file: string,
+    private readonly doc: Document,
+    private readonly lc: LineCounter,
+  ) {}
+
+  private walk(path: Path): Found {
+    let node = (this.doc.contents as Node | null) ?? null;
+    let key: Node | null = null;
+    for (const seg of path) {
+      if (node && isAlias(node)) node = (node.resolve(this.doc) as Node | undefined) ?? node;
+      let next: Node | null | undefined;
+      let nextKey: Node | null = null;
+      if (node && isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        if (pair) {
+          next = (pair.value as Node | null) ?? (pair.key as Node);
+          nextKey = pair.key as Node;
+        }
+      } else if (node && isSeq(node) && typeof seg === 'number') {
+        next = (node.items[seg] as Node | undefined) ?? undefined;
+      }
+      if (next === undefined || next === null) return { node, key, complete: false };
+      node = next;
+      key = nextKey;
+    }
+    return { node, key, complete: true };
+  }
+
+  /** The YAML node at `path`, or undefined. */
+  node(path: Path): Node | undefined {
+    const f = this.walk(path);
+    return f.complete && f.node ? f.node : undefined;
+  }
+
+  /** Position of the value at `path` (or of its key with `key: true`); falls back to the nearest ancestor. */
+  pos(path: Path, opts: { key?: boolean } = {}): { line: number; col: number } {
+    const f = this.walk(path);
+    let target: Node | null = f.node;
+    if ((opts.key || !f.complete) && f.key) target = f.key;
+    const offset = target?.range?.[0] ?? 0;
+    return this.lc.linePos(offset);
+  }
+
+  /** An issue at a node already in hand (a scalar being interpolated). */
+  issueAt(node: Node, message: string): ConfigIssue {
+    return { file: this.file, ...this.lc.linePos(node.range?.[0] ?? 0), message };
+  }
+
+  issue(path: Path, message: string, opts: { key?: boolean } = {}): ConfigIssue {
+    return { file: this.file, ...this.pos(path, opts), message };
+  }
+}

@@ -1,0 +1,112 @@
+// Reads machines.yml into a YAML document that keeps positions. Encoding, syntax and duplicate-key
+// problems become positioned issues; nothing here throws.
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { IssueList } from './issues.js';
+import { Locator } from './positions.js';
+
+export interface YamlSource {
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  locator: Locator;
+}
+
+/** Byte offset of the first byte that is not part of valid UTF-8, or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    let n = 0;
+    let min = 0;
+    if (b < 0x80) n = 0;
+    else if (b >= 0xc2 && b <= 0xdf) (n = 1), (min = 0x80);
+    else if (b >= 0xe0 && b <= 0xef) (n = 2), (min = 0x800);
+    else if (b >= 0xf0 && b <= 0xf4) (n = 3), (min = 0x10000);
+    else return i;
+    if (n && i + n >= bytes.length) return i;
+    let cp = n === 0 ? b : b & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+function bytePos(bytes: Uint8Array, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) (line++, (start = i + 1));
+  return { line, col: offset - start + 1 };
+}
+
+const KIND: Record<string, string> = { seq: 'a list', scalar: 'a single value' };
+
+/**
+ * Octal file modes: YAML 1.2 reads `0440` as decimal 440, Compose (YAML 1.1) as octal. A `mode:` written
+ * with a leading zero means octal, as in every Compose file.
+ */
+function fixOctalModes(node: unknown, text: string): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const v = pair.value as Node | null;
+      if (isScalar(pair.key) && pair.key.value === 'mode' && isScalar(v) && typeof v.value === 'number' && v.range) {
+        const src = text.slice(v.range[0], v.range[1]);
+        if (/^0[0-7]+$/.test(src)) v.value = parseInt(src, 8);
+      }
+      fixOctalModes(v, text);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) fixOctalModes(item, text);
+  }
+}
+
+export function readYaml(file: string, bytes: Uint8Array, issues: IssueList): YamlSource | undefined {
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    issues.add({ file, ...bytePos(bytes, bad), message: 'file is not valid UTF-8 text' });
+    return undefined;
+  }
+  const text = new TextDecoder('utf-8').decode(bytes); // strips a byte order mark
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, merge: true, prettyErrors: false });
+  const locator = new Locator(file, doc, lc);
+  const linesReported = new Set<number>();
+  for (const e of doc.errors) {
+    const at = lc.linePos(e.pos[0]);
+    if (linesReported.has(at.line)) continue; // one cause often yields several errors on its line
+    linesReported.add(at.line);
+    const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
+    const message =
+      e.code === 'DUPLICATE_KEY'
+        ? `duplicate key '${keyAt(text, e.pos[0])}'`
+        : e.code === 'MULTIPLE_DOCS'
+          ? 'YAML syntax error: only one document is allowed (remove the second ---)'
+          : `YAML syntax error: ${first}`;
+    // `{ port: ${p} }`: a plain ${ inside a flow collection is a YAML error, and a puzzling one.
+    const line = text.split('\n')[at.line - 1] ?? '';
+    const hint = e.code !== 'DUPLICATE_KEY' && /\$\{/.test(line) && /[[{]/.test(line) ? " (quote values that use ${...} inside { } or [ ])" : '';
+    issues.add({ file, ...at, message: message + hint });
+  }
+  if (doc.errors.length) return undefined;
+  const contents = doc.contents as Node | null;
+  if (contents === null || (isScalar(contents) && contents.value === null)) {
+    issues.add({ file, line: 1, col: 1, message: 'file is empty: expected a mapping with version: 1 and machines' });
+    return undefined;
+  }
+  if (!isMap(contents)) {
+    const kind = isSeq(contents) ? KIND.seq : KIND.scalar;
+    issues.add(locator.issue([], `top level must be a mapping (key: value), found ${kind}`));
+    return undefined;
+  }
+  fixOctalModes(contents, text);
+  return { file, text, doc, locator };
+}
+
+function keyAt(text: string, start: number): string {
+  const m = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\n]*)/.exec(text.slice(start));
+  return (m?.[1] ?? '').trim().replace(/^["']|["']$/g, '');
+}

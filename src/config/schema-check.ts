@@ -1,0 +1,172 @@
+// Validates the interpolated data against schema/machines.schema.json and turns ajv's errors into one
+// human message each, positioned at the offending key or value.
+import type { ErrorObject } from 'ajv';
+import type { Node } from 'yaml';
+import type { IssueList } from './issues.js';
+import { pathToString, type Locator, type Path } from './positions.js';
+import { schemaValidator } from './schema-file.js';
+import { unsupportedReason } from './unsupported.js';
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'empty',
+};
+
+const NAME_KIND: Record<string, string> = {
+  machines: 'machine name',
+  containers: 'container name',
+  networks: 'network name',
+  volumes: 'volume name',
+  secrets: 'secret name',
+  variables: 'variable name',
+};
+
+function toPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s));
+}
+
+function levenshtein(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return d[b.length];
+}
+
+function suggestion(key: string, schema: unknown): string {
+  const props = Object.keys((schema as { properties?: object })?.properties ?? {});
+  let best: string | undefined;
+  let bestD = 3;
+  for (const p of props) {
+    const dist = levenshtein(key.toLowerCase(), p);
+    if (dist < bestD) (best = p), (bestD = dist);
+  }
+  return best ? ` (did you mean '${best}'?)` : '';
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
+}
+
+interface Mapped {
+  path: Path;
+  key?: boolean;
+  message: string;
+}
+
+function describe(e: ErrorObject): Mapped | undefined {
+  const path = toPath(e.instancePath);
+  const where = pathToString(path);
+  const at = (msg: string): string => (where ? `${where}: ${msg}` : msg);
+  const ps = e.parentSchema as Record<string, unknown> | undefined;
+  switch (e.keyword) {
+    case 'if':
+    case 'anyOf':
+    case 'oneOf':
+    case 'propertyNames':
+      return undefined; // their sub-errors say what is wrong
+    case 'additionalProperties': {
+      const key = String(e.params.additionalProperty);
+      const reason = unsupportedReason(path, key);
+      const keyPath = [...path, key];
+      if (reason) return { path: keyPath, key: true, message: `${key}: not supported: ${reason}` };
+      const msg = where ? `unknown key '${key}' in ${where}` : `unknown top-level key '${key}'`;
+      return { path: keyPath, key: true, message: msg + suggestion(key, ps) };
+    }
+    case 'required': {
+      const missing = String(e.params.missingProperty);
+      const driver = /\/allOf\/\d+\/then\//.test(e.schemaPath)
+        ? ` (driver ${missing} needs ${missing}: {${missing === 'generic' ? 'host' : 'url'}: ...})`
+        : '';
+      const msg = where ? `missing required key '${missing}' in ${where}${driver}` : `missing required key '${missing}'`;
+      return { path, key: true, message: msg };
+    }
+    case 'type': {
+      const types = (Array.isArray(e.params.type) ? e.params.type : String(e.params.type).split(',')) as string[];
+      return { path, message: at(`must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`) };
+    }
+    case 'enum':
+      return { path, message: at(`must be one of: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`) };
+    case 'const':
+      return { path, message: at(`must be ${JSON.stringify(e.params.allowedValue)}`) };
+    case 'pattern': {
+      const custom = ps?.patternErrorMessage;
+      const msg = typeof custom === 'string' ? custom : `must match the pattern ${String(e.params.pattern)}`;
+      if (e.propertyName !== undefined) {
+        const kind = NAME_KIND[String(path[path.length - 1])] ?? 'name';
+        return { path: [...path, e.propertyName], key: true, message: `invalid ${kind} '${e.propertyName}': ${msg}` };
+      }
+      return { path, message: at(`${show(e.data)} ${msg}`) };
+    }
+    case 'format':
+      return { path, message: at(`${show(e.data)} must be an ${String(e.params.format).replace('ip', 'IP')} address`) };
+    case 'uniqueItems':
+      return { path, message: at('lists the same item twice') };
+    case 'minItems':
+      return { path, message: at(`must have at least ${String(e.params.limit)} item(s)`) };
+    default:
+      return { path, message: at(e.message ?? 'is not valid') };
+  }
+}
+
+/**
+ * A quoted "${port}" where the schema wants a number or boolean takes that type, as Compose casts
+ * interpolated values. Only substituted scalars are touched: a literal "22" stays a string (and an error).
+ */
+function coerceSubstituted(data: unknown, errors: ErrorObject[], locator: Locator, substituted: Set<Node>): boolean {
+  let changed = false;
+  for (const e of errors) {
+    if (e.keyword !== 'type' || typeof e.data !== 'string') continue;
+    const path = toPath(e.instancePath);
+    const node = locator.node(path);
+    if (!node || !substituted.has(node) || !path.length) continue;
+    const types = String(e.params.type).split(',');
+    const text = e.data;
+    let value: number | boolean | undefined;
+    if (types.includes('integer') && /^-?[0-9]+$/.test(text)) value = Number(text);
+    else if (types.includes('number') && text.trim() !== '' && Number.isFinite(Number(text))) value = Number(text);
+    else if (types.includes('boolean') && (text === 'true' || text === 'false')) value = text === 'true';
+    if (value === undefined) continue;
+    let parent = data as Record<string | number, unknown>;
+    for (const seg of path.slice(0, -1)) parent = parent[seg] as Record<string | number, unknown>;
+    parent[path[path.length - 1]] = value;
+    changed = true;
+  }
+  return changed;
+}
+
+export function checkSchema(
+  data: unknown,
+  locator: Locator,
+  issues: IssueList,
+  interp: { failed: Set<Node>; substituted: Set<Node> },
+): boolean {
+  const validate = schemaValidator();
+  if (validate(data)) return true;
+  if (coerceSubstituted(data, validate.errors ?? [], locator, interp.substituted) && validate(data)) return true;
+  const failed = interp.failed;
+  for (const e of validate.errors ?? []) {
+    const m = describe(e);
+    if (!m) continue;
+    const node = locator.node(m.path);
+    if (node && failed.has(node)) continue; // the interpolation error already covers it
+    issues.add(locator.issue(m.path, m.message, { key: m.key }));
+  }
+  return false;
+}

@@ -1,0 +1,96 @@
+// Keys that exist in Compose (or in a whole compose.yaml) but make no sense for containers placed on
+// machines. Each gets a reason instead of a bare "unknown key".
+import type { Path } from './positions.js';
+
+const SWARM = 'it configures Swarm services; mfile runs containers on machines directly';
+const NOT_YET = 'mfile v1 does not implement this Compose key';
+
+const CONTAINER: Record<string, string> = {
+  profiles: 'every container in machines.yml is deployed; remove it or use a separate file',
+  extends: 'machines.yml is one self-contained file; share settings with a YAML anchor (x-common: &common, then <<: *common)',
+  scale: 'use deploy.replicas, which makes containers NAME-1 .. NAME-N',
+  links: 'legacy Compose; containers on a shared network reach each other by name',
+  external_links: 'legacy Compose; attach the container to the other one\'s network instead',
+  volumes_from: 'declare the shared volume under volumes and mount it in both containers',
+  configs: 'use a secret or a bind mount (volumes) for configuration files',
+  develop: 'it drives `compose watch`, a development workflow',
+  attach: 'mfile does not attach to container output',
+  provider: 'Compose provider services are not containers',
+  label_file: 'write the labels under labels',
+  annotations: NOT_YET,
+  gpus: NOT_YET,
+  isolation: NOT_YET,
+  userns_mode: NOT_YET,
+  uts: NOT_YET,
+  group_add: NOT_YET,
+  storage_opt: NOT_YET,
+  cgroup: NOT_YET,
+  cgroup_parent: NOT_YET,
+  credential_spec: NOT_YET,
+  device_cgroup_rules: NOT_YET,
+  models: NOT_YET,
+  post_start: NOT_YET,
+  pre_stop: NOT_YET,
+  use_api_socket: NOT_YET,
+  oom_kill_disable: NOT_YET,
+  oom_score_adj: NOT_YET,
+  mem_swappiness: NOT_YET,
+  cpu_count: NOT_YET,
+  cpu_percent: NOT_YET,
+  cpu_period: NOT_YET,
+  cpu_quota: NOT_YET,
+  cpu_rt_period: NOT_YET,
+  cpu_rt_runtime: NOT_YET,
+  cpuset: NOT_YET,
+  blkio_config: NOT_YET,
+  mac_address: NOT_YET,
+  volume_driver: 'set the driver on the volume under top-level volumes',
+};
+
+const DEPLOY: Record<string, string> = {
+  mode: `${SWARM}; choose where it runs with machine / machines`,
+  placement: `${SWARM}; choose where it runs with machine / machines`,
+  update_config: `${SWARM}; mfile replaces a changed container in place`,
+  rollback_config: `${SWARM}; mfile replaces a changed container in place`,
+  restart_policy: `${SWARM}; use restart: on-failure, always or unless-stopped`,
+  endpoint_mode: `${SWARM}; containers on a network reach each other by name`,
+  labels: `${SWARM}; put container labels under labels`,
+};
+
+const TOP: Record<string, string> = {
+  services: 'machines.yml calls them containers: move each service under containers (add machine: NAME when there are several machines)',
+  configs: 'use secrets or bind mounts for configuration files',
+  include: 'machines.yml is one self-contained file',
+  name: 'the project name is set with project',
+  models: NOT_YET,
+};
+
+const SECRET: Record<string, string> = {
+  environment: 'secrets come from files: use file: PATH (or a variable with sensitive: true)',
+  external: 'secrets come from files: use file: PATH',
+  name: 'secrets come from files: use file: PATH',
+  content: 'secrets come from files: use file: PATH',
+};
+
+const BUILD_KEYS = [
+  'cache_from', 'cache_to', 'labels', 'network', 'shm_size', 'ssh', 'secrets', 'tags', 'platforms', 'extra_hosts',
+  'no_cache', 'pull', 'additional_contexts', 'dockerfile_inline', 'isolation', 'privileged', 'ulimits',
+  'entitlements', 'provenance', 'sbom',
+];
+
+/** Why `key` is rejected in the mapping at `parent`, or undefined when it is simply unknown. */
+export function unsupportedReason(parent: Path, key: string): string | undefined {
+  const p = parent.map(String);
+  const table =
+    p.length === 0 ? TOP
+    : p.length === 2 && p[0] === 'containers' ? CONTAINER
+    : p.length === 3 && p[0] === 'containers' && p[2] === 'deploy' ? DEPLOY
+    : p.length === 2 && p[0] === 'secrets' ? SECRET
+    : undefined;
+  const reason = table && Object.hasOwn(table, key) ? table[key] : undefined;
+  if (reason) return reason;
+  if (p.length === 3 && p[0] === 'containers' && p[2] === 'build' && BUILD_KEYS.includes(key)) return NOT_YET;
+  if (p.length === 5 && p[2] === 'deploy' && p[4] === 'reservations' && (key === 'devices' || key === 'generic_resources'))
+    return NOT_YET;
+  return undefined;
+}

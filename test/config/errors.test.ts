@@ -1,0 +1,201 @@
+// Bad machines.yml files and the exact lines a user sees for each.
+import { describe, expect, it } from 'vitest';
+import { HEAD, issues } from './helpers.js';
+
+const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: Record<string, string> }[] = [
+  {
+    name: 'YAML syntax error',
+    yaml: 'version: 1\nmachines:\n  m1: { driver: local\n',
+    want: ["machines.yml:4:1: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }"],
+  },
+  {
+    name: 'duplicate key',
+    yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    image: httpd\n',
+    want: ["machines.yml:8:5: duplicate key 'image'"],
+  },
+  {
+    name: 'unknown key, with a suggestion',
+    yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    enviroment: { A: b }\n    colour: red\n',
+    want: [
+      "machines.yml:8:5: unknown key 'enviroment' in containers.web (did you mean 'environment'?)",
+      "machines.yml:9:5: unknown key 'colour' in containers.web",
+    ],
+  },
+  {
+    name: 'unknown top-level key',
+    yaml: HEAD + 'hosts: {}\n',
+    want: ["machines.yml:5:1: unknown top-level key 'hosts'"],
+  },
+  {
+    name: 'wrong type',
+    yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    ports: "80:80"\n    privileged: "yes"\n',
+    want: [
+      "machines.yml:8:12: containers.web.ports: must be a list",
+      "machines.yml:9:17: containers.web.privileged: must be true or false",
+    ],
+  },
+  {
+    name: 'bad enum',
+    yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    pull_policy: sometimes\n',
+    want: ["machines.yml:8:18: containers.web.pull_policy: must be one of: always, missing, never, build, if_not_present"],
+  },
+  {
+    name: 'bad driver',
+    yaml: 'version: 1\nmachines:\n  m1:\n    driver: virtualbox\n',
+    want: ["machines.yml:4:13: machines.m1.driver: must be one of: local, none, sandbox, generic"],
+  },
+  {
+    name: 'bad machine name',
+    yaml: 'version: 1\nmachines:\n  ../x:\n    driver: local\n',
+    want: ["machines.yml:3:3: invalid machine name '../x': must be lower-case letters, digits and '-' (at most 63, starting with a letter or digit)"],
+  },
+  {
+    name: 'version must be 1',
+    yaml: 'version: 2\nmachines:\n  m1: { driver: local }\n',
+    want: ["machines.yml:1:10: version: must be 1"],
+  },
+  {
+    name: 'unknown machine, network, volume and secret',
+    yaml:
+      HEAD +
+      'containers:\n  web:\n    machine: m2\n    image: nginx\n    networks: [front]\n    volumes: ["data:/x", "./here:/y"]\n    secrets: [key]\n',
+    want: [
+      "machines.yml:7:14: containers.web: unknown machine 'm2'",
+      "machines.yml:9:16: containers.web: unknown network 'front' (declare it under networks)",
+      "machines.yml:10:15: containers.web: unknown volume 'data' (declare it under volumes)",
+      "machines.yml:11:15: containers.web: unknown secret 'key' (declare it under secrets)",
+    ],
+  },
+  {
+    name: 'dependency cycle',
+    yaml:
+      HEAD +
+      'containers:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on:\n      c: { condition: service_healthy }\n  c:\n    image: x\n    depends_on: [a]\n',
+    want: ["machines.yml:8:18: dependency cycle: a -> b -> c -> a"],
+  },
+  {
+    name: 'unknown dependency',
+    yaml: HEAD + 'containers:\n  a:\n    image: x\n    depends_on: [dbb]\n',
+    want: ["machines.yml:8:18: containers.a: depends_on names unknown container 'dbb'"],
+  },
+  {
+    name: 'duplicate host port on one machine',
+    yaml:
+      HEAD +
+      'containers:\n  a:\n    image: x\n    ports: ["8080:80"]\n  b:\n    image: x\n    ports:\n      - target: 81\n        published: 8080\n      - "127.0.0.1:8080:80/udp"\n',
+    want: ["machines.yml:12:9: containers.b: host port 8080/tcp on machine m1 is already published by containers.a"],
+  },
+  {
+    name: 'undefined variable',
+    yaml: HEAD + 'containers:\n  a:\n    image: "nginx:${tag}"\n',
+    want: ["machines.yml:7:12: undefined variable 'tag': declare it under variables, or pass --var tag=VALUE"],
+  },
+  {
+    name: 'bad duration and bad size',
+    yaml: HEAD + 'containers:\n  a:\n    image: x\n    healthcheck: { test: [CMD, /bin/true], interval: 5 sec }\n    mem_limit: 1 gigabyte\n',
+    want: [
+      "machines.yml:8:54: containers.a.healthcheck.interval: '5 sec' must be a duration like 30s, 1m30s or 100ms",
+      "machines.yml:9:16: containers.a.mem_limit: '1 gigabyte' must be a size like 256m, 1g or 1024 (bytes)",
+    ],
+  },
+  {
+    name: 'missing driver option',
+    yaml: 'version: 1\nmachines:\n  web-1:\n    driver: generic\n  web-2:\n    driver: generic\n    generic: { user: root }\n  db:\n    driver: none\n',
+    want: [
+      "machines.yml:3:3: missing required key 'generic' in machines.web-1 (driver generic needs generic: {host: ...})",
+      "machines.yml:7:5: missing required key 'host' in machines.web-2.generic",
+      "machines.yml:8:3: missing required key 'none' in machines.db (driver none needs none: {url: ...})",
+    ],
+  },
+  {
+    name: 'driver block that does not match the driver',
+    yaml: 'version: 1\nmachines:\n  m1:\n    driver: local\n    sandbox: { ip: 10.0.0.2 }\n',
+    want: ["machines.yml:5:5: machines.m1.sandbox: only used with driver sandbox (this machine uses local)"],
+  },
+  {
+    name: 'extends, profiles and swarm deploy keys rejected with a reason',
+    yaml:
+      HEAD +
+      'containers:\n  a:\n    image: x\n    profiles: [debug]\n    extends: { service: b }\n    deploy:\n      mode: global\n      replicas: 2\n',
+    want: [
+      "machines.yml:8:5: profiles: not supported: every container in machines.yml is deployed; remove it or use a separate file",
+      "machines.yml:9:5: extends: not supported: machines.yml is one self-contained file; share settings with a YAML anchor (x-common: &common, then <<: *common)",
+      "machines.yml:11:7: mode: not supported: it configures Swarm services; mfile runs containers on machines directly; choose where it runs with machine / machines",
+    ],
+  },
+  {
+    name: 'a whole compose file pasted',
+    yaml: HEAD + 'services:\n  web: { image: nginx }\n',
+    want: ["machines.yml:5:1: services: not supported: machines.yml calls them containers: move each service under containers (add machine: NAME when there are several machines)"],
+  },
+  {
+    name: 'network_mode with networks',
+    yaml: HEAD + 'networks: { n: {} }\ncontainers:\n  a:\n    image: x\n    network_mode: host\n    networks: [n]\n',
+    want: ["machines.yml:9:19: containers.a: network_mode and networks cannot be used together"],
+  },
+  {
+    name: 'no machine when there are several',
+    yaml: 'version: 1\nmachines:\n  m1: { driver: local }\n  m2: { driver: local }\ncontainers:\n  a:\n    image: x\n',
+    want: ["machines.yml:6:3: containers.a: no machine given; add machine: NAME (one of: m1, m2)"],
+  },
+  {
+    name: 'several errors at once, in file order',
+    yaml: 'version: 1\nmachines:\n  m1:\n    driver: local\n    engine: { port: 99999 }\ncontainers:\n  a:\n    image: "${nope}"\n    restart: sometimes\n    ports: ["80:80:80:80"]\n',
+    want: [
+      "machines.yml:5:21: machines.m1.engine.port: must be <= 65535",
+      "machines.yml:8:12: undefined variable 'nope': declare it under variables, or pass --var nope=VALUE",
+      "machines.yml:9:14: containers.a.restart: 'sometimes' must be one of: no, always, on-failure[:N], unless-stopped",
+      "machines.yml:10:13: containers.a.ports[0]: '80:80:80:80' must be a port mapping like 8080:80, 127.0.0.1:8080:80/udp or 80",
+    ],
+  },
+  {
+    name: 'a plain ${...} inside a flow mapping',
+    yaml: 'version: 1\nvariables: { p: { default: 22 } }\nmachines:\n  m1: { driver: generic, generic: { host: h, port: ${p} } }\n',
+    want: ["machines.yml:4:53: YAML syntax error: Unexpected flow-map-start at node end (quote values that use ${...} inside { } or [ ])"],
+  },
+  {
+    name: 'missing env_file',
+    yaml: HEAD + 'containers:\n  a:\n    image: x\n    env_file: [./nope.env, { path: ./optional.env, required: false }]\n',
+    want: ["machines.yml:8:16: containers.a.env_file[0]: file not found: ./nope.env (add required: false if it is optional)"],
+  },
+  {
+    name: 'replicas with a fixed host port, and a replica name that is taken',
+    yaml: HEAD + 'containers:\n  a:\n    image: x\n    ports: ["80:80"]\n    deploy: { replicas: 2 }\n  a-2:\n    image: x\n',
+    want: [
+      "machines.yml:8:13: containers.a: host port 80/tcp cannot be published by 2 replicas on one machine; leave out the host port or give a range",
+      "machines.yml:9:25: containers.a: replica name 'a-2' is also a container in this file",
+    ],
+  },
+  {
+    name: 'mem_limit and deploy.resources.limits.memory disagree',
+    yaml: HEAD + 'containers:\n  a:\n    image: x\n    mem_limit: 1g\n    deploy: { resources: { limits: { memory: 2g } } }\n',
+    want: ["machines.yml:9:46: containers.a: mem_limit and deploy.resources say different things; set one of them"],
+  },
+  {
+    name: 'long-form port without target',
+    yaml: HEAD + 'containers:\n  a:\n    image: x\n    ports: [{ published: 80 }]\n',
+    want: ["machines.yml:8:13: missing required key 'target' in containers.a.ports[0]"],
+  },
+  {
+    name: 'no image, and machine and machines both',
+    yaml: HEAD + 'containers:\n  a:\n    machine: m1\n    machines: [m1]\n',
+    want: [
+      "machines.yml:6:3: containers.a: needs image or build",
+      "machines.yml:8:5: containers.a: use machine or machines, not both",
+    ],
+  },
+  {
+    name: 'no machines at all',
+    yaml: 'version: 1\nmachines: {}\ncontainers:\n  a: { image: x }\n',
+    want: ["machines.yml:4:3: containers.a: no machine to run on; declare one under machines"],
+  },
+  { name: 'empty file', yaml: '# nothing here\n', want: ["machines.yml:1:1: file is empty: expected a mapping with version: 1 and machines"] },
+  { name: 'not a mapping', yaml: '- a\n- b\n', want: ["machines.yml:1:1: top level must be a mapping (key: value), found a list"] },
+  { name: 'not UTF-8', yaml: new Uint8Array([...Buffer.from('version: 1\nproject: caf'), 0xe9, 0x0a]), want: ["machines.yml:2:13: file is not valid UTF-8 text"] },
+];
+
+describe('config errors', () => {
+  it.each(cases)('$name', async ({ yaml, want, vars }) => {
+    expect(await issues(yaml, { vars })).toEqual(want);
+  });
+});

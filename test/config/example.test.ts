@@ -1,0 +1,42 @@
+// The shipped example is valid, and the schema itself is a valid 2020-12 schema that editors can use.
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { SCHEMA_PATH, loadConfig } from '../../src/config/index.js';
+
+const example = new URL('../../examples/machines.yml', import.meta.url).pathname;
+
+describe('examples/machines.yml', () => {
+  it('points editors at the schema on its first line', () => {
+    expect(readFileSync(example, 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/machines.schema.json');
+  });
+
+  it('validates and normalises', async () => {
+    const d = await loadConfig({ file: example, env: {} });
+    expect(Object.keys(d.machines).sort()).toEqual(['db', 'web-1', 'web-2']);
+    expect(Object.keys(d.containers).sort()).toEqual(['api', 'db', 'proxy', 'redis', 'web', 'worker-1', 'worker-2']);
+    expect(d.sensitiveValues).toEqual(['change-me']);
+    expect(d.machines['web-1'].driverOptions).toMatchObject({ host: '10.0.0.11', port: 22, user: 'deploy', sudo: true });
+    expect(d.containers.api).toMatchObject({ cpus: 0.5, mem_limit: 256 * 1024 ** 2, pids_limit: 200, restart: 'on-failure:5' });
+    expect(d.containers.db.healthcheck?.test).toEqual(['CMD-SHELL', 'pg_isready -U ${POSTGRES_USER}']);
+  });
+});
+
+describe('schema/machines.schema.json', () => {
+  const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
+
+  it('is a draft 2020-12 schema with an $id', () => {
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.$id).toMatch(/^https:\/\//);
+    const ajv = new Ajv2020({ strict: false });
+    expect(ajv.validateSchema(schema)).toBe(true);
+  });
+
+  it('describes every machine, engine and container key for editors', () => {
+    const defs = schema.$defs as Record<string, { properties: Record<string, { description?: string; $ref?: string }> }>;
+    for (const key of ['driver', 'engine', 'tls', 'generic', 'none', 'sandbox'])
+      expect(defs.machine.properties[key], key).toBeDefined();
+    expect(defs.engine.properties.install.description).toBeTruthy();
+    expect(defs.container.properties.pull_policy.description).toBeTruthy();
+  });
+});

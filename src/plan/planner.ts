@@ -1,0 +1,713 @@
+// The planner: (Desired, prior State, Observed) -> Plan. Pure and deterministic: no I/O, sorted output.
+//
+// Per machine it first decides where existing objects are read from (the view's mode):
+//   live  - the engine answered during refresh: objects are found by their labels (a lost state is recoverable);
+//   state - no refresh, or the engine did not answer: the prior state is trusted;
+//   fresh - the host is new or is being replaced: nothing exists on it yet.
+// Then every declared object gets a node, every existing object nobody declares gets a delete, and the edges
+// are added last, once all nodes are known.
+import type {
+  ContainerSpec,
+  Desired,
+  MachineRecord,
+  MachineSpec,
+  NetworkSpec,
+  ObjectRecord,
+  Observed,
+  ObservedContainer,
+  ObservedMachine,
+  Plan,
+  PlanNode,
+  State,
+  VolumeSpec,
+} from '../model/index.js';
+import { MFILE_VERSION } from '../version.js';
+import { containerAttributes, engineAttributes, networkAttributes, prune, volumeAttributes } from './attributes.js';
+import { canonicalJson } from './canonical.js';
+import { changeReason, diffAttributes, formatValue } from './diff.js';
+import { containerHashOfJson, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
+import { imageIndex, normaliseImageRef, shortId } from './image-ref.js';
+import { jsonMayHoldSensitive, maskRecord } from './mask.js';
+import {
+  LABEL_CONFIG_HASH,
+  LABEL_MACHINE,
+  LABEL_NAME,
+  LABEL_PROJECT,
+  machineAddress,
+  objectAddress,
+  type ObjectNodeKind,
+} from './names.js';
+import { summarise } from './summary.js';
+import { selectTargets } from './targets.js';
+
+export interface PlanOptions {
+  destroy?: boolean;
+  /** Addresses or globs (`container.web[*]`); matching nodes and what they depend on are kept. */
+  targets?: string[];
+}
+
+/** Drivers whose engine mfile does not create: a machine record is all mfile makes or removes. */
+const RECORD_ONLY_DRIVERS: ReadonlySet<string> = new Set(['local', 'none']);
+
+/** The strongest pull policy wins when containers on one machine share an image. */
+const PULL_RANK: Record<ContainerSpec['pull_policy'], number> = { never: 0, missing: 1, always: 2, build: 3 };
+
+type Mode = 'live' | 'state' | 'fresh';
+
+interface Found {
+  id: string;
+  labels: Record<string, string>;
+}
+
+interface MachineView {
+  name: string;
+  mode: Mode;
+  /** Why objects on a fresh host are created. */
+  freshReason: string;
+  machineNode?: PlanNode;
+  /** Objects carrying this project's and this machine's labels, by io.mfile.name. */
+  found: Record<'container' | 'network' | 'volume', Map<string, Found[]>>;
+  containers: Map<string, ObservedContainer>;
+  /** normalised image ref -> image id (live mode). */
+  images: Map<string, string>;
+  /** Prior state records on this machine, by kind and name. */
+  records: Record<ObjectNodeKind, Map<string, ObjectRecord>>;
+}
+
+interface ContainerInfo {
+  spec: ContainerSpec;
+  /** Addresses of the network, volume and image nodes it uses. */
+  uses: string[];
+}
+
+const emptyFound = (): MachineView['found'] => ({ container: new Map(), network: new Map(), volume: new Map() });
+const emptyRecords = (): MachineView['records'] => ({
+  container: new Map(),
+  network: new Map(),
+  volume: new Map(),
+  image: new Map(),
+});
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const sortedKeys = (o: object): string[] => Object.keys(o).sort(byString);
+
+export function plan(desired: Desired, prior: State, observed: Observed, opts: PlanOptions = {}): Plan {
+  const p = new Planner(desired, prior, observed, opts.destroy === true);
+  p.run();
+  let nodes = [...p.nodes.values()];
+  const warnings = p.warnings;
+  if (opts.targets && opts.targets.length > 0) {
+    const selected = selectTargets(nodes, opts.targets);
+    nodes = selected.nodes;
+    warnings.push(...selected.warnings);
+  }
+  nodes.sort((a, b) => byString(a.address, b.address));
+  for (const n of nodes) n.dependsOn.sort(byString);
+  return {
+    formatVersion: 1,
+    mfileVersion: MFILE_VERSION,
+    project: desired.project,
+    configPath: desired.configPath,
+    configDigest: desired.configDigest,
+    stateLineage: prior.lineage,
+    stateSerial: prior.serial,
+    destroy: opts.destroy === true,
+    nodes,
+    summary: summarise(nodes),
+    warnings: [...new Set(warnings)],
+  };
+}
+
+class Planner {
+  readonly nodes = new Map<string, PlanNode>();
+  readonly warnings: string[] = [];
+  private readonly project: string;
+  private readonly sensitive: readonly string[];
+  private readonly views = new Map<string, MachineView>();
+  private readonly containerInfo = new Map<string, ContainerInfo>();
+  /** Machine -> declared containers on it, sorted by name. */
+  private readonly specsByMachine = new Map<string, ContainerSpec[]>();
+  /** Container name -> the machines it runs on (desired). */
+  private readonly placement = new Map<string, string[]>();
+  /** Container name -> declared containers that depend on it (for reverse delete order). */
+  private readonly dependents = new Map<string, string[]>();
+  /** Container name -> its node addresses, any action. */
+  private readonly containerNodes = new Map<string, string[]>();
+  /** Machine -> node addresses on it (machine node excluded). */
+  private readonly onMachine = new Map<string, PlanNode[]>();
+  private readonly sharedCache = new Map<string, { after: Record<string, unknown>; hash: string }>();
+  /** Prior object records by machine. */
+  private readonly recordsByMachine = new Map<string, ObjectRecord[]>();
+
+  constructor(
+    private readonly desired: Desired,
+    private readonly prior: State,
+    private readonly observed: Observed,
+    private readonly destroy: boolean,
+  ) {
+    this.project = desired.project;
+    this.sensitive = desired.sensitiveValues;
+  }
+
+  run(): void {
+    for (const rec of Object.values(this.prior.objects)) {
+      let list = this.recordsByMachine.get(rec.machine);
+      if (!list) this.recordsByMachine.set(rec.machine, (list = []));
+      list.push(rec);
+    }
+    this.indexContainers();
+
+    const machineNames = new Set([...Object.keys(this.desired.machines), ...Object.keys(this.prior.machines)]);
+    // Objects recorded on a machine that neither machines.yml nor the state knows must still be cleaned up.
+    for (const m of this.recordsByMachine.keys()) machineNames.add(m);
+    const names = [...machineNames].sort(byString);
+
+    for (const m of names) this.views.set(m, this.planMachine(m));
+    for (const m of names) {
+      const view = this.views.get(m)!;
+      if (this.destroy || !this.desired.machines[m]) this.planDeleteAll(view);
+      else this.planMachineObjects(view);
+    }
+    this.addEdges();
+  }
+
+  // ---------------------------------------------------------------- machines
+
+  private planMachine(name: string): MachineView {
+    const spec = this.desired.machines[name];
+    const rec = this.prior.machines[name];
+    const obs = this.observed.refreshed ? this.observed.machines[name] : undefined;
+    const recordOnly = RECORD_ONLY_DRIVERS.has(spec?.driver ?? rec?.driver ?? '');
+    const addr = machineAddress(name);
+    const before = rec ? machineBefore(rec) : null;
+    const after = spec ? this.machineAfter(spec, recordOnly) : null;
+    const view = this.newView(name, obs);
+
+    const add = (action: PlanNode['action'], reasons: string[], b = before): MachineView => {
+      view.machineNode = this.add({ address: addr, kind: 'machine', machine: name, name, action, reasons, before: b, after: action === 'delete' ? null : after, dependsOn: [] });
+      return view;
+    };
+
+    if (this.destroy || !spec) {
+      // Without a record there is nothing to remove; stray objects on it are still deleted by planDeleteAll.
+      if (!rec) return view;
+      const reasons = [];
+      if (!spec) reasons.push('removed from machines.yml');
+      if (recordOnly) reasons.push('mfile did not create this engine: only its record is removed');
+      return add('delete', reasons);
+    }
+
+    if (obs && (obs.status === 'error' || obs.status === 'unknown')) {
+      this.warnings.push(`machine ${name}: ${obs.status}${obs.error ? ` (${obs.error})` : ''}; objects on it are planned from the state`);
+    }
+
+    if (!rec) {
+      if (recordOnly) return this.withMode(add('create', ['record existing engine']), obs, false);
+      return this.withMode(add('create', ['not in state']), obs, !obs || obs.status === 'missing', `machine ${name} is new`);
+    }
+
+    if (rec.status !== 'created') {
+      const why = rec.status === 'tainted' ? 'tainted: a previous create failed' : 'pending: a previous create did not finish';
+      if (recordOnly) return this.withMode(add('create', [`record existing engine (${why})`]), obs, false);
+      return this.withMode(add('replace', [why]), obs, true, `machine ${name} must be replaced`);
+    }
+
+    if (obs?.status === 'missing') {
+      if (recordOnly) {
+        this.warnings.push(`machine ${name}: the ${spec.driver} engine was not found; objects on it are planned from the state`);
+        return this.withMode(add('noop', []), undefined, false);
+      }
+      return this.withMode(add('create', ['missing (deleted outside mfile)'], null), obs, true, `machine ${name} is missing`);
+    }
+
+    const replaceReasons: string[] = [];
+    const updateReasons: string[] = [];
+    if (rec.driver !== spec.driver) {
+      (recordOnly && RECORD_ONLY_DRIVERS.has(rec.driver) ? updateReasons : replaceReasons).push(`driver changed: ${rec.driver} -> ${spec.driver}`);
+    }
+    const optionChanges = diffAttributes(rec.driverOptions ?? {}, (after?.driver_options as Record<string, unknown>) ?? {});
+    for (const c of optionChanges) {
+      const values = `${c.before === undefined ? '(unset)' : formatValue(c.before)} -> ${c.after === undefined ? '(unset)' : formatValue(c.after)}`;
+      // A local or none engine is not created by mfile, so nothing can be replaced: the record is updated.
+      if (recordOnly) updateReasons.push(`driver option ${c.path} changed: ${values}`);
+      else replaceReasons.push(`driver option ${c.path} forces replacement: ${values}`);
+    }
+    if (replaceReasons.length > 0) return this.withMode(add('replace', replaceReasons), obs, true, `machine ${name} must be replaced`);
+
+    if (!recordOnly) {
+      const hash = engineConfigHash(spec);
+      if (rec.engineHash !== undefined && rec.engineHash !== hash) {
+        const keys = engineKeysChanged(rec.engine, after?.engine as Record<string, unknown>);
+        updateReasons.push(`engine config changed${keys.length ? ` (${keys.join(', ')})` : ''} - daemon restart`);
+      } else if (obs?.engineHash !== undefined && obs.engineHash !== hash) {
+        updateReasons.push('engine config on the host differs (changed outside mfile) - daemon restart');
+      }
+      if (obs?.status === 'stopped') updateReasons.push('stopped outside mfile');
+    }
+    return this.withMode(add(updateReasons.length ? 'update' : 'noop', updateReasons), obs, false);
+  }
+
+  private machineAfter(spec: MachineSpec, recordOnly: boolean): Record<string, unknown> {
+    const attrs: Record<string, unknown> = { driver: spec.driver, driver_options: prune(spec.driverOptions) };
+    if (!recordOnly) attrs.engine = engineAttributes(spec);
+    return maskRecord(attrs, this.sensitive);
+  }
+
+  private newView(name: string, obs: ObservedMachine | undefined): MachineView {
+    const view: MachineView = {
+      name,
+      mode: 'state',
+      freshReason: '',
+      found: emptyFound(),
+      containers: new Map(),
+      images: new Map(),
+      records: emptyRecords(),
+    };
+    for (const rec of this.recordsByMachine.get(name) ?? []) view.records[rec.kind].set(rec.name, rec);
+    if (obs?.status === 'running') this.indexObserved(view, obs);
+    else if (this.observed.refreshed && obs === undefined && this.prior.machines[name] && this.desired.machines[name]) {
+      this.warnings.push(`machine ${name} was not refreshed; objects on it are planned from the state`);
+    }
+    view.mode = obs?.status === 'running' ? 'live' : 'state';
+    return view;
+  }
+
+  /** Settles where the view reads existing objects from, once the machine's action is known. */
+  private withMode(view: MachineView, obs: ObservedMachine | undefined, hostIsNew: boolean, freshReason = ''): MachineView {
+    if (hostIsNew) {
+      view.mode = 'fresh';
+      view.freshReason = freshReason;
+    } else if (obs?.status !== 'running') {
+      view.mode = 'state';
+      view.found = emptyFound();
+    }
+    return view;
+  }
+
+  private indexObserved(view: MachineView, obs: ObservedMachine): void {
+    const mine = (labels: Record<string, string> | undefined): string | undefined =>
+      labels && labels[LABEL_PROJECT] === this.project && labels[LABEL_MACHINE] === view.name ? labels[LABEL_NAME] : undefined;
+    const put = (kind: 'container' | 'network' | 'volume', name: string, f: Found): void => {
+      const list = view.found[kind].get(name);
+      if (list) list.push(f);
+      else view.found[kind].set(name, [f]);
+    };
+    for (const c of obs.containers) {
+      const n = mine(c.labels);
+      if (n === undefined) continue;
+      put('container', n, { id: c.id, labels: c.labels });
+      view.containers.set(c.id, c);
+    }
+    for (const net of obs.networks) {
+      const n = mine(net.labels);
+      if (n !== undefined) put('network', n, { id: net.id, labels: net.labels });
+    }
+    for (const v of obs.volumes) {
+      const n = mine(v.labels);
+      if (n !== undefined) put('volume', n, { id: v.name, labels: v.labels });
+    }
+    view.images = imageIndex(obs.images);
+  }
+
+  // ---------------------------------------------------------------- objects on a declared machine
+
+  private indexContainers(): void {
+    for (const name of sortedKeys(this.desired.containers)) {
+      const spec = this.desired.containers[name];
+      this.placement.set(name, [...spec.machines].sort(byString));
+      for (const m of new Set(spec.machines)) {
+        if (!this.desired.machines[m]) {
+          this.warnings.push(`container ${name}: machine ${m} is not declared; skipped there`);
+          continue;
+        }
+        const list = this.specsByMachine.get(m);
+        if (list) list.push(spec);
+        else this.specsByMachine.set(m, [spec]);
+      }
+      for (const dep of containerDeps(spec)) {
+        const list = this.dependents.get(dep);
+        if (list) list.push(name);
+        else this.dependents.set(dep, [name]);
+      }
+    }
+  }
+
+  private planMachineObjects(view: MachineView): void {
+    const m = view.name;
+    const specs = this.specsByMachine.get(m) ?? [];
+    const networks = new Map<string, NetworkSpec>();
+    const volumes = new Map<string, VolumeSpec>();
+    const images = new Map<string, ContainerSpec>();
+    for (const spec of specs) {
+      if (spec.replicas > 1) this.warnings.push(`container ${spec.name}: replicas > 1 is not supported yet; one container runs per machine`);
+      for (const n of Object.keys(spec.networks)) networks.set(n, this.desired.networks[n] ?? implicitNetwork(n));
+      for (const v of spec.volumes) {
+        if (v.type === 'volume' && v.source) volumes.set(v.source, this.desired.volumes[v.source] ?? implicitVolume(v.source));
+      }
+      const seen = images.get(spec.image);
+      if (!seen || PULL_RANK[spec.pull_policy] > PULL_RANK[seen.pull_policy]) images.set(spec.image, spec);
+    }
+
+    for (const [name, spec] of [...networks].sort((a, b) => byString(a[0], b[0]))) {
+      if (!spec.external) this.planSharedObject(view, 'network', name, this.sharedSpec('network', spec));
+    }
+    for (const [name, spec] of [...volumes].sort((a, b) => byString(a[0], b[0]))) {
+      if (!spec.external) this.planSharedObject(view, 'volume', name, this.sharedSpec('volume', spec));
+    }
+    for (const [ref, spec] of [...images].sort((a, b) => byString(a[0], b[0]))) this.planImage(view, ref, spec);
+    for (const spec of specs) this.planContainer(view, spec, networks, volumes);
+
+    // Whatever exists on the machine and is not declared for it goes.
+    if (view.mode === 'fresh') return;
+    const declared: Record<'container' | 'network' | 'volume', ReadonlySet<string>> = {
+      container: new Set(specs.map((s) => s.name)),
+      network: new Set([...networks].filter(([, s]) => !s.external).map(([n]) => n)),
+      volume: new Set([...volumes].filter(([, s]) => !s.external).map(([n]) => n)),
+    };
+    for (const kind of ['container', 'network', 'volume'] as const) {
+      const pool = kind === 'container' ? this.desired.containers : kind === 'network' ? this.desired.networks : this.desired.volumes;
+      for (const name of existingNames(view, kind)) {
+        if (declared[kind].has(name)) continue;
+        const rec = view.records[kind].get(name);
+        const reason =
+          name in pool
+            ? kind === 'container'
+              ? `no longer runs on ${m}`
+              : `no longer used on ${m}`
+            : rec
+              ? 'removed from machines.yml'
+              : 'not declared in machines.yml';
+        this.deleteExisting(view, kind, name, [reason]);
+      }
+    }
+  }
+
+  /** Masked attributes and config hash of a network or volume: the same on every machine, so computed once. */
+  private sharedSpec(kind: 'network' | 'volume', spec: NetworkSpec | VolumeSpec): { after: Record<string, unknown>; hash: string } {
+    const key = `${kind}.${spec.name}`;
+    let cached = this.sharedCache.get(key);
+    if (!cached) {
+      const attrs = kind === 'network' ? networkAttributes(spec as NetworkSpec) : volumeAttributes(spec as VolumeSpec);
+      const hash = kind === 'network' ? networkConfigHash(spec as NetworkSpec, this.project) : volumeConfigHash(spec as VolumeSpec, this.project);
+      this.sharedCache.set(key, (cached = { after: maskRecord(attrs, this.sensitive), hash }));
+    }
+    return cached;
+  }
+
+  /** Networks and volumes: created when absent; a changed config is reported, never recreated under running containers. */
+  private planSharedObject(view: MachineView, kind: 'network' | 'volume', name: string, shared: { after: Record<string, unknown>; hash: string }): void {
+    const m = view.name;
+    const address = objectAddress(kind, name, m);
+    const { after, hash } = shared;
+    const rec = view.records[kind].get(name);
+    const base = { address, kind, machine: m, name, after, dependsOn: [] as string[] };
+    if (view.mode === 'fresh') {
+      this.add({ ...base, action: 'create', reasons: [view.freshReason], before: null });
+      return;
+    }
+    let existingHash: string | undefined;
+    let existingId: string | undefined;
+    let adopted = false;
+    if (view.mode === 'state') {
+      if (!rec || rec.status !== 'created') {
+        this.add({ ...base, action: 'create', reasons: [rec ? `${rec.status}: a previous create did not finish` : 'not in state'], before: null });
+        return;
+      }
+      existingHash = rec.configHash;
+      existingId = rec.id;
+    } else {
+      const found = [...(view.found[kind].get(name) ?? [])].sort((a, b) => byString(a.id, b.id));
+      if (found.length === 0) {
+        this.add({ ...base, action: 'create', reasons: [rec ? 'missing on the machine (deleted outside mfile)' : 'not in state'], before: null });
+        return;
+      }
+      const keep = found.find((f) => f.id === rec?.id) ?? found[0];
+      for (const dup of found) if (dup !== keep) this.addDuplicateDelete(kind, name, m, dup.id);
+      existingHash = keep.labels[LABEL_CONFIG_HASH];
+      existingId = keep.id;
+      adopted = !rec || rec.id !== keep.id;
+    }
+    const before = rec?.attributes ?? null;
+    if (existingHash !== undefined && existingHash !== hash) {
+      const changes = before ? diffAttributes(before, after).map(changeReason) : [];
+      this.warnings.push(
+        `${address} differs from machines.yml${changes.length ? ` (${changes.join('; ')})` : ''}; ` +
+          `mfile does not recreate a ${kind} in use: run "mfile destroy --target ${address}", then apply`,
+      );
+    }
+    this.add({ ...base, action: 'noop', reasons: adopted ? ['adopted: found on the machine by its labels'] : [], before: before ?? after, existingId });
+  }
+
+  private planImage(view: MachineView, ref: string, spec: ContainerSpec): void {
+    const m = view.name;
+    const policy = spec.pull_policy;
+    const address = objectAddress('image', ref, m);
+    const after = maskRecord(prune({ ref, pull_policy: policy, build: policy === 'build' ? spec.build : undefined }) as Record<string, unknown>, this.sensitive);
+    const id = this.imagePresent(view, ref);
+    const before = id === undefined ? null : id === '' ? { ref } : { ref, id: shortId(id) };
+    const base = { address, kind: 'image' as const, machine: m, name: ref, before, after, dependsOn: [] as string[] };
+    if (policy === 'always') {
+      this.add({ ...base, action: 'read', reasons: ['pulled at apply (pull_policy always)'] });
+    } else if (before === null) {
+      if (policy === 'never') {
+        this.warnings.push(`${address}: not on the machine and pull_policy is never; containers using it will fail to start`);
+        this.add({ ...base, action: 'noop', reasons: ['not on the machine (pull_policy never)'] });
+      } else {
+        this.add({ ...base, action: 'create', reasons: [policy === 'build' ? 'not on the machine (pull_policy build: built at apply)' : `not on the machine (pull_policy ${policy})`] });
+      }
+    } else if (policy === 'build') {
+      this.add({ ...base, action: 'read', reasons: ['rebuilt at apply (pull_policy build)'] });
+    } else {
+      this.add({ ...base, action: 'noop', reasons: [] });
+    }
+  }
+
+  /** The image id on the machine ('' when present but the id is unknown), undefined when absent. */
+  private imagePresent(view: MachineView, ref: string): string | undefined {
+    if (view.mode === 'fresh') return undefined;
+    if (view.mode === 'live') return view.images.get(normaliseImageRef(ref));
+    const rec = view.records.image.get(ref);
+    if (rec?.status === 'created') return rec.id ?? '';
+    // Without a refresh, an image a created container uses is on the machine.
+    for (const c of view.records.container.values()) if (c.status === 'created' && c.attributes.image === ref) return '';
+    return undefined;
+  }
+
+  private planContainer(view: MachineView, spec: ContainerSpec, networks: Map<string, NetworkSpec>, volumes: Map<string, VolumeSpec>): void {
+    const m = view.name;
+    const address = objectAddress('container', spec.name, m);
+    const attributes = containerAttributes(spec);
+    const json = canonicalJson(attributes);
+    const hash = containerHashOfJson(json, this.project);
+    // Most containers hold no secret: one substring test on the JSON spares the deep walk.
+    const after = jsonMayHoldSensitive(json, this.sensitive) ? maskRecord(attributes, this.sensitive) : attributes;
+    const rec = view.records.container.get(spec.name);
+    const uses: string[] = [objectAddress('image', spec.image, m)];
+    for (const n of Object.keys(spec.networks)) if (!networks.get(n)?.external) uses.push(objectAddress('network', n, m));
+    for (const v of spec.volumes) {
+      if (v.type === 'volume' && v.source && !volumes.get(v.source)?.external) uses.push(objectAddress('volume', v.source, m));
+    }
+    this.containerInfo.set(address, { spec, uses });
+    const base = { address, kind: 'container' as const, machine: m, name: spec.name, after, dependsOn: [] as string[] };
+    const before = rec?.attributes ?? null;
+
+    if (view.mode === 'fresh') {
+      this.add({ ...base, action: 'create', reasons: [view.freshReason], before: null });
+      return;
+    }
+
+    if (view.mode === 'state') {
+      if (!rec) return void this.add({ ...base, action: 'create', reasons: ['not in state'], before: null });
+      if (rec.status !== 'created') return void this.add({ ...base, action: 'replace', reasons: [taintReason(rec)], before, existingId: rec.id });
+      const same = rec.configHash !== undefined ? rec.configHash === hash : diffAttributes(rec.attributes, after).length === 0;
+      if (same) return void this.add({ ...base, action: 'noop', reasons: [], before, existingId: rec.id });
+      return void this.add({ ...base, action: 'replace', reasons: this.changeReasons(rec, after, hash), before, existingId: rec.id });
+    }
+
+    const found = (view.found.container.get(spec.name) ?? []).map((f) => view.containers.get(f.id)!);
+    if (found.length === 0) {
+      const reason = rec ? 'missing on the machine (deleted outside mfile)' : 'not in state';
+      return void this.add({ ...base, action: 'create', reasons: [reason], before: null });
+    }
+    // Keep the best match (the recorded one, then the right config and running), delete the others.
+    const score = (c: ObservedContainer): number =>
+      (c.id === rec?.id ? 4 : 0) + (c.labels[LABEL_CONFIG_HASH] === hash ? 2 : 0) + (c.state === 'running' ? 1 : 0);
+    const ranked = [...found].sort((a, b) => score(b) - score(a) || byString(a.id, b.id));
+    const keep = ranked[0];
+    for (const dup of ranked.slice(1)) this.addDuplicateDelete('container', spec.name, m, dup.id);
+
+    const known = { ...base, before: before ?? null, existingId: keep.id };
+    if (rec && rec.status !== 'created') return void this.add({ ...known, action: 'replace', reasons: [taintReason(rec)] });
+    if (keep.labels[LABEL_CONFIG_HASH] !== hash) {
+      return void this.add({ ...known, action: 'replace', reasons: this.changeReasons(rec, after, hash, keep.labels[LABEL_CONFIG_HASH]) });
+    }
+    const imageId = view.images.get(normaliseImageRef(spec.image));
+    if (imageId !== undefined && keep.imageId && keep.imageId !== imageId) {
+      return void this.add({ ...known, action: 'replace', reasons: [`image ${spec.image} was updated: ${shortId(keep.imageId)} -> ${shortId(imageId)}`] });
+    }
+    const adopted = !rec || rec.id !== keep.id ? ['adopted: found on the machine by its labels'] : [];
+    const run = runState(keep, spec);
+    if (run.action === 'noop') return void this.add({ ...known, before: before ?? after, action: 'noop', reasons: adopted });
+    this.add({ ...known, before: before ?? after, action: run.action, reasons: [...adopted, run.reason] });
+  }
+
+  /** Explains a config hash change from the recorded attributes. */
+  private changeReasons(rec: ObjectRecord | undefined, after: Record<string, unknown>, hash: string, liveHash?: string): string[] {
+    if (!rec || Object.keys(rec.attributes).length === 0) return ['config hash changed'];
+    const changes = diffAttributes(rec.attributes, after);
+    if (changes.length > 0) return changes.map(changeReason);
+    if (rec.configHash === hash && liveHash !== undefined) return ['config hash changed on the machine (changed outside mfile)'];
+    return [this.sensitive.length > 0 ? 'a sensitive value changed' : 'config hash changed'];
+  }
+
+  // ---------------------------------------------------------------- deletes
+
+  /** Everything on a machine that is removed (or everything, for destroy). */
+  private planDeleteAll(view: MachineView): void {
+    const reasons = !this.destroy ? [`machine ${view.name} is removed from machines.yml`] : [];
+    for (const kind of ['container', 'network', 'volume'] as const) {
+      for (const name of existingNames(view, kind)) this.deleteExisting(view, kind, name, reasons);
+    }
+    for (const [name, rec] of [...view.records.image].sort((a, b) => byString(a[0], b[0]))) {
+      this.add({ address: rec.address, kind: 'image', machine: view.name, name, action: 'delete', reasons, before: { ref: name }, after: null, dependsOn: [], existingId: rec.id });
+    }
+  }
+
+  /** Delete nodes for the recorded object and every instance found by labels. */
+  private deleteExisting(view: MachineView, kind: 'container' | 'network' | 'volume', name: string, reasons: string[]): void {
+    const m = view.name;
+    const address = objectAddress(kind, name, m);
+    const rec = view.records[kind].get(name);
+    const found = view.mode === 'live' ? [...(view.found[kind].get(name) ?? [])].sort((a, b) => byString(a.id, b.id)) : [];
+    const before = rec?.attributes ?? {};
+    if (found.length === 0) {
+      if (rec) this.add({ address, kind, machine: m, name, action: 'delete', reasons, before, after: null, dependsOn: [], existingId: rec.id });
+      return;
+    }
+    const first = found.find((f) => f.id === rec?.id) ?? found[0];
+    this.add({ address, kind, machine: m, name, action: 'delete', reasons, before, after: null, dependsOn: [], existingId: first.id });
+    for (const f of found) if (f !== first) this.addDuplicateDelete(kind, name, m, f.id, reasons);
+  }
+
+  private addDuplicateDelete(kind: ObjectNodeKind, name: string, machine: string, id: string, reasons: string[] = ['duplicate']): void {
+    const address = `${objectAddress(kind, name, machine)}#${shortId(id)}`;
+    this.add({ address, kind, machine, name, action: 'delete', reasons, before: {}, after: null, dependsOn: [], existingId: id });
+  }
+
+  // ---------------------------------------------------------------- edges
+
+  private add(node: PlanNode): PlanNode {
+    this.nodes.set(node.address, node);
+    if (node.kind !== 'machine') {
+      let list = this.onMachine.get(node.machine);
+      if (!list) this.onMachine.set(node.machine, (list = []));
+      list.push(node);
+      if (node.kind === 'container') {
+        const names = this.containerNodes.get(node.name);
+        if (names) names.push(node.address);
+        else this.containerNodes.set(node.name, [node.address]);
+      }
+    }
+    return node;
+  }
+
+  private addEdges(): void {
+    for (const [m, list] of this.onMachine) {
+      const machineNode = this.nodes.get(machineAddress(m));
+      const containerDeletes = list.filter((n) => n.kind === 'container' && n.action === 'delete').map((n) => n.address);
+      const containerRemovals = list.filter((n) => n.kind === 'container' && (n.action === 'delete' || n.action === 'replace')).map((n) => n.address);
+      const deletes: string[] = [];
+      for (const n of list) {
+        const deps = new Set<string>();
+        if (n.action === 'delete') {
+          deletes.push(n.address);
+          if (n.kind === 'container') for (const d of this.dependentDeletes(n.name)) deps.add(d);
+          else for (const c of containerRemovals) deps.add(c);
+        } else {
+          if (machineNode && machineNode.action !== 'delete') deps.add(machineNode.address);
+          if (n.kind === 'container') {
+            const info = this.containerInfo.get(n.address);
+            if (info) this.containerForwardDeps(n, info, deps);
+            // A removed container frees its name and ports before anything new starts.
+            if (n.action === 'create' || n.action === 'replace') for (const d of containerDeletes) deps.add(d);
+          }
+        }
+        deps.delete(n.address);
+        n.dependsOn = [...deps];
+      }
+      if (machineNode && (machineNode.action === 'delete' || machineNode.action === 'replace')) {
+        machineNode.dependsOn = [...new Set([...machineNode.dependsOn, ...deletes])];
+      }
+    }
+  }
+
+  private containerForwardDeps(n: PlanNode, info: ContainerInfo, deps: Set<string>): void {
+    for (const u of info.uses) {
+      const target = this.nodes.get(u);
+      if (target && target.action !== 'delete') deps.add(u);
+    }
+    for (const dep of containerDeps(info.spec)) {
+      const machines = this.placement.get(dep) ?? [];
+      // Same machine when the dependency runs there; otherwise every machine it runs on.
+      const where = machines.includes(n.machine) ? [n.machine] : machines;
+      for (const w of where) {
+        const a = objectAddress('container', dep, w);
+        const target = this.nodes.get(a);
+        if (target && target.action !== 'delete') deps.add(a);
+      }
+    }
+  }
+
+  /** Deletes of containers that depend on `name`: they go first. */
+  private dependentDeletes(name: string): string[] {
+    const out: string[] = [];
+    for (const d of this.dependents.get(name) ?? []) {
+      for (const a of this.containerNodes.get(d) ?? []) if (this.nodes.get(a)?.action === 'delete') out.push(a);
+    }
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function machineBefore(rec: MachineRecord): Record<string, unknown> {
+  return prune({ driver: rec.driver, driver_options: rec.driverOptions, engine: rec.engine }) as Record<string, unknown>;
+}
+
+/** Top-level engine keys that differ (tls.* named in full), for the daemon-restart reason. */
+function engineKeysChanged(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): string[] {
+  if (!before || !after) return [];
+  const keys = new Set<string>();
+  for (const c of diffAttributes(before, after)) {
+    const parts = c.path.split('.');
+    keys.add(parts[0] === 'tls' && parts.length > 1 ? `tls.${parts[1]}` : parts[0]);
+  }
+  return [...keys].sort(byString);
+}
+
+function taintReason(rec: ObjectRecord): string {
+  return rec.status === 'tainted' ? 'tainted: a previous create failed' : 'pending: a previous create did not finish';
+}
+
+/** Containers this one waits for: depends_on and `network_mode: service:NAME`. */
+function containerDeps(spec: ContainerSpec): string[] {
+  const deps = Object.keys(spec.depends_on);
+  const nm = spec.network_mode;
+  if (nm?.startsWith('service:')) deps.push(nm.slice('service:'.length));
+  return deps;
+}
+
+/** What a container whose config is right needs: nothing, a start (update) or a recreate. */
+function runState(c: ObservedContainer, spec: ContainerSpec): { action: 'noop' | 'update' | 'replace'; reason: string } {
+  switch (c.state) {
+    case 'running':
+    case 'restarting':
+      return { action: 'noop', reason: '' };
+    case 'exited': {
+      // A one-shot container (restart: no) that finished cleanly is where it should be.
+      if (spec.restart === 'no' && c.exitCode === 0) return { action: 'noop', reason: '' };
+      return { action: 'update', reason: `stopped outside mfile (exited${c.exitCode !== undefined ? ` ${c.exitCode}` : ''})` };
+    }
+    case 'created':
+      return { action: 'update', reason: 'created but never started' };
+    case 'paused':
+      return { action: 'update', reason: 'paused outside mfile' };
+    default:
+      return { action: 'replace', reason: `container is ${c.state}` };
+  }
+}
+
+/** Names of objects of one kind on the machine: recorded in the state or found by labels. */
+function existingNames(view: MachineView, kind: 'container' | 'network' | 'volume'): string[] {
+  const names = new Set(view.records[kind].keys());
+  if (view.mode === 'live') for (const n of view.found[kind].keys()) names.add(n);
+  return [...names].sort(byString);
+}
+
+/** A network a container names without declaring it (e.g. Compose's `default`): a plain bridge. */
+function implicitNetwork(name: string): NetworkSpec {
+  return { name, driver: 'bridge', driverOpts: {}, internal: false, attachable: false, enableIpv6: false, labels: {}, external: false };
+}
+
+function implicitVolume(name: string): VolumeSpec {
+  return { name, driver: 'local', driverOpts: {}, labels: {}, external: false };
+}

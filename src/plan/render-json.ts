@@ -1,0 +1,52 @@
+// The plan as JSON for `mfile plan --json`: snake_case keys, stable order.
+import type { Plan } from '../model/index.js';
+
+export interface PlanJson {
+  format_version: 1;
+  mfile_version: string;
+  project: string;
+  destroy: boolean;
+  config_digest: string;
+  state_lineage: string;
+  state_serial: number;
+  nodes: {
+    address: string;
+    kind: string;
+    machine: string;
+    name: string;
+    action: string;
+    reasons: string[];
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+    depends_on: string[];
+    existing_id?: string;
+  }[];
+  summary: { add: number; change: number; destroy: number };
+  warnings: string[];
+}
+
+export function planToJson(plan: Plan): PlanJson {
+  return {
+    format_version: 1,
+    mfile_version: plan.mfileVersion,
+    project: plan.project,
+    destroy: plan.destroy,
+    config_digest: plan.configDigest,
+    state_lineage: plan.stateLineage,
+    state_serial: plan.stateSerial,
+    nodes: plan.nodes.map((n) => ({
+      address: n.address,
+      kind: n.kind,
+      machine: n.machine,
+      name: n.name,
+      action: n.action,
+      reasons: n.reasons,
+      before: n.before,
+      after: n.after,
+      depends_on: n.dependsOn,
+      ...(n.existingId !== undefined ? { existing_id: n.existingId } : {}),
+    })),
+    summary: { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy },
+    warnings: plan.warnings,
+  };
+}

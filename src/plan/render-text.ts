@@ -1,0 +1,76 @@
+// Terraform-style plan text. Deterministic (nodes in address order, attributes sorted): tests compare it whole.
+import pc from 'picocolors';
+import type { Action, Plan, PlanNode } from '../model/index.js';
+import { canonicalJson } from './canonical.js';
+import { diffAttributes, shortForm } from './diff.js';
+import { planHasChanges } from './summary.js';
+
+export interface RenderTextOptions {
+  color?: boolean;
+}
+
+type Paint = (s: string) => string;
+
+const HEADLINE: Record<Exclude<Action, 'noop'>, string> = {
+  create: 'will be created',
+  update: 'will be updated in-place',
+  replace: 'must be replaced',
+  delete: 'will be destroyed',
+  read: 'will be read during apply',
+};
+
+export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string {
+  const c = pc.createColors(opts.color === true);
+  const glyphs: Record<Exclude<Action, 'noop'>, string> = {
+    create: c.green('  +'),
+    update: c.yellow('  ~'),
+    replace: `${c.red('-')}/${c.green('+')}`,
+    delete: c.red('  -'),
+    read: c.cyan(' <='),
+  };
+  const lines: string[] = [];
+  const changes = planHasChanges(plan.summary);
+  const shown = changes ? plan.nodes.filter((n) => n.action !== 'noop') : [];
+  if (shown.length > 0) {
+    lines.push('mfile will perform the following actions:', '');
+    for (const n of shown) {
+      const action = n.action as Exclude<Action, 'noop'>;
+      lines.push(`  # ${c.bold(n.address)} ${HEADLINE[action]}`);
+      for (const r of n.reasons) lines.push(`  # (${r})`);
+      lines.push(`${glyphs[action]} ${n.address}`);
+      lines.push(...attributeLines(n, c));
+      lines.push('');
+    }
+  }
+  const adopted = plan.nodes.filter((n) => n.action === 'noop' && n.reasons.some((r) => r.startsWith('adopted')));
+  if (adopted.length > 0) {
+    lines.push(`Found ${adopted.length} object${adopted.length === 1 ? '' : 's'} by ${adopted.length === 1 ? 'its' : 'their'} labels that the state does not record: kept, not recreated.`);
+  }
+  const s = plan.summary;
+  if (changes) lines.push(`${c.bold('Plan:')} ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`);
+  else if (plan.destroy) lines.push(`${c.green(c.bold('No changes.'))} No objects need to be destroyed.`);
+  else lines.push(`${c.green(c.bold('No changes.'))} Your machines match the configuration.`);
+  for (const w of plan.warnings) lines.push('', `${c.yellow(c.bold('Warning:'))} ${w}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Creates list their attributes; updates and replaces list what changed; deletes and reads list nothing. */
+function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>): string[] {
+  const rows: [Paint, string, string, string][] = [];
+  if (n.action === 'create' && n.after) {
+    for (const k of Object.keys(n.after).sort()) rows.push([c.green, '+', k, show(n.after[k])]);
+  } else if ((n.action === 'update' || n.action === 'replace') && n.before && n.after) {
+    for (const ch of diffAttributes(n.before, n.after)) {
+      if (ch.before === undefined) rows.push([c.green, '+', ch.path, show(ch.after)]);
+      else if (ch.after === undefined) rows.push([c.red, '-', ch.path, show(ch.before)]);
+      else rows.push([c.yellow, '~', ch.path, `${show(ch.before)} -> ${show(ch.after)}`]);
+    }
+  }
+  const width = Math.max(0, ...rows.map((r) => r[2].length));
+  return rows.map(([paint, sign, key, value]) => `      ${paint(sign)} ${key.padEnd(width)} = ${value}`);
+}
+
+function show(v: unknown): string {
+  const s = shortForm(v);
+  return typeof s === 'string' ? JSON.stringify(s) : canonicalJson(s);
+}

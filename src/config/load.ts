@@ -59,7 +59,9 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
   }
   const valid = checkSchema(data, src.locator, issues, interp);
   if (!valid && !issues.size) issues.add({ file: opts.file, line: 1, col: 1, message: 'does not match the machines.yml schema' });
-  issues.throwIfAny();
+  // A schema error leaves data of unknown shape, so stop there; an undefined variable alone does not, and the
+  // cross-field checks below still run so that every problem is reported at once.
+  if (!valid) issues.throwIfAny();
 
   const ctx: Context = {
     locator: src.locator,

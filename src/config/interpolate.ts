@@ -26,7 +26,9 @@ interface Declared {
   sensitive: boolean;
 }
 
-const REF = /\$\$\{|\$\{([^}]*)\}|\$\{/g;
+// The closing brace is optional so that a `${` with no `}` after it ends the scan at once: requiring it made
+// every later `${` rescan to the end of the text (quadratic: a 1 MB value of `${${${...` never finished).
+const REF = /\$\$\{|\$\{([^}]*)(\})?/g;
 const EXPR = /^(env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
 function declarations(src: YamlSource): Record<string, Declared> {
@@ -76,7 +78,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
   const substitute = (node: Scalar, text: string): void => {
     let ok = true;
     let changed = false;
-    const out = text.replace(REF, (whole: string, expr: string | undefined) => {
+    const out = text.replace(REF, (whole: string, expr: string | undefined, close: string | undefined) => {
       changed = true;
       if (whole === '$${') return '${';
       const fail = (message: string): string => {
@@ -84,7 +86,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
         ok = false;
         return whole;
       };
-      if (expr === undefined) return fail(`unterminated '\${' in '${text}': close it with '}', or write $\${ for a literal \${`);
+      if (close === undefined) return fail(`unterminated '\${' in '${text}': close it with '}', or write $\${ for a literal \${`);
       const m = EXPR.exec(expr);
       if (!m) return fail(`bad reference '${whole}': use \${name}, \${env:NAME} or $\${ for a literal \${`);
       const [, isEnv, name, fallback] = m;

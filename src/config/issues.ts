@@ -1,14 +1,40 @@
 // Collects every problem found in machines.yml so they are reported together, in file order.
 import { ConfigError, type ConfigIssue } from '../errors.js';
 
+/** Longest message kept whole; longer ones (a 1 MB value quoted back) keep their start and end. */
+const MAX_MESSAGE = 400;
+
+/**
+ * One printable line: a value quoted back from the file may hold newlines or control bytes (which would
+ * break the `FILE:LINE:COL: message` format or the terminal), or be megabytes long.
+ */
+export function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = message.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  if (flat.length <= MAX_MESSAGE) return flat;
+  const half = MAX_MESSAGE / 2;
+  return `${flat.slice(0, half)}…(${flat.length - 2 * half} characters left out)…${flat.slice(-half)}`;
+}
+
 export class IssueList {
   private readonly items: ConfigIssue[] = [];
+  private readonly seen = new Set<string>();
+  private masked: string[] = [];
 
   add(issue: ConfigIssue): void {
-    const dup = this.items.some(
-      (i) => i.line === issue.line && i.col === issue.col && i.message === issue.message,
-    );
-    if (!dup) this.items.push(issue);
+    const message = oneLine(this.masked.reduce((m, v) => m.split(v).join('(sensitive)'), issue.message));
+    const key = `${issue.line}:${issue.col}:${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.items.push({ ...issue, message });
+  }
+
+  /** Sensitive variable values: a later message quoting a substituted value shows (sensitive) instead. */
+  maskValues(values: string[]): void {
+    // Longest first, so a secret that contains another is replaced whole.
+    this.masked = values.filter((v) => v !== '').sort((a, b) => b.length - a.length);
   }
 
   get size(): number {

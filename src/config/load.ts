@@ -50,6 +50,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
   const src = readYaml(opts.file, bytes, issues);
   if (!src) throw issues.error();
   const interp = interpolate(src, { vars: opts.vars ?? {}, env }, issues);
+  issues.maskValues(interp.sensitiveValues);
   let data: Raw;
   try {
     data = src.doc.toJS() as Raw;

@@ -1,5 +1,5 @@
 // Maps a data path (['containers', 'web', 'ports', 0]) back to a line and column in the YAML source.
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
 
 export type Path = readonly (string | number)[];
@@ -24,6 +24,9 @@ interface Found {
 }
 
 export class Locator {
+  /** Key -> first pair, per map: one linear scan per map, not per lookup (files with 10k+ keys). */
+  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
   constructor(
     readonly file: string,
     private readonly doc: Document,
@@ -38,7 +41,7 @@ export class Locator {
       let next: Node | null | undefined;
       let nextKey: Node | null = null;
       if (node && isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = this.pairsOf(node).get(String(seg));
         if (pair) {
           next = (pair.value as Node | null) ?? (pair.key as Node);
           nextKey = pair.key as Node;
@@ -51,6 +54,18 @@ export class Locator {
       key = nextKey;
     }
     return { node, key, complete: true };
+  }
+
+  private pairsOf(map: YAMLMap): Map<string, Pair> {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) {
+        if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+      }
+      this.keyIndex.set(map, index);
+    }
+    return index;
   }
 
   /** The YAML node at `path`, or undefined. */

@@ -10,7 +10,7 @@ export function engineMessage(err: unknown): string {
     const json = (err as { json?: unknown }).json;
     if (json && typeof json === 'object' && 'message' in json) return String((json as { message: unknown }).message).trim();
     if (Buffer.isBuffer(json)) return json.toString('utf8').trim();
-    if ('reason' in err && 'statusCode' in err && !(err as Error).message) return String((err as { reason: unknown }).reason);
+    if ('reason' in err && 'statusCode' in err && !(err as { message?: string }).message) return String((err as { reason: unknown }).reason);
   }
   const msg = err instanceof Error ? err.message : String(err);
   return msg.split('\n')[0].replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim();

@@ -1,0 +1,142 @@
+// Hosts bench: create + provision K = 1, 4, 12 sandbox machines from nothing with mfile's machine step, beside a
+// floor measured in the same run on the same kind of hosts: the same sandbox create, then a plain parallel
+// shell script doing one SSH login per host that copies daemon.json + TLS files and starts dockerd, and waits
+// for `docker --tlsverify version`. Also: SSH handshakes per machine, peak RSS, and a no-op re-provision of 12.
+// Targets: ratio <= 1.2, K=4 <= 4.8 s, 1 handshake per machine, no-op (12) < 2 s.
+// Needs root. Build first: npx tsc -p tsconfig.build.json. Options: --sizes 1,4,12
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const load = (p) => import(pathToFileURL(path.join(root, 'dist', p)).href);
+const { machineStep } = await load('apply/steps/machine.js');
+const { sandboxDriver } = await load('drivers/sandbox/index.js');
+const { closeSshPool } = await load('remote/ssh/pool.js');
+const { handshakeCounts } = await load('remote/ssh/session.js');
+const { ensureServerCert, serverSans, clientCertPaths } = await load('remote/tls/store.js');
+const { daemonJsonText } = await load('remote/provision/daemon-json.js');
+
+const i = process.argv.indexOf('--sizes');
+const sizes = (i >= 0 ? process.argv[i + 1] : '1,4,12').split(',').map(Number);
+const work = path.join(root, '.bench-work');
+mkdirSync(work, { recursive: true, mode: 0o700 });
+
+const spec = (name) => ({
+  name,
+  driver: 'sandbox',
+  driverOptions: { subnet: '10.213.0.0/24' },
+  engine: { install: 'never', port: 2376, transport: 'tcp', labels: {}, registryMirrors: [], insecureRegistries: [], logOpts: {}, daemon: {}, uninstall: false },
+  tls: { enabled: true, san: [] },
+});
+
+function harness(label, names) {
+  const base = mkdtempSync(path.join(work, `${label}-`));
+  const desired = {
+    project: 'bench', configPath: path.join(base, 'machines.yml'), configDigest: '', variables: {}, sensitiveValues: [],
+    machines: Object.fromEntries(names.map((n) => [n, spec(n)])), networks: {}, volumes: {}, secrets: {}, containers: {},
+  };
+  const state = { version: 1, mfile_version: '0.1.0', lineage: 'bench', serial: 0, machines: {}, objects: {} };
+  const run = async (machine, action) => {
+    const ctx = {
+      node: { address: `machine.${machine}`, kind: 'machine', machine, name: machine, action, reasons: [], before: null, after: null, dependsOn: [] },
+      desired, state, conns: { spec: (m) => desired.machines[m] }, signal: new AbortController().signal, options: {},
+      progress: () => {}, checkpointMachine: async (r) => { state.machines[machine] = r; },
+    };
+    const out = await machineStep.run(ctx);
+    if (out.machineRecord === null) delete state.machines[machine];
+    else state.machines[machine] = out.machineRecord;
+  };
+  return { stateDir: path.join(base, '.mfile'), base, state, desired, run };
+}
+
+const time = async (fn) => { const t = performance.now(); await fn(); return (performance.now() - t) / 1000; };
+const names = (p, k) => Array.from({ length: k }, (_, j) => `${p}${j + 1}`);
+
+async function mfileRun(k) {
+  const ns = names('b', k);
+  const h = harness(`mfile${k}`, ns);
+  handshakeCounts.clear();
+  const wall = await time(() => Promise.all(ns.map((n) => h.run(n, 'create'))));
+  const handshakes = Math.max(...ns.map((n) => handshakeCounts.get(n) ?? 0));
+  let noop;
+  if (k === Math.max(...sizes)) {
+    await closeSshPool(); // a new run: new connections, as a second `mfile apply` would have
+    noop = await time(() => Promise.all(ns.map((n) => h.run(n, 'update'))));
+  }
+  await Promise.all(ns.map((n) => h.run(n, 'delete')));
+  await closeSshPool();
+  rmSync(h.base, { recursive: true, force: true });
+  return { wall, handshakes, noop };
+}
+
+const FLOOR_SH = `
+set -e
+host() {
+  ip=$1 key=$2 files=$3 ca=$4 cert=$5 ckey=$6
+  tar -C "$files" -cf - . | ssh -q -i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes root@"$ip" \\
+    'mkdir -p /etc/docker/mfile && tar -C /etc/docker/mfile -xf - && mv /etc/docker/mfile/daemon.json /etc/docker/daemon.json && (setsid dockerd </dev/null >>/var/log/dockerd.log 2>&1 &)'
+  until docker --tlsverify --tlscacert "$ca" --tlscert "$cert" --tlskey "$ckey" -H tcp://"$ip":2376 version >/dev/null 2>&1; do sleep 0.1; done
+}
+while read -r ip key files ca cert ckey; do host "$ip" "$key" "$files" "$ca" "$cert" "$ckey" & done
+wait
+`;
+
+async function floorRun(k) {
+  const ns = names('f', k);
+  const h = harness(`floor${k}`, ns);
+  const driver = sandboxDriver();
+  const ctx = { stateDir: h.stateDir, project: 'bench' };
+  const data = {};
+  // TLS files made beforehand (not timed): the floor only copies them.
+  const createT = await time(() => Promise.all(ns.map(async (n) => { data[n] = (await driver.create({ machine: h.desired.machines[n], driverData: {}, ctx })).driverData; })));
+  const lines = [];
+  for (const n of ns) {
+    const files = path.join(h.stateDir, 'floor', n);
+    mkdirSync(files, { recursive: true });
+    const c = await ensureServerCert(h.stateDir, n, serverSans(n, [data[n].ip], []));
+    writeFileSync(path.join(files, 'ca.pem'), c.ca);
+    writeFileSync(path.join(files, 'server.pem'), c.cert);
+    writeFileSync(path.join(files, 'server-key.pem'), c.key, { mode: 0o600 });
+    writeFileSync(path.join(files, 'daemon.json'), daemonJsonText(h.desired.machines[n]));
+    const cc = clientCertPaths(h.stateDir);
+    lines.push([data[n].ip, path.join(h.stateDir, 'machines', n, 'id_ed25519'), files, cc.ca, cc.cert, cc.key].join(' '));
+  }
+  const shellT = await time(
+    () => new Promise((resolve, reject) => {
+      const p = spawn('bash', ['-c', FLOOR_SH], { stdio: ['pipe', 'inherit', 'inherit'], env: { ...process.env, DOCKER_CONFIG: path.join(h.base, 'docker-cli') } });
+      p.stdin.end(lines.join('\n') + '\n');
+      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`floor script exit ${code}`))));
+    }),
+  );
+  await Promise.all(ns.map((n) => driver.remove({ machine: h.desired.machines[n], driverData: data[n], ctx })));
+  rmSync(h.base, { recursive: true, force: true });
+  return { wall: createT + shellT, createT, shellT };
+}
+
+if (process.getuid() !== 0) {
+  console.error('bench/hosts needs root (network namespaces)');
+  process.exit(1);
+}
+console.log('K   mfile(s)  floor(s)  [create + shell]   ratio  handshakes/machine');
+const rows = [];
+for (const k of sizes) {
+  const f = await floorRun(k);
+  const m = await mfileRun(k);
+  rows.push({ k, ...m, floor: f.wall });
+  console.log(
+    `${String(k).padEnd(3)} ${m.wall.toFixed(2).padStart(8)}  ${f.wall.toFixed(2).padStart(8)}  [${f.createT.toFixed(2)} + ${f.shellT.toFixed(2)}]`.padEnd(44) +
+      `${(m.wall / f.wall).toFixed(2).padStart(5)}  ${m.handshakes}`,
+  );
+}
+const big = rows.at(-1);
+console.log(`no-op re-provision of ${big.k} (fresh SSH connections, nothing changes): ${big.noop.toFixed(2)} s`);
+console.log(`peak RSS of this process: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+const k4 = rows.find((r) => r.k === 4);
+console.log(
+  `targets: ratio<=1.2 ${rows.every((r) => r.wall / r.floor <= 1.2) ? 'met' : 'MISSED'}; ` +
+    (k4 ? `K=4<=4.8s ${k4.wall <= 4.8 ? 'met' : 'MISSED'}; ` : '') +
+    `handshakes=1 ${rows.every((r) => r.handshakes === 1) ? 'met' : 'MISSED'}; no-op<2s ${big.noop < 2 ? 'met' : 'MISSED'}`,
+);
+rmSync(work, { recursive: true, force: true });

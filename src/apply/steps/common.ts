@@ -1,0 +1,49 @@
+// Helpers shared by the step handlers: engine names, labels, per-call timeouts.
+import type { ContainerSpec, Desired } from '../../model/index.js';
+import { containerEngineName, engineName, mfileLabels } from '../../plan/names.js';
+import type { MappingContext } from '../../remote/docker/container-config.js';
+import { containerConfigHash } from '../../plan/hash.js';
+
+/** Per engine call (create, start, remove...): generous, but a hung engine cannot hang apply forever. */
+export const CALL_TIMEOUT_MS = 120_000;
+
+export const callSignal = (ms = CALL_TIMEOUT_MS): { abortSignal: AbortSignal } => ({ abortSignal: AbortSignal.timeout(ms) });
+
+export function networkEngineName(desired: Desired, name: string): string {
+  const n = desired.networks[name];
+  if (n?.engineName) return n.engineName;
+  return n?.external ? name : engineName(desired.project, 'network', name);
+}
+
+export function volumeEngineName(desired: Desired, name: string): string {
+  const v = desired.volumes[name];
+  if (v?.engineName) return v.engineName;
+  return v?.external ? name : engineName(desired.project, 'volume', name);
+}
+
+export function containerName(desired: Desired, name: string): string {
+  const spec = desired.containers[name];
+  return spec ? containerEngineName(desired.project, spec) : engineName(desired.project, 'container', name);
+}
+
+export function mappingContext(desired: Desired, machine: string, spec: ContainerSpec, engine?: string): MappingContext {
+  return {
+    project: desired.project,
+    machine,
+    configHash: containerConfigHash(spec, desired.project),
+    engineName: engine ?? containerEngineName(desired.project, spec),
+    networkName: (n) => networkEngineName(desired, n),
+    volumeName: (v) => volumeEngineName(desired, v),
+    containerName: (c) => containerName(desired, c),
+  };
+}
+
+export function labelsFor(desired: Desired, machine: string, name: string, hash: string, user: Record<string, string>): Record<string, string> {
+  return { ...user, ...mfileLabels(desired.project, machine, name, hash) };
+}
+
+export function specOf(desired: Desired, kind: 'containers' | 'networks' | 'volumes', name: string, address: string): NonNullable<Desired[typeof kind][string]> {
+  const s = desired[kind][name];
+  if (!s) throw new Error(`${address}: not in machines.yml (nothing to create it from)`);
+  return s as NonNullable<Desired[typeof kind][string]>;
+}

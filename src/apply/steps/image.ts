@@ -1,0 +1,132 @@
+// Image ensure: pull_policy always -> pull; missing -> keep the machine's copy, else copy it from the local
+// engine (save | load, streamed), else pull; never -> fail when absent; build -> build the context on the machine.
+import { spawn } from 'node:child_process';
+import { resolve, dirname } from 'node:path';
+import type Docker from 'dockerode';
+import type { ContainerSpec } from '../../model/index.js';
+import { engineInfo } from '../../remote/docker/client.js';
+import { followStream, type StreamEvent } from '../../remote/docker/progress-stream.js';
+import { isConflict, isNotFound } from '../../remote/docker/errors.js';
+import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
+import { callSignal } from './common.js';
+
+const RANK = { never: 0, missing: 1, always: 2, build: 3 } as const;
+
+/** The containers on this machine that use the image; the strongest pull_policy among them wins. */
+function users(ctx: StepContext): ContainerSpec[] {
+  return Object.values(ctx.desired.containers).filter((c) => c.image === ctx.node.name && c.machines.includes(ctx.node.machine));
+}
+
+async function imageId(docker: Docker, ref: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(ref).inspect(callSignal(30_000) as Docker.ImageInspectOptions)).Id;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+const engineIds = new WeakMap<Docker, Promise<string>>();
+function engineId(docker: Docker): Promise<string> {
+  let p = engineIds.get(docker);
+  if (!p) engineIds.set(docker, (p = engineInfo(docker, AbortSignal.timeout(30_000)).then((i) => i.ID)));
+  return p;
+}
+
+async function pull(ctx: StepContext, docker: Docker, ref: string): Promise<void> {
+  ctx.progress(`pulling ${ref}`, 'pull');
+  const stream = await docker.pull(ref, { abortSignal: ctx.signal });
+  const last = new Map<string, number>();
+  await followStream(
+    docker,
+    stream,
+    (e: StreamEvent) => {
+      if (!e.id || !e.status) return;
+      const now = Date.now();
+      // Per-layer progress, at most a few lines a second per layer.
+      if (e.status === 'Downloading' && now - (last.get(e.id) ?? 0) < 500) return;
+      last.set(e.id, now);
+      const d = e.progressDetail;
+      const pct = d?.total ? ` ${Math.round(((d.current ?? 0) / d.total) * 100)}%` : '';
+      ctx.progress(`${e.id}: ${e.status}${pct}`, `pull/${e.id}`);
+    },
+    ctx.signal,
+  );
+}
+
+async function copyFromLocal(ctx: StepContext, local: Docker, docker: Docker, ref: string): Promise<void> {
+  ctx.progress(`copying ${ref} from the local engine (save | load)`, 'load');
+  const saved = (await local.getImage(ref).get()) as NodeJS.ReadableStream;
+  const res = (await docker.loadImage(saved, { quiet: true, abortSignal: ctx.signal })) as NodeJS.ReadableStream;
+  await followStream(docker, res, undefined, ctx.signal);
+}
+
+async function build(ctx: StepContext, docker: Docker, spec: ContainerSpec): Promise<void> {
+  const b = spec.build!;
+  const context = resolve(dirname(ctx.desired.configPath), b.context);
+  ctx.progress(`building ${spec.image} from ${b.context}`, 'build');
+  // tar from the system's tar: streams the context without a temp file or another npm package.
+  const tar = spawn('tar', ['-C', context, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  tar.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const tarDone = new Promise<void>((res, rej) =>
+    tar.on('close', (code) => (code === 0 ? res() : rej(new Error(`tar of build context ${context} failed: ${stderr.trim().split('\n').pop()}`)))),
+  );
+  const stream = await docker.buildImage(tar.stdout, {
+    t: spec.image,
+    ...(b.dockerfile ? { dockerfile: b.dockerfile } : {}),
+    ...(Object.keys(b.args).length ? { buildargs: b.args } : {}),
+    ...(b.target ? { target: b.target } : {}),
+    abortSignal: ctx.signal,
+  });
+  await followStream(docker, stream, (e) => e.stream?.trim() && ctx.progress(e.stream.trim().split('\n').pop()!, 'build'), ctx.signal);
+  await tarDone;
+}
+
+async function ensure(ctx: StepContext): Promise<NodeOutcome> {
+  const ref = ctx.node.name;
+  const docker = await ctx.conns.docker(ctx.node.machine);
+  const specs = users(ctx);
+  const strongest = specs.reduce<ContainerSpec | undefined>((a, c) => (!a || RANK[c.pull_policy] > RANK[a.pull_policy] ? c : a), undefined);
+  const policy = strongest?.pull_policy ?? 'missing';
+  let text = 'present';
+  if (policy === 'build') {
+    await build(ctx, docker, strongest!);
+    text = 'built';
+  } else if (policy === 'always') {
+    await pull(ctx, docker, ref);
+    text = 'pulled';
+  } else if (!(await imageId(docker, ref))) {
+    if (policy === 'never') throw new Error(`image ${ref} is not on machine ${ctx.node.machine} and pull_policy is never`);
+    const local = ctx.conns.local();
+    const localHas = await imageId(local, ref).catch(() => undefined);
+    const same = localHas ? await Promise.all([engineId(local), engineId(docker)]).then(([a, b]) => a === b).catch(() => false) : false;
+    if (localHas && !same) {
+      await copyFromLocal(ctx, local, docker, ref);
+      text = 'copied from the local engine';
+    } else {
+      await pull(ctx, docker, ref);
+      text = 'pulled';
+    }
+  }
+  const id = await imageId(docker, ref);
+  if (!id) throw new Error(`image ${ref} is still missing on ${ctx.node.machine} after ${text}`);
+  return { record: { id }, text };
+}
+
+async function remove(ctx: StepContext): Promise<NodeOutcome> {
+  const docker = await ctx.conns.docker(ctx.node.machine);
+  try {
+    await docker.getImage(ctx.node.name).remove(callSignal());
+  } catch (err) {
+    if (isNotFound(err)) return { record: null };
+    // Still used by a container mfile does not manage: keep it, forget it.
+    if (isConflict(err)) return { record: null, text: 'kept (in use)' };
+    throw err;
+  }
+  return { record: null };
+}
+
+export const imageStep: StepHandler = {
+  run: (ctx) => (ctx.node.action === 'delete' ? remove(ctx) : ensure(ctx)),
+};

@@ -1,0 +1,15 @@
+// The step handler for each plan node kind.
+import type { StepHandlers } from '../types.js';
+import { containerStep } from './container.js';
+import { imageStep } from './image.js';
+import { machineStep } from './machine.js';
+import { networkStep } from './network.js';
+import { volumeStep } from './volume.js';
+
+export const defaultHandlers: StepHandlers = {
+  machine: machineStep,
+  network: networkStep,
+  volume: volumeStep,
+  image: imageStep,
+  container: containerStep,
+};

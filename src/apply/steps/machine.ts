@@ -1,0 +1,183 @@
+// Machine step, first version for drivers local and none: nothing to create; check that the engine answers and
+// record the machine. (The hosts engineer extends this with driver create, SSH, provisioning and TLS.)
+import type { MachineRecord, SshAddress } from '../../model/index.js';
+import { engineAttributes } from '../../plan/attributes.js';
+import { engineConfigHash, mask } from '../../plan/hash.js';
+import { provisionEngine } from '../../remote/provision/provision.js';
+import { writeKnownHosts } from '../../remote/ssh/known-hosts.js';
+import { sshPool } from '../../remote/ssh/pool.js';
+import { ensureCa, prewarmServerKey } from '../../remote/tls/store.js';
+import { driverFor } from '../../drivers/registry.js';
+import { endpointUrl, engineVersion } from '../../remote/docker/client.js';
+import { engineMessage } from '../../remote/docker/errors.js';
+import { driverContext } from '../connections.js';
+import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
+
+async function ensure(ctx: StepContext): Promise<NodeOutcome> {
+  const { node, conns } = ctx;
+  const spec = conns.spec(node.machine);
+  const endpoint = await conns.endpoint(node.machine);
+  const docker = await conns.docker(node.machine);
+  let version: { Version: string };
+  try {
+    version = await engineVersion(docker, AbortSignal.timeout(15_000));
+  } catch (err) {
+    throw new Error(`${node.machine}: engine ${endpointUrl(endpoint)} does not answer: ${engineMessage(err)}`);
+  }
+  const prior = ctx.state.machines[node.machine];
+  const record: MachineRecord = {
+    name: node.machine,
+    driver: spec.driver,
+    status: 'created',
+    driverOptions: (node.after?.driverOptions as Record<string, unknown> | undefined) ?? prior?.driverOptions ?? {},
+    driverData: prior?.driverData ?? {},
+    engineUrl: endpointUrl(endpoint),
+    dockerVersion: version.Version,
+    updatedAt: new Date().toISOString(),
+  };
+  return { machineRecord: record, text: `${ctx.node.action === "create" ? "created" : "updated"}: engine ${version.Version} at ${record.engineUrl}` };
+}
+
+async function remove(ctx: StepContext): Promise<NodeOutcome> {
+  const { node, desired, conns } = ctx;
+  const spec = conns.spec(node.machine);
+  await driverFor(spec.driver).remove({
+    machine: spec,
+    driverData: ctx.state.machines[node.machine]?.driverData ?? {},
+    ctx: driverContext(desired, { signal: ctx.signal }),
+  });
+  return { machineRecord: null };
+}
+
+export const machineStep: StepHandler = {
+  run: (ctx) => {
+    const driver = driverFor(ctx.conns.spec(ctx.node.machine).driver);
+    if (driver.provisioned) return ctx.node.action === 'delete' ? removeProvisioned(ctx) : ensureProvisioned(ctx);
+    return ctx.node.action === 'delete' ? remove(ctx) : ensure(ctx);
+  },
+};
+
+// ---- Drivers with hosts mfile provisions over SSH (sandbox, generic) ----
+
+/** A record saved before driver.create (pending) or after it failed (tainted): the host is never unknown. */
+function partialRecord(ctx: StepContext, status: 'pending' | 'tainted', driverData: Record<string, unknown>): MachineRecord {
+  const spec = ctx.conns.spec(ctx.node.machine);
+  return {
+    name: spec.name,
+    driver: spec.driver,
+    status,
+    driverOptions: mask(spec.driverOptions, ctx.desired.sensitiveValues) as Record<string, unknown>,
+    driverData,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
+  const { node, desired, signal } = ctx;
+  const name = node.machine;
+  const spec = ctx.conns.spec(name);
+  const driver = driverFor(spec.driver);
+  const prior = ctx.state.machines[name];
+  const dctx = driverContext(desired, { signal });
+  let driverData: Record<string, unknown> = { ...(prior?.driverData ?? {}) };
+  const req = () => ({ machine: spec, driverData, ctx: { ...dctx, log: (l: string) => ctx.progress(l, 'create') } });
+
+  const mustCreate = !prior || prior.status !== 'created' || node.action === 'create' || node.action === 'replace';
+  // The CA (two RSA keys) is made while the machine boots; provisioning needs it later.
+  ensureCa(dctx.stateDir).catch(() => undefined);
+  prewarmServerKey(dctx.stateDir, name);
+  if (mustCreate) {
+    if (prior && Object.keys(prior.driverData).length > 0) {
+      // Replaced, or left tainted by a failed create: clear what exists before making it anew.
+      ctx.progress(`${name}: removing the previous ${spec.driver} machine`, 'create');
+      await driver.remove({ machine: spec, driverData: prior.driverData, ctx: dctx });
+      await sshPool().drop(name);
+      driverData = {};
+    }
+    ctx.progress(`${name}: creating ${spec.driver} machine`, 'create');
+    await driver.preCreateCheck(req());
+    await ctx.checkpointMachine?.(partialRecord(ctx, 'pending', {}));
+    try {
+      driverData = (await driver.create(req())).driverData;
+    } catch (err) {
+      await ctx.checkpointMachine?.(partialRecord(ctx, 'tainted', {})).catch(() => undefined);
+      throw err;
+    }
+    // Known from here on, even if provisioning fails or mfile dies.
+    await ctx.checkpointMachine?.(partialRecord(ctx, 'pending', driverData));
+  } else if ((await driver.status(req())).status === 'stopped') {
+    ctx.progress(`${name}: starting ${spec.driver} machine`, 'create');
+    await driver.start(req());
+  }
+
+  try {
+    const address = (await driver.address(req()))!;
+    ctx.progress(`${name}: connecting to ${address.user}@${address.host}:${address.port}`, 'ssh');
+    const session = await sshPool().get({
+      machine: name,
+      address,
+      pinnedFingerprint: pinFor(prior, driverData, address),
+      timeoutMs: sshTimeoutMs(mustCreate),
+      signal,
+      onRetry: (n, why) => ctx.progress(`${name}: waiting for SSH (attempt ${n}: ${why})`, 'ssh'),
+    });
+    await writeKnownHosts(dctx.stateDir, name, session.knownHostsLine);
+    ctx.progress(`${name}: provisioning Docker (${session.fingerprint})`, 'provision');
+    const engineHash = engineConfigHash(spec);
+    const result = await provisionEngine({
+      machine: spec,
+      session,
+      stateDir: dctx.stateDir,
+      engineHost: address.host,
+      engineHash,
+      signal,
+      log: (l) => ctx.progress(l, l.includes('dockerd') ? 'engine' : 'provision'),
+    });
+    ctx.progress(`${name}: engine ${result.dockerVersion} at ${result.engineUrl}`, 'engine');
+    const record: MachineRecord = {
+      ...partialRecord(ctx, 'pending', driverData),
+      status: 'created',
+      ssh: address,
+      hostKeyFingerprint: session.fingerprint,
+      engineUrl: result.engineUrl,
+      engineHash,
+      engine: mask(engineAttributes(spec), desired.sensitiveValues) as Record<string, unknown>,
+      dockerVersion: result.dockerVersion,
+    };
+    const what = result.restarted ? 'daemon restarted' : result.started ? 'daemon started' : 'daemon unchanged';
+    return { machineRecord: record, text: `${name}: engine ${result.dockerVersion} at ${result.engineUrl} (${what})` };
+  } catch (err) {
+    if (mustCreate) await ctx.checkpointMachine?.(partialRecord(ctx, 'tainted', driverData)).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** How long to wait for SSH: a new machine may still be booting. MFILE_SSH_TIMEOUT (seconds) overrides. */
+function sshTimeoutMs(creating: boolean): number {
+  const s = Number(process.env.MFILE_SSH_TIMEOUT);
+  return s > 0 ? s * 1000 : creating ? 90_000 : 20_000;
+}
+
+/**
+ * The key to expect: the one the driver made (sandbox), else the one pinned earlier for the same address.
+ * A recreated machine at a new address starts a new pin.
+ */
+function pinFor(prior: MachineRecord | undefined, driverData: Record<string, unknown>, a: SshAddress): string | undefined {
+  if (typeof driverData.hostKeyFingerprint === 'string') return driverData.hostKeyFingerprint;
+  if (prior?.ssh && prior.ssh.host === a.host && prior.ssh.port === a.port) return prior.hostKeyFingerprint;
+  return undefined;
+}
+
+async function removeProvisioned(ctx: StepContext): Promise<NodeOutcome> {
+  const { node, desired } = ctx;
+  const spec = ctx.conns.spec(node.machine);
+  const prior = ctx.state.machines[node.machine];
+  ctx.progress(`${node.machine}: removing ${spec.driver} machine`, 'create');
+  await driverFor(spec.driver).remove({
+    machine: spec,
+    driverData: { ...(prior?.driverData ?? {}), hostKeyFingerprint: prior?.hostKeyFingerprint },
+    ctx: { ...driverContext(desired, { signal: ctx.signal }), log: (l) => ctx.progress(l, 'create') },
+  });
+  await sshPool().drop(node.machine);
+  return { machineRecord: null, text: `${node.machine}: removed` };
+}

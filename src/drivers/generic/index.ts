@@ -1,0 +1,105 @@
+// generic: an existing server over SSH. Nothing to create; remove never touches the server beyond what mfile
+// installed (its containers are deleted by the executor; engine.uninstall also removes the daemon config).
+import { connect } from 'node:net';
+import { DriverError } from '../../errors.js';
+import type { SshAddress } from '../../model/index.js';
+import {
+  factsCommand,
+  removeEngineConfigCommand,
+  stopDockerdCommand,
+  systemdRestartCommands,
+} from '../../remote/provision/commands.js';
+import { parseFacts } from '../../remote/provision/facts.js';
+import { engineEndpointFor } from '../../remote/provision/provision.js';
+import { sshPool } from '../../remote/ssh/pool.js';
+import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
+import { genericAddress } from './options.js';
+
+/** TCP connect to the SSH port and read the banner (no login). */
+function banner(host: string, port: number, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host, port, timeout: timeoutMs });
+    const done = (err: Error | null, v = '') => {
+      s.destroy();
+      if (err) reject(err);
+      else resolve(v);
+    };
+    s.once('data', (b: Buffer) => done(null, b.toString('latin1').split('\r\n')[0]));
+    s.once('timeout', () => done(new Error(`no answer within ${timeoutMs} ms`)));
+    s.once('error', (e) => done(e));
+  });
+}
+
+function unsupported(what: string) {
+  return async (req: MachineRequest): Promise<void> => {
+    throw new DriverError(req.machine.name, `the generic driver cannot ${what} an existing server; do it on the server`);
+  };
+}
+
+export function genericDriver(): Driver {
+  return {
+    name: 'generic',
+    provisioned: true,
+
+    async preCreateCheck(req) {
+      genericAddress(req.machine);
+    },
+
+    async create(req): Promise<CreateResponse> {
+      const a = genericAddress(req.machine);
+      if (!a.jump) {
+        // Reachability only; the machine step logs in next (through the jump host, if any).
+        try {
+          await banner(a.host, a.port, 10_000);
+        } catch (e) {
+          throw new DriverError(req.machine.name, `SSH port ${a.host}:${a.port} is not reachable: ${(e as Error).message}`);
+        }
+      }
+      return { driverData: { host: a.host, port: a.port } };
+    },
+
+    start: async () => undefined, // an existing server is running or mfile cannot help
+    stop: unsupported('stop'),
+    restart: unsupported('restart'),
+    kill: unsupported('kill'),
+
+    async remove(req) {
+      if (!req.machine.engine.uninstall) return;
+      const a = genericAddress(req.machine);
+      const session = await sshPool().get({
+        machine: req.machine.name,
+        address: a,
+        pinnedFingerprint: req.driverData.hostKeyFingerprint as string | undefined,
+        timeoutMs: 20_000,
+        signal: req.ctx.signal,
+      });
+      const facts = parseFacts((await session.exec(factsCommand())).stdout);
+      req.ctx.log?.(`${req.machine.name}: removing mfile's daemon configuration`);
+      await session.exec(removeEngineConfigCommand());
+      // Back to the stock daemon: systemd restarts docker without mfile's TLS listener; without systemd,
+      // the dockerd mfile started is stopped.
+      if (facts.systemd) for (const argv of systemdRestartCommands()) await session.exec(argv);
+      else await session.exec(stopDockerdCommand(false));
+      await sshPool().drop(req.machine.name);
+    },
+
+    async status(req): Promise<StatusResponse> {
+      const a = genericAddress(req.machine);
+      if (a.jump) return { status: 'unknown', detail: 'behind a jump host: not probed' };
+      try {
+        await banner(a.host, a.port, 5000);
+        return { status: 'running' };
+      } catch (e) {
+        return { status: 'error', detail: `SSH ${a.host}:${a.port}: ${(e as Error).message}` };
+      }
+    },
+
+    async address(req): Promise<SshAddress> {
+      return genericAddress(req.machine);
+    },
+
+    async engineUrl(req): Promise<EngineEndpoint> {
+      return engineEndpointFor(req.machine, req.ctx.stateDir, genericAddress(req.machine).host);
+    },
+  };
+}

@@ -1,0 +1,22 @@
+// Driver `local`: the engine where mfile runs (DOCKER_HOST or the default socket). Nothing to create or remove.
+import type { Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
+import { localEndpoint } from '../../remote/docker/client.js';
+import { pingStatus } from './ping.js';
+
+export function localDriver(env: NodeJS.ProcessEnv = process.env): Driver {
+  const noop = async (): Promise<void> => {};
+  return {
+    name: 'local',
+    provisioned: false,
+    preCreateCheck: noop,
+    create: async () => ({ driverData: {} }),
+    start: noop,
+    stop: noop,
+    restart: noop,
+    kill: noop,
+    remove: noop,
+    status: async (): Promise<StatusResponse> => pingStatus(localEndpoint(env)),
+    address: async () => null,
+    engineUrl: async (_req: MachineRequest): Promise<EngineEndpoint> => localEndpoint(env),
+  };
+}

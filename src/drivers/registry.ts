@@ -1,0 +1,28 @@
+// Driver lookup by name. The hosts engineer registers sandbox and generic here.
+import type { DriverName } from '../model/index.js';
+import type { Driver } from './driver.js';
+import { localDriver } from './local/index.js';
+import { noneDriver } from './none/index.js';
+import { sandboxDriver } from './sandbox/index.js';
+import { genericDriver } from './generic/index.js';
+import { UsageError } from '../errors.js';
+
+const factories: Partial<Record<DriverName, () => Driver>> = {
+  local: () => localDriver(),
+  none: () => noneDriver(),
+  sandbox: () => sandboxDriver(),
+  generic: () => genericDriver(),
+};
+
+const cache = new Map<string, Driver>();
+
+export function driverFor(name: DriverName): Driver {
+  let d = cache.get(name);
+  if (!d) {
+    const make = factories[name];
+    if (!make) throw new UsageError(`unknown driver "${name}"`);
+    d = make();
+    cache.set(name, d);
+  }
+  return d;
+}

@@ -1,0 +1,140 @@
+// The machine's processes, all started here and stopped by pid: the init (tini, PID 1 of the machine's own
+// PID namespace) and everything below it (sshd, dockerd, containerd, containers).
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DriverError } from '../../errors.js';
+import { INIT_SCRIPT } from './init-script.js';
+
+export const TINI = ['/usr/bin/tini', '/usr/bin/tini-static', '/usr/sbin/tini'];
+
+export function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    // A zombie still answers kill(0); it is dead for our purposes.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX] /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+function children(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Pids (host numbering) of every process in the PID namespace whose init is initPid. */
+export function pidsInPidNs(initPid: number): number[] {
+  let ns: string;
+  try {
+    ns = readlinkSync(`/proc/${initPid}/ns/pid`);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readlinkSync(`/proc/${e}/ns/pid`) === ns) out.push(Number(e));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+export interface InitPids {
+  /** The unshare process in the root PID namespace (killing it kills the machine: --kill-child). */
+  outerPid: number;
+  /** tini, PID 1 inside the machine. */
+  initPid: number;
+}
+
+/** Start the machine's init and wait until sshd has been started inside (or the init died). */
+export async function startInit(machine: string, dir: string, netns: string, hostname: string): Promise<InitPids> {
+  const tini = TINI.find((p) => existsSync(p));
+  if (!tini) throw new DriverError(machine, 'tini is not installed (apt-get install tini)');
+  const script = join(dir, 'init.sh');
+  writeFileSync(script, INIT_SCRIPT, { mode: 0o700 });
+  await rm(join(dir, 'init.ready'), { force: true });
+  const log = openSync(join(dir, 'init.log'), 'a', 0o600);
+  const child = spawn(
+    'nsenter',
+    [`--net=/run/netns/${netns}`, 'unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc',
+      '--propagation', 'private', '--', tini, '-s', '--', '/bin/sh', script, dir, hostname],
+    { detached: true, stdio: ['ignore', log, log] },
+  );
+  closeSync(log);
+  child.unref();
+  const outerPid = child.pid;
+  if (!outerPid) throw new DriverError(machine, 'could not start the machine init (nsenter)');
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (existsSync(join(dir, 'init.ready'))) break;
+    if (!alive(outerPid) || Date.now() > deadline) {
+      const tail = readFileSync(join(dir, 'init.log'), 'utf8').trim().split('\n').slice(-5).join(' | ');
+      await killTree(outerPid, children(outerPid)[0]);
+      throw new DriverError(machine, `machine init failed: ${tail || 'no output'}`);
+    }
+    await sleep(20);
+  }
+  const initPid = children(outerPid)[0];
+  if (!initPid) throw new DriverError(machine, 'machine init has no process');
+  return { outerPid, initPid };
+}
+
+async function waitGone(pids: number[], ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (pids.some(alive)) {
+    if (Date.now() > deadline) return false;
+    await sleep(25);
+  }
+  return true;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+function comm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Stop the machine: dockerd first with SIGTERM (it stops its containers and containerd), then the init with
+ * SIGKILL, which makes the kernel kill every process left in the machine's PID namespace.
+ */
+export async function stopMachine(initPid: number | undefined, outerPid: number | undefined, graceMs = 10_000): Promise<void> {
+  if (alive(initPid)) {
+    const dockerds = pidsInPidNs(initPid!).filter((p) => comm(p) === 'dockerd');
+    dockerds.forEach((p) => signal(p, 'SIGTERM'));
+    await waitGone(dockerds, graceMs);
+  }
+  await killTree(outerPid, initPid);
+}
+
+async function killTree(outerPid: number | undefined, initPid: number | undefined): Promise<void> {
+  const inside = initPid && alive(initPid) ? pidsInPidNs(initPid) : [];
+  // The init first: its parent (unshare) reaps it and exits by itself. Killing unshare first would orphan
+  // tini to the box's PID 1, which may never reap it.
+  if (initPid) signal(initPid, 'SIGKILL');
+  await waitGone(inside, 10_000);
+  if (outerPid && !(await waitGone([outerPid], 2000))) {
+    signal(outerPid, 'SIGKILL');
+    await waitGone([outerPid], 5000);
+  }
+}

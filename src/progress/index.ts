@@ -1,0 +1,16 @@
+// Renderers are picked at the CLI edge: tty (listr2 on stderr), plain lines, or JSON lines on stdout.
+import type { Plan } from '../model/index.js';
+import { jsonRenderer } from './json.js';
+import { plainRenderer } from './plain.js';
+import { ttyRenderer } from './tty.js';
+import type { Renderer, RendererKind } from './types.js';
+
+export type { Renderer, RendererKind } from './types.js';
+export { formatPlainLine } from './plain.js';
+
+/** tty needs the plan to lay out its task tree; without one it falls back to plain lines. */
+export function createRenderer(kind: RendererKind, plan?: Plan): Renderer {
+  if (kind === 'json') return jsonRenderer();
+  if (kind === 'tty' && plan) return ttyRenderer(plan);
+  return plainRenderer();
+}

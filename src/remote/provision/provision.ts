@@ -1,0 +1,142 @@
+// Provision a machine's Docker engine over its SSH session: install when missing, write daemon.json and the
+// server certificate, (re)start dockerd, wait until it answers. Idempotent: the engine.hash marker and the
+// certificate checksum say whether anything must change; an unchanged config never restarts the daemon.
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { EngineEndpoint } from '../../drivers/driver.js';
+import type { MachineSpec } from '../../model/index.js';
+import { createSshDockerClient } from '../ssh/docker-over-ssh.js';
+import type { SshSession } from '../ssh/session.js';
+import { createTlsDockerClient } from '../tls/docker-tls.js';
+import { clientCertPaths, ensureServerCert, serverSans } from '../tls/store.js';
+import {
+  engineLogTailCommand,
+  factsCommand,
+  mkdirCommand,
+  supervisedRestartCommand,
+  systemdDropinContent,
+  systemdDropinDirCommand,
+  systemdRestartCommands,
+} from './commands.js';
+import { daemonJsonText } from './daemon-json.js';
+import { parseFacts, type HostFacts } from './facts.js';
+import { installDocker } from './install-docker.js';
+import type { OsInfo } from './os-release.js';
+import { waitForEngine } from './wait-engine.js';
+import {
+  DAEMON_JSON,
+  DOCKER_SOCKET,
+  ENGINE_HASH_FILE,
+  REMOTE_CA,
+  REMOTE_CERT,
+  REMOTE_KEY,
+  SYSTEMD_DROPIN,
+} from './paths.js';
+
+export interface ProvisionRequest {
+  machine: MachineSpec;
+  session: SshSession;
+  stateDir: string;
+  /** Where the controller reaches the engine (the machine's address); also a SAN of the server cert. */
+  engineHost: string;
+  /** engineConfigHash(machine), written to the marker once the daemon runs with this config. */
+  engineHash: string;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+  engineTimeoutMs?: number;
+}
+
+export interface ProvisionResult {
+  os: OsInfo;
+  installed: boolean;
+  /** Configuration files were (re)written. */
+  wrote: boolean;
+  /** dockerd was started (it was stopped, or the config changed). */
+  started: boolean;
+  /** A running dockerd was restarted because its config changed. */
+  restarted: boolean;
+  endpoint: EngineEndpoint;
+  engineUrl: string;
+  dockerVersion: string;
+}
+
+export function engineEndpointFor(machine: MachineSpec, stateDir: string, host: string): EngineEndpoint {
+  return machine.engine.transport === 'ssh'
+    ? { kind: 'ssh', socketPath: DOCKER_SOCKET }
+    : { kind: 'tcp', host, port: machine.engine.port, tls: clientCertPaths(stateDir) };
+}
+
+export function engineUrlFor(machine: MachineSpec, host: string): string {
+  return machine.engine.transport === 'ssh' ? `ssh://${host}${DOCKER_SOCKET}` : `tcp://${host}:${machine.engine.port}`;
+}
+
+export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionResult> {
+  const { machine, session } = req;
+  const name = machine.name;
+  const tcp = machine.engine.transport === 'tcp';
+  let facts: HostFacts = parseFacts((await session.exec(factsCommand())).stdout);
+  let installed = false;
+  if (!facts.dockerd) {
+    facts = { ...facts, dockerd: await installDocker(session, machine, facts, req.log) };
+    installed = true;
+  }
+
+  const certs = tcp
+    ? await ensureServerCert(
+        req.stateDir,
+        name,
+        serverSans(name, [req.engineHost, facts.hostname], machine.tls.san),
+      )
+    : undefined;
+  const certsum = certs ? createHash('sha256').update(certs.ca).update(certs.cert).digest('hex') : facts.certsum;
+  const stale =
+    facts.hash !== req.engineHash || (tcp && facts.certsum !== certsum) || (facts.systemd && !facts.dropin);
+
+  if (stale) {
+    req.log?.(`${name}: writing daemon.json${tcp ? ' and TLS certificates' : ''}`);
+    await session.exec(mkdirCommand());
+    const writes: Promise<void>[] = [session.writeFile(DAEMON_JSON, daemonJsonText(machine), 0o644)];
+    if (certs) {
+      writes.push(
+        session.writeFile(REMOTE_CA, certs.ca, 0o644),
+        session.writeFile(REMOTE_CERT, certs.cert, 0o644),
+        session.writeFile(REMOTE_KEY, certs.key, 0o600),
+      );
+    }
+    if (facts.systemd) {
+      await session.exec(systemdDropinDirCommand());
+      writes.push(session.writeFile(SYSTEMD_DROPIN, systemdDropinContent(facts.dockerd), 0o644));
+    }
+    await Promise.all(writes);
+  }
+
+  const start = stale || !facts.running;
+  if (start) {
+    req.log?.(`${name}: ${facts.running ? 'restarting' : 'starting'} dockerd`);
+    if (facts.systemd) for (const argv of systemdRestartCommands()) await session.exec(argv);
+    else await session.exec(supervisedRestartCommand(facts.dockerd));
+  }
+
+  const docker: Docker = tcp
+    ? createTlsDockerClient(req.stateDir, req.engineHost, machine.engine.port)
+    : createSshDockerClient(session, DOCKER_SOCKET);
+  const where = engineUrlFor(machine, req.engineHost);
+  await waitForEngine(name, docker, where, {
+    timeoutMs: req.engineTimeoutMs,
+    signal: req.signal,
+    diagnostics: async () => (await session.exec(engineLogTailCommand(facts.systemd), { check: false })).stdout,
+  });
+  // The marker goes last: a daemon that never came up with this config is retried on the next run.
+  if (stale) await session.exec(['sh', '-c', 'umask 022 && printf "%s\\n" "$1" > "$2"', 'sh', req.engineHash, ENGINE_HASH_FILE]);
+  const version = await docker.version();
+  return {
+    os: facts.os,
+    installed,
+    wrote: stale,
+    started: start,
+    restarted: start && facts.running,
+    endpoint: engineEndpointFor(machine, req.stateDir, req.engineHost),
+    engineUrl: where,
+    dockerVersion: version.Version,
+  };
+}

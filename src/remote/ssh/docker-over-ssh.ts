@@ -1,0 +1,35 @@
+// The Docker API through the machine's one SSH connection: an http.Agent whose sockets are OpenSSH
+// direct-streamlocal channels to the engine's unix socket (no TCP port on the machine, no extra logins).
+import { Agent } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Docker from 'dockerode';
+import type { SshSession } from './session.js';
+
+class SshSocketAgent extends Agent {
+  constructor(
+    private readonly session: SshSession,
+    private readonly socketPath: string,
+  ) {
+    // No keepAlive: http.Agent would call socket.setKeepAlive, which ssh2 channels lack.
+    super({ maxSockets: 8 });
+  }
+
+  override createConnection(_opts: unknown, cb: (err: Error | null, socket?: Duplex) => void): undefined {
+    this.session.openUnixSocketStream(this.socketPath).then(
+      (s) => cb(null, s),
+      (e: Error) => cb(e),
+    );
+    return undefined;
+  }
+}
+
+/** An http.Agent for dockerClient(endpoint, { agent }) in src/remote/docker/client.ts. */
+export function sshDockerAgent(session: SshSession, socketPath: string): Agent {
+  return new SshSocketAgent(session, socketPath);
+}
+
+/** A dockerode client that talks to socketPath on the machine through its SSH session. */
+export function createSshDockerClient(session: SshSession, socketPath: string): Docker {
+  // @types/dockerode lacks `agent`; docker-modem hands it to http.request.
+  return new Docker({ protocol: 'http', host: 'docker', port: 80, agent: sshDockerAgent(session, socketPath) } as Docker.DockerOptions);
+}

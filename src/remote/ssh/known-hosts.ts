@@ -1,0 +1,24 @@
+// The pinned host key as a known_hosts file beside the machine's other files, for the system ssh client.
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { machineDir } from '../tls/store.js';
+import { fingerprintOf } from './fingerprint.js';
+
+export function knownHostsPath(stateDir: string, machine: string): string {
+  return join(machineDir(stateDir, machine), 'known_hosts');
+}
+
+export async function writeKnownHosts(stateDir: string, machine: string, line: string): Promise<void> {
+  await writeFile(knownHostsPath(stateDir, machine), line, { mode: 0o600 });
+}
+
+/** Fingerprint of the key in a known_hosts file, to check it still matches the pinned one. */
+export function knownHostsFingerprint(path: string): string | undefined {
+  try {
+    const parts = readFileSync(path, 'utf8').trim().split(/\s+/);
+    return parts[2] ? fingerprintOf(Buffer.from(parts[2], 'base64')) : undefined;
+  } catch {
+    return undefined;
+  }
+}

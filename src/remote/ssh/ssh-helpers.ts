@@ -1,0 +1,62 @@
+// Helpers for the CLI verbs `mfile ssh NAME [-- CMD]`, `mfile ssh-keys forget NAME`, and the ssh transport
+// that src/apply/connections.ts takes as `sshAgent`.
+import type { Agent } from 'node:http';
+import { rm } from 'node:fs/promises';
+import { UsageError } from '../../errors.js';
+import type { MachineRecord, MachineSpec, State } from '../../model/index.js';
+import { sshDockerAgent } from './docker-over-ssh.js';
+import { knownHostsFingerprint, knownHostsPath } from './known-hosts.js';
+import { sshPool } from './pool.js';
+import { quoteArgv } from './shell-quote.js';
+
+/**
+ * argv for the system ssh client: `-i KEY`, strict host key checking against a known_hosts file holding only
+ * the pinned key. The remote command, if any, is quoted here so its words arrive as given.
+ */
+export function sshArgv(record: MachineRecord, stateDir: string, command: string[] = []): string[] {
+  const a = record.ssh;
+  if (!a) throw new UsageError(`machine ${record.name} (driver ${record.driver}) has no SSH address`);
+  const kh = knownHostsPath(stateDir, record.name);
+  if (!record.hostKeyFingerprint || knownHostsFingerprint(kh) !== record.hostKeyFingerprint) {
+    throw new UsageError(`machine ${record.name} has no pinned host key yet: run mfile apply first`);
+  }
+  const argv = [
+    'ssh',
+    '-o', 'StrictHostKeyChecking=yes',
+    '-o', `UserKnownHostsFile=${kh}`,
+    '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-p', String(a.port),
+  ];
+  if (a.identityFile) argv.push('-i', a.identityFile, '-o', 'IdentitiesOnly=yes');
+  if (a.jump) argv.push('-J', `${a.jump.user}@${a.jump.host}:${a.jump.port}`);
+  argv.push(`${a.user}@${a.host}`);
+  if (command.length) argv.push('--', quoteArgv(command));
+  return argv;
+}
+
+/** Forget a machine's pinned host key, so the next apply pins the key it offers (`mfile ssh-keys forget`). */
+export async function forgetHostKey(state: State, stateDir: string, name: string): Promise<State> {
+  const r = state.machines[name];
+  if (!r) throw new UsageError(`no machine named ${name} in the state`);
+  delete r.hostKeyFingerprint;
+  await rm(knownHostsPath(stateDir, name), { force: true });
+  return state;
+}
+
+/**
+ * The `sshAgent` option of createConnections: an http.Agent over the machine's pooled SSH connection,
+ * for engines with transport ssh.
+ */
+export function sshTransport(state: () => State) {
+  return async (machine: MachineSpec, endpoint: { kind: string; socketPath?: string }): Promise<Agent> => {
+    const r = state().machines[machine.name];
+    if (!r?.ssh) throw new UsageError(`machine ${machine.name} has no SSH address in the state`);
+    const session = await sshPool().get({
+      machine: machine.name,
+      address: r.ssh,
+      pinnedFingerprint: r.hostKeyFingerprint,
+      timeoutMs: 20_000,
+    });
+    return sshDockerAgent(session, endpoint.socketPath ?? '/var/run/docker.sock');
+  };
+}

@@ -1,0 +1,82 @@
+// applyPlan against the real dockerd: create, inspect, replace, delete.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPlan } from '../../src/apply/index.js';
+import type { ProgressEvent } from '../../src/model/index.js';
+import { ensureTestImages, cleanupProject, labelled, TEST_IMAGE_2 } from '../helpers/image.js';
+import { containerSpec, createPlan, desiredOf, destroyPlan, freshState, memoryStore, networkSpec, node, planOf, volumeSpec } from '../helpers/fixtures.js';
+
+const project = `mft${process.pid}a`;
+const inspect = (name: string): any => JSON.parse(execFileSync('docker', ['inspect', name], { encoding: 'utf8' }))[0];
+
+const db = containerSpec('db', {
+  command: ['sh', '-c', 'touch /tmp/ready; exec httpd -f -p 80 -h /www'],
+  healthcheck: { test: ['CMD', 'test', '-f', '/tmp/ready'], interval: 200e6, timeout: 1e9, retries: 3, disable: false },
+  networks: { back: { aliases: ['database'] } },
+  volumes: [{ type: 'volume', source: 'data', target: '/data', read_only: false }],
+  stop_grace_period: 1e9,
+  init: true,
+});
+const web = containerSpec('web', {
+  command: ['httpd', '-f', '-p', '80', '-h', '/www'],
+  environment: { MODE: 'prod' },
+  networks: { back: { aliases: [] }, front: { aliases: ['www'] } },
+  depends_on: { db: { condition: 'service_healthy', required: true, restart: false } },
+  ports: [{ target: 80, published: '18480', host_ip: '127.0.0.1', protocol: 'tcp' }],
+  restart: 'unless-stopped',
+  stop_grace_period: 1e9,
+});
+const desired = desiredOf(project, { containers: [db, web], networks: [networkSpec('back'), networkSpec('front')], volumes: [volumeSpec('data')] });
+
+beforeAll(() => ensureTestImages(), 60_000);
+afterAll(() => cleanupProject(project));
+
+describe('applyPlan on the local engine', () => {
+  const run = (plan: ReturnType<typeof createPlan>, events: ProgressEvent[] = []) =>
+    applyPlan({ plan, desired, store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, sink: (e) => events.push(e), signal: new AbortController().signal });
+
+  it('creates networks, volumes and containers in order, with the declared settings', async () => {
+    const events: ProgressEvent[] = [];
+    const result = await run(createPlan(desired), events);
+    expect(result.failed).toEqual([]);
+    expect(result.done).toHaveLength(6);
+    const w = inspect(`${project}-web`);
+    expect(w.State.Running).toBe(true);
+    expect(w.Config.Env).toContain('MODE=prod');
+    expect(w.HostConfig.PortBindings).toEqual({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '18480' }] });
+    expect(Object.keys(w.NetworkSettings.Networks).sort()).toEqual([`${project}_back`, `${project}_front`]);
+    expect(w.NetworkSettings.Networks[`${project}_front`].Aliases).toContain('www');
+    expect(w.Config.Labels['io.mfile.project']).toBe(project);
+    const d = inspect(`${project}-db`);
+    expect(d.State.Health.Status).toBe('healthy');
+    expect(d.Mounts[0].Name).toBe(`${project}_data`);
+    expect(result.state.objects[`container.web[m1]`].id).toBe(w.Id);
+    // web was gated on db being healthy: it started after db became healthy
+    const webRunning = events.find((e) => e.id === 'container.web[m1]' && e.status === 'running' && e.text.startsWith('creating'));
+    const dbDone = events.find((e) => e.id === 'container.db[m1]' && e.status === 'done');
+    expect(webRunning!.time).toBeGreaterThanOrEqual(dbDone!.time);
+    // the alias on the first network resolves from the other container
+    execFileSync('docker', ['exec', `${project}-web`, 'sh', '-c', 'echo | nc -w 1 database 80'], { stdio: 'ignore' });
+  }, 60_000);
+
+  it('replaces a container with a new image and keeps its name', async () => {
+    const before = inspect(`${project}-web`).Id;
+    const d2 = { ...desired, containers: { ...desired.containers, web: { ...web, image: TEST_IMAGE_2 } } };
+    const result = await applyPlan({
+      plan: planOf([node(`image.${TEST_IMAGE_2}[m1]`, 'create'), node('container.web[m1]', 'replace', [`image.${TEST_IMAGE_2}[m1]`], { existingId: before })]),
+      desired: d2, store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, sink: () => {}, signal: new AbortController().signal,
+    });
+    expect(result.failed).toEqual([]);
+    const after = inspect(`${project}-web`);
+    expect(after.Id).not.toBe(before);
+    expect(after.Config.Image).toBe(TEST_IMAGE_2);
+    expect(after.State.Running).toBe(true);
+    expect(labelled(project).containers).toEqual([`${project}-db`, `${project}-web`]);
+  }, 60_000);
+
+  it('deletes everything it made', async () => {
+    const result = await run(destroyPlan(desired));
+    expect(result.failed).toEqual([]);
+    expect(labelled(project)).toEqual({ containers: [], networks: [], volumes: [] });
+  }, 60_000);
+});

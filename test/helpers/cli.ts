@@ -1,0 +1,52 @@
+// Runs the BUILT CLI (node bin/mfile.js) as a user would. Builds dist/ first when src/ is newer.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const MFILE_BIN = path.join(REPO_ROOT, 'bin/mfile.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Compiles src/ to dist/ unless dist/ is already newer than every source file. */
+export function ensureBuilt(): void {
+  const main = path.join(REPO_ROOT, 'dist/cli/main.js');
+  if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(REPO_ROOT, 'src'))) return;
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+}
+
+const baseEnv = (env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...process.env, CI: 'true', NO_COLOR: '1', ...env });
+
+export function mfile(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
+  const r = spawnSync(process.execPath, [MFILE_BIN, ...args], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: baseEnv(opts.env),
+    input: '',
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts the CLI in the background (for interrupt tests); output is collected on the child. */
+export function mfileSpawn(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess & { out: () => string } {
+  const child = spawn(process.execPath, [MFILE_BIN, ...args], { cwd: opts.cwd ?? REPO_ROOT, env: baseEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return Object.assign(child, { out: () => out });
+}

@@ -1,0 +1,60 @@
+// Drive the real machine step (create / update / delete) for sandbox machines, without the executor.
+import { dirname, join } from 'node:path';
+import { machineStep } from '../../src/apply/steps/machine.js';
+import type { Connections } from '../../src/apply/connections.js';
+import type { StepContext } from '../../src/apply/types.js';
+import type { Action, Desired, MachineRecord, MachineSpec, State } from '../../src/model/index.js';
+
+export interface Harness {
+  desired: Desired;
+  state: State;
+  stateDir: string;
+  /** Records written through checkpointMachine, in order (pending before create, tainted on failure). */
+  checkpoints: MachineRecord[];
+  events: string[];
+  run(machine: string, action: Action): Promise<MachineRecord | null | undefined>;
+}
+
+export function harness(stateDir: string, machines: MachineSpec[]): Harness {
+  const desired = {
+    project: 'test',
+    configPath: join(dirname(stateDir), 'machines.yml'),
+    configDigest: '',
+    variables: {},
+    sensitiveValues: [],
+    machines: Object.fromEntries(machines.map((m) => [m.name, m])),
+    networks: {},
+    volumes: {},
+    secrets: {},
+    containers: {},
+  } as Desired;
+  const state: State = { version: 1, mfile_version: '0.1.0', lineage: 'test', serial: 0, machines: {}, objects: {} };
+  const h: Harness = {
+    desired,
+    state,
+    stateDir,
+    checkpoints: [],
+    events: [],
+    async run(machine, action) {
+      const conns = { spec: (m: string) => desired.machines[m] } as unknown as Connections;
+      const ctx: StepContext = {
+        node: { address: `machine.${machine}`, kind: 'machine', machine, name: machine, action, reasons: [], before: null, after: null, dependsOn: [] },
+        desired,
+        state,
+        conns,
+        signal: new AbortController().signal,
+        options: {},
+        progress: (text, sub) => h.events.push(`${sub ?? '-'}: ${text}`),
+        checkpointMachine: async (r) => {
+          h.checkpoints.push(structuredClone(r));
+          state.machines[machine] = structuredClone(r);
+        },
+      };
+      const out = await machineStep.run(ctx);
+      if (out.machineRecord === null) delete state.machines[machine];
+      else if (out.machineRecord) state.machines[machine] = out.machineRecord;
+      return out.machineRecord;
+    },
+  };
+  return h;
+}

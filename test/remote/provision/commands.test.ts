@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import {
+  aptInstallCommands,
+  installScriptCommands,
+  removeEngineConfigCommand,
+  supervisedRestartCommand,
+  systemdDropinContent,
+} from '../../../src/remote/provision/commands.js';
+import { daemonJson } from '../../../src/remote/provision/daemon-json.js';
+import { parseFacts } from '../../../src/remote/provision/facts.js';
+import { installCommands } from '../../../src/remote/provision/install-docker.js';
+import { installMethod, parseOsRelease } from '../../../src/remote/provision/os-release.js';
+import { quoteArgv } from '../../../src/remote/ssh/shell-quote.js';
+import { sandboxSpec } from '../../helpers/sandbox.js';
+
+describe('provisioning commands', () => {
+  it('are exact command lines', () => {
+    expect(aptInstallCommands().map(quoteArgv)).toEqual([
+      'env DEBIAN_FRONTEND=noninteractive apt-get update -q',
+      'env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io',
+    ]);
+    expect(quoteArgv(removeEngineConfigCommand())).toBe(
+      'rm -rf /etc/docker/mfile /etc/docker/daemon.json /etc/systemd/system/docker.service.d/mfile.conf',
+    );
+    expect(systemdDropinContent('/usr/sbin/dockerd')).toBe('[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd\n');
+  });
+
+  it('pass values as positional parameters, never inside the script', () => {
+    const url = 'https://get.example/x.sh?a=1&b=$(touch /tmp/pwned)';
+    const [argv] = installScriptCommands(url);
+    expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(argv[2]).not.toContain('example');
+    expect(argv.slice(3)).toEqual(['sh', url]);
+    const restart = supervisedRestartCommand("/opt/o'dd path/dockerd");
+    expect(restart.at(-1)).toBe("/opt/o'dd path/dockerd");
+    expect(quoteArgv(restart)).toContain(`'/opt/o'\\''dd path/dockerd'`);
+  });
+
+  it('the install-script command runs the downloaded script with the URL literal', () => {
+    // Stand-in for curl: a URL that cannot be fetched must fail the command, not run anything else.
+    const [argv] = installScriptCommands('file:///nonexistent;touch /tmp/mfile-never');
+    expect(() => execFileSync('sh', ['-c', quoteArgv(argv)], { stdio: 'pipe' })).toThrow();
+  });
+});
+
+describe('OS detection', () => {
+  const os = (t: string) => parseOsRelease(t);
+  it('chooses the package tool or refuses by name', () => {
+    expect(installMethod(os('ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"'), false)).toBe('apt');
+    expect(installMethod(os('ID=ubuntu\nID_LIKE=debian'), false)).toBe('apt');
+    expect(installMethod(os('ID=linuxmint\nID_LIKE="ubuntu debian"'), false)).toBe('apt');
+    expect(installMethod(os('ID=fedora'), false)).toBe('fedora');
+    expect(installMethod(os('ID="rocky"\nID_LIKE="rhel centos fedora"'), false)).toBe('rhel');
+    expect(installMethod(os('ID=amzn'), false)).toBe('amazon');
+    expect(installMethod(os('ID=alpine'), false)).toBeNull();
+    expect(installMethod(os('ID=alpine'), true)).toBe('script');
+    const facts = parseFacts('ID=alpine\nPRETTY_NAME="Alpine Linux v3.19"\n@@mfile-facts@@\ndockerd=\n');
+    expect(() => installCommands(sandboxSpec('a1', { engine: { install: 'auto' } }), facts)).toThrow(
+      /a1: cannot install Docker on Alpine Linux v3.19 \(id "alpine"\)/,
+    );
+  });
+
+  it('parses the facts output', () => {
+    const f = parseFacts(
+      'ID=debian\n@@mfile-facts@@\ndockerd=/usr/sbin/dockerd\nsystemd=0\nhash=abc\ncertsum=def\ndropin=0\nrunning=1\npid=42\npkg_apt-get=1\nhostname=m1\n',
+    );
+    expect(f).toMatchObject({ dockerd: '/usr/sbin/dockerd', systemd: false, hash: 'abc', running: true, pid: 42, packageTools: ['apt-get'], hostname: 'm1' });
+    expect(f.os.id).toBe('debian');
+  });
+});
+
+describe('daemon.json', () => {
+  it('holds labels, registries, logging, the free map, and mfile listeners that win over the map', () => {
+    const m = sandboxSpec('m1', {
+      engine: {
+        port: 2377,
+        labels: { role: 'web', zone: 'a' },
+        registryMirrors: ['https://mirror.example'],
+        insecureRegistries: ['10.0.0.1:5000'],
+        storageDriver: 'overlay2',
+        logDriver: 'json-file',
+        logOpts: { 'max-size': '10m' },
+        daemon: { 'live-restore': true, hosts: ['tcp://0.0.0.0:2375'] },
+      },
+    });
+    expect(daemonJson(m)).toEqual({
+      'live-restore': true,
+      labels: ['role=web', 'zone=a'],
+      'registry-mirrors': ['https://mirror.example'],
+      'insecure-registries': ['10.0.0.1:5000'],
+      'storage-driver': 'overlay2',
+      'log-driver': 'json-file',
+      'log-opts': { 'max-size': '10m' },
+      hosts: ['unix:///var/run/docker.sock', 'tcp://0.0.0.0:2377'],
+      tls: true,
+      tlsverify: true,
+      tlscacert: '/etc/docker/mfile/ca.pem',
+      tlscert: '/etc/docker/mfile/server.pem',
+      tlskey: '/etc/docker/mfile/server-key.pem',
+    });
+  });
+
+  it('opens no TCP port with transport ssh', () => {
+    expect(daemonJson(sandboxSpec('m1', { engine: { transport: 'ssh' } }))).toEqual({ hosts: ['unix:///var/run/docker.sock'] });
+  });
+});

@@ -44,7 +44,9 @@ export function driverContext(desired: Desired, opts: ConnectionOptions): Driver
 }
 
 /** `opts` may be the state folder's path alone. */
-export function createConnections(desired: Desired, state: State, optsOrStateDir: ConnectionOptions | string = {}): Connections {
+/** `state` may be a getter, so machines created during the run are reached with their new driver data. */
+export function createConnections(desired: Desired, stateOrGetter: State | (() => State), optsOrStateDir: ConnectionOptions | string = {}): Connections {
+  const currentState = typeof stateOrGetter === 'function' ? stateOrGetter : () => stateOrGetter;
   const opts: ConnectionOptions = typeof optsOrStateDir === 'string' ? { stateDir: optsOrStateDir } : optsOrStateDir;
   const clients = new Map<string, Promise<DockerClient>>();
   const endpoints = new Map<string, Promise<EngineEndpoint>>();
@@ -53,7 +55,7 @@ export function createConnections(desired: Desired, state: State, optsOrStateDir
   const ctx = driverContext(desired, opts);
 
   const spec = (machine: string): MachineSpec => {
-    const s = desired.machines[machine] ?? specFromState(machine, state);
+    const s = desired.machines[machine] ?? specFromState(machine, currentState());
     if (!s) throw new Error(`unknown machine ${machine}`);
     return s;
   };
@@ -61,7 +63,7 @@ export function createConnections(desired: Desired, state: State, optsOrStateDir
     let e = endpoints.get(machine);
     if (!e) {
       const s = spec(machine);
-      e = driverFor(s.driver).engineUrl({ machine: s, driverData: state.machines[machine]?.driverData ?? {}, ctx });
+      e = driverFor(s.driver).engineUrl({ machine: s, driverData: currentState().machines[machine]?.driverData ?? {}, ctx });
       endpoints.set(machine, e);
       e.catch(() => endpoints.delete(machine)); // a later call may succeed (machine created meanwhile)
     }

@@ -25,7 +25,12 @@ export async function execute(run: PreparedRun, opts: ExecuteOptions, verb: 'App
     result = await applyPlan({
       plan: run.plan,
       desired: run.desired,
-      store: run.store,
+      store: {
+        write: async (next) => {
+          run.stateRef.current = await run.store.write(next);
+          return run.stateRef.current;
+        },
+      },
       state: run.state,
       conns: run.conns,
       parallelism: opts.parallelism,

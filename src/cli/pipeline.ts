@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { StateStore, warnIfNotIgnored, type StateLock } from '../state/index.js';
 import { plan as makePlan } from '../plan/index.js';
-import { refresh, createConnections, type Connections } from '../apply/index.js';
+import { refresh, type Connections } from '../apply/index.js';
+import { connect, type StateRef } from './connect.js';
 import type { Desired, Observed, Plan, State } from '../model/index.js';
 import { loadDesired, resolveStatePath, warn, type ConfigOptions } from './common.js';
 
@@ -17,6 +18,8 @@ export interface PreparedRun {
   store: StateStore;
   lock: StateLock;
   state: State;
+  /** Follows every state write of the run. */
+  stateRef: StateRef;
   conns: Connections;
   plan: Plan;
 }
@@ -30,8 +33,9 @@ export async function openRun(opts: PipelineOptions, operation: string): Promise
     const state = await store.read();
     const ignored = await warnIfNotIgnored(path.dirname(statePath));
     if (ignored) warn(ignored);
-    const conns = createConnections(desired, state, path.dirname(statePath));
-    return { desired, store, lock, state, conns };
+    const stateRef: StateRef = { current: state };
+    const conns = connect(desired, stateRef, statePath);
+    return { desired, store, lock, state, stateRef, conns };
   } catch (err) {
     await lock.release();
     throw err;

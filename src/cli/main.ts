@@ -9,6 +9,7 @@ import { destroyCommand } from './verbs/destroy.js';
 import { showCommand } from './verbs/show.js';
 import { stateCommand } from './verbs/state.js';
 import { machineCommands } from './verbs/machines.js';
+import { regenerateCertsCommand } from './verbs/regenerate-certs.js';
 
 function program(): Command {
   const p = new Command('mfile')
@@ -16,7 +17,7 @@ function program(): Command {
     .version(MFILE_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [validateCommand(), planCommand(), applyCommand(), destroyCommand(), showCommand(), ...machineCommands(), stateCommand()]) {
+  for (const cmd of [validateCommand(), planCommand(), applyCommand(), destroyCommand(), showCommand(), ...machineCommands(), regenerateCertsCommand(), stateCommand()]) {
     p.addCommand(cmd);
   }
   // Subcommands throw instead of exiting, so the one catch below decides the exit code.

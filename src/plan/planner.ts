@@ -249,7 +249,8 @@ class Planner {
   private machineAfter(spec: MachineSpec, recordOnly: boolean): Record<string, unknown> {
     const attrs: Record<string, unknown> = { driver: spec.driver, driver_options: prune(spec.driverOptions) };
     if (!recordOnly) attrs.engine = engineAttributes(spec);
-    return maskRecord(attrs, this.sensitive);
+    // Pruned like the prior side (machineBefore), so an empty block is not shown as added.
+    return maskRecord(prune(attrs) as Record<string, unknown>, this.sensitive);
   }
 
   private newView(name: string, obs: ObservedMachine | undefined): MachineView {

@@ -59,13 +59,20 @@ try {
   const mFresh = mfile(['apply', '-y', ...extraArgs]);
   const mNoop = mfile(['apply', '-y', ...extraArgs]);
   if (!mNoop.out.includes('No changes.')) throw new Error('second mfile apply was not a no-op');
+  // The same fresh apply with a wider per-machine cap, since docker-compose runs up to 64 operations at once.
+  mfile(['destroy', '-y']);
+  const wide = ['--per-machine', '16', '--parallelism', '32'];
+  const mWide = mfile(['apply', '-y', ...wide]);
   const cFresh = compose(['up', '-d']);
   const cNoop = compose(['up', '-d']);
-  const row = (what, m, c) => `${what.padEnd(22)} ${m.toFixed(2).padStart(7)} s ${c.toFixed(2).padStart(9)} s   ${(m / c).toFixed(2)}x`;
-  console.log(`${N} containers, one engine                mfile  docker-compose  mfile/compose`);
-  console.log(row('fresh apply / up -d', mFresh.s, cFresh.s));
+  const row = (what, m, c) => `${what.padEnd(58)} ${m.toFixed(2).padStart(7)} s ${c.toFixed(2).padStart(9)} s   ${(m / c).toFixed(2)}x`;
+  const flags = extraArgs.length ? extraArgs.join(' ') : 'defaults: --parallelism 10 --per-machine 4';
+  console.log(`${N} containers, one engine`.padEnd(59) + '   mfile  docker-compose  mfile/compose');
+  console.log(row(`fresh apply (${flags})`, mFresh.s, cFresh.s));
+  console.log(row(`fresh apply (${wide.join(' ')})`, mWide.s, cFresh.s));
   console.log(row('no-op apply / up -d', mNoop.s, cNoop.s));
-  console.log(`targets: fresh ratio <= 1.00 (${mFresh.s <= cFresh.s ? 'met' : 'MISSED'}), no-op < 1.5 s (${mNoop.s < 1.5 ? 'met' : 'MISSED'})`);
+  console.log(`targets: fresh ratio <= 1.00 (${mFresh.s <= cFresh.s ? 'met' : 'MISSED'} with ${flags}; ${mWide.s <= cFresh.s ? 'met' : 'MISSED'} with ${wide.join(' ')}), no-op < 1.5 s (${mNoop.s < 1.5 ? 'met' : 'MISSED'})`);
+  console.log(`load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
 } finally {
   spawnSync('docker-compose', ['-p', cproj, '-f', path.join(dir, 'docker-compose.yml'), 'down', '-t', '0'], { env: composeEnv, stdio: 'ignore' });
   cleanup(mproj);

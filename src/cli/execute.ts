@@ -19,7 +19,7 @@ export function rendererKind(json: boolean | undefined): RendererKind {
 
 export async function execute(run: PreparedRun, opts: ExecuteOptions, verb: 'Apply' | 'Destroy'): Promise<ApplyResult> {
   const renderer = createRenderer(rendererKind(opts.json), run.plan);
-  const interrupts = handleInterrupts(() => renderer.stop());
+  const interrupts = handleInterrupts(() => void renderer.stop());
   let result: ApplyResult;
   try {
     result = await applyPlan({
@@ -40,7 +40,7 @@ export async function execute(run: PreparedRun, opts: ExecuteOptions, verb: 'App
     });
   } finally {
     interrupts.dispose();
-    renderer.stop();
+    await renderer.stop(); // the live view's last frame lands before the summary
   }
   printSummary(result, verb, opts.json === true);
   if (result.interrupted) throw new InterruptedError(`${verb.toLowerCase()} interrupted; state saved, lock released; run it again to finish`);

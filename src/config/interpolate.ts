@@ -86,7 +86,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
         ok = false;
         return whole;
       };
-      if (close === undefined) return fail(`unterminated '\${' in '${text}': close it with '}', or write $\${ for a literal \${`);
+      if (close === undefined || expr === undefined) return fail(`unterminated '\${' in '${text}': close it with '}', or write $\${ for a literal \${`);
       const m = EXPR.exec(expr);
       if (!m) return fail(`bad reference '${whole}': use \${name}, \${env:NAME} or $\${ for a literal \${`);
       const [, isEnv, name, fallback] = m;

@@ -1,8 +1,8 @@
 // loadConfig: machines.yml -> Desired. Every problem is collected and thrown as one ConfigError.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import type { Desired } from '../model/desired.js';
 import type { Context, Raw } from './context.js';
 import { crossCheck } from './cross-check.js';
@@ -26,18 +26,40 @@ export function defaultProject(configPath: string): string {
   const name = basename(dirname(resolve(configPath)))
     .toLowerCase()
     .replace(/[^a-z0-9_-]/g, '')
-    .replace(/^[^a-z0-9]+/, '');
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 63); // the schema's limit for project
   return name || 'default';
 }
 
+/** Larger than any real machines.yml; a 50 MB file took over 10 s to parse. */
+export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
+
+/** The file's bytes, reading at most MAX_CONFIG_BYTES + 1 (so /dev/zero or a huge file ends at once). */
 async function readBytes(file: string, abs: string): Promise<Buffer> {
+  let fh: FileHandle | undefined;
   try {
-    return await readFile(abs);
+    fh = await open(abs, 'r');
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      n += bytesRead;
+      if (n > MAX_CONFIG_BYTES) {
+        throw new ConfigError([{ file, line: 1, col: 1, message: `file is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB: not a machines.yml` }]);
+      }
+    }
+    return Buffer.concat(chunks, n);
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UsageError(`config file not found: ${file} (choose one with -f FILE)`);
     if (code === 'EISDIR') throw new UsageError(`config file is a directory: ${file}`);
     throw new UsageError(`cannot read config file ${file}: ${(err as Error).message}`);
+  } finally {
+    await fh?.close();
   }
 }
 

@@ -36,6 +36,18 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
+/**
+ * Offset of the first C0 control byte other than tab, LF and CR (or DEL), or -1. YAML does not allow them,
+ * yet the parser would pass a NUL through into an image name or an environment value.
+ */
+function firstControlByte(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) return i;
+  }
+  return -1;
+}
+
 function bytePos(bytes: Uint8Array, offset: number): { line: number; col: number } {
   let line = 1;
   let start = 0;
@@ -70,13 +82,21 @@ export function readYaml(file: string, bytes: Uint8Array, issues: IssueList): Ya
     issues.add({ file, ...bytePos(bytes, bad), message: 'file is not valid UTF-8 text' });
     return undefined;
   }
+  const ctl = firstControlByte(bytes);
+  if (ctl >= 0) {
+    const code = `U+${bytes[ctl].toString(16).toUpperCase().padStart(4, '0')}`;
+    issues.add({ file, ...bytePos(bytes, ctl), message: `control character ${code} is not allowed in YAML text` });
+    return undefined;
+  }
   const text = new TextDecoder('utf-8').decode(bytes); // strips a byte order mark
   const lc = new LineCounter();
   // uniqueKeys is checked by duplicateKeyOffsets below: the library's own check is quadratic per mapping,
-  // which took seconds on a 10,000-container file.
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, merge: true, prettyErrors: false });
+  // which took seconds on a 10,000-container file. logLevel error: the library's warnings (a list used as
+  // a key) went to stderr as a Node process warning.
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, merge: true, prettyErrors: false, logLevel: 'error' });
   const locator = new Locator(file, doc, lc);
   const linesReported = new Set<number>();
+  let lines: string[] | undefined; // split once: 100k lines with an error each must stay linear
   for (const e of doc.errors) {
     const at = lc.linePos(e.pos[0]);
     if (linesReported.has(at.line)) continue; // one cause often yields several errors on its line
@@ -89,7 +109,7 @@ export function readYaml(file: string, bytes: Uint8Array, issues: IssueList): Ya
           ? 'YAML syntax error: only one document is allowed (remove the second ---)'
           : `YAML syntax error: ${first}`;
     // `{ port: ${p} }`: a plain ${ inside a flow collection is a YAML error, and a puzzling one.
-    const line = text.split('\n')[at.line - 1] ?? '';
+    const line = (lines ??= text.split('\n'))[at.line - 1] ?? '';
     const hint = e.code !== 'DUPLICATE_KEY' && /\$\{/.test(line) && /[[{]/.test(line) ? " (quote values that use ${...} inside { } or [ ])" : '';
     issues.add({ file, ...at, message: message + hint });
   }

@@ -24,7 +24,7 @@ function apply(slot: Slot): void {
   if (!e) return;
   if (e.status === 'running') w.title = `${slot.node.address}: ${e.text}`;
   if (e.status === 'done' || e.status === 'failed' || e.status === 'skipped') {
-    if (e.status === 'done') w.title = `${slot.node.address} ${e.text}${secs(e.elapsedMs)}`;
+    if (e.status !== 'skipped') w.title = `${slot.node.address} ${e.text}${secs(e.elapsedMs)}`;
     slot.settle?.(e);
   }
 }
@@ -50,7 +50,7 @@ export function ttyRenderer(plan: Plan, out: NodeJS.WriteStream = process.stderr
               new Promise<void>((resolve, reject) => {
                 slot.wrapper = w;
                 slot.settle = (e) => {
-                  if (e.status === 'failed') reject(new Error(`${slot.node.address} ${e.text}`));
+                  if (e.status === 'failed') reject(new Error(e.text));
                   else {
                     if (e.status === 'skipped') w.skip(`${slot.node.address} ${e.text}`);
                     resolve();
@@ -67,7 +67,10 @@ export function ttyRenderer(plan: Plan, out: NodeJS.WriteStream = process.stderr
       exitOnError: false,
       collectErrors: false,
       renderer: 'default',
-      rendererOptions: { logger, collapseSubtasks: false, collapseErrors: false, showErrorMessage: true },
+      rendererOptions: { logger, collapseSubtasks: false, collapseErrors: false, showErrorMessage: false },
+      // Piped stdout makes listr2 fall back to line output; keep that on our stream too.
+      fallbackRenderer: 'simple',
+      fallbackRendererOptions: { logger },
     } as never,
   );
   const done = list.run().catch(() => undefined);

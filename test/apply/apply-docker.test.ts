@@ -1,5 +1,8 @@
 // applyPlan against the real dockerd: create, inspect, replace, delete.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/index.js';
 import type { ProgressEvent } from '../../src/model/index.js';
@@ -16,6 +19,7 @@ const db = containerSpec('db', {
   volumes: [{ type: 'volume', source: 'data', target: '/data', read_only: false }],
   stop_grace_period: 1e9,
   init: true,
+  secrets: [{ source: 'pw', target: '/run/secrets/db_pw', mode: 0o400 }],
 });
 const web = containerSpec('web', {
   command: ['httpd', '-f', '-p', '80', '-h', '/www'],
@@ -27,9 +31,15 @@ const web = containerSpec('web', {
   stop_grace_period: 1e9,
 });
 const desired = desiredOf(project, { containers: [db, web], networks: [networkSpec('back'), networkSpec('front')], volumes: [volumeSpec('data')] });
+const secretDir = mkdtempSync(path.join(tmpdir(), 'mfile-secret-'));
+writeFileSync(path.join(secretDir, 'pw'), 's3cret\n');
+desired.secrets = { pw: { name: 'pw', file: path.join(secretDir, 'pw') } };
 
 beforeAll(() => ensureTestImages(), 60_000);
-afterAll(() => cleanupProject(project));
+afterAll(() => {
+  cleanupProject(project);
+  rmSync(secretDir, { recursive: true, force: true });
+});
 
 describe('applyPlan on the local engine', () => {
   const run = (plan: ReturnType<typeof createPlan>, events: ProgressEvent[] = []) =>
@@ -51,6 +61,9 @@ describe('applyPlan on the local engine', () => {
     expect(d.State.Health.Status).toBe('healthy');
     expect(d.Mounts[0].Name).toBe(`${project}_data`);
     expect(result.state.objects[`container.web[m1]`].id).toBe(w.Id);
+    // secrets are copied in before start, with their mode
+    expect(execFileSync('docker', ['exec', `${project}-db`, 'cat', '/run/secrets/db_pw'], { encoding: 'utf8' })).toBe('s3cret\n');
+    expect(execFileSync('docker', ['exec', `${project}-db`, 'ls', '-l', '/run/secrets/db_pw'], { encoding: 'utf8' })).toMatch(/^-r--------/);
     // web was gated on db being healthy: it started after db became healthy
     const webRunning = events.find((e) => e.id === 'container.web[m1]' && e.status === 'running' && e.text.startsWith('creating'));
     const dbDone = events.find((e) => e.id === 'container.db[m1]' && e.status === 'done');
@@ -72,6 +85,38 @@ describe('applyPlan on the local engine', () => {
     expect(after.Config.Image).toBe(TEST_IMAGE_2);
     expect(after.State.Running).toBe(true);
     expect(labelled(project).containers).toEqual([`${project}-db`, `${project}-web`]);
+  }, 60_000);
+
+  it('keeps the old container when the new one never becomes healthy', async () => {
+    const before = inspect(`${project}-web`).Id;
+    const sick = { ...web, image: TEST_IMAGE_2, healthcheck: { test: ['CMD', 'false'], interval: 100e6, timeout: 1e9, retries: 1, disable: false } };
+    const result = await applyPlan({
+      plan: planOf([node('container.web[m1]', 'replace', [], { existingId: before })]),
+      desired: { ...desired, containers: { ...desired.containers, web: sick } },
+      store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, sink: () => {}, signal: new AbortController().signal,
+    });
+    expect(result.failed).toHaveLength(1);
+    expect(result.failed[0].error).toMatch(/the old one was kept: .*unhealthy \(last health check: exit 1/);
+    const after = inspect(`${project}-web`);
+    expect(after.Id).toBe(before);
+    expect(after.State.Running).toBe(true);
+    expect(labelled(project).containers).toEqual([`${project}-db`, `${project}-web`]);
+  }, 60_000);
+
+  it('a dependent waiting on an unhealthy container fails, naming it and its last health check', async () => {
+    const bad = containerSpec('bad', {
+      command: ['sleep', '600'], init: true, network_mode: 'none',
+      healthcheck: { test: ['CMD-SHELL', 'echo not ready; exit 1'], interval: 100e6, timeout: 1e9, retries: 1, disable: false },
+    });
+    const dep = containerSpec('dep', { command: ['sleep', '600'], init: true, network_mode: 'none', depends_on: { bad: { condition: 'service_healthy', required: true, restart: false } } });
+    const d2 = desiredOf(project, { containers: [bad, dep] });
+    const result = await applyPlan({
+      plan: planOf([node('container.bad[m1]', 'create'), node('container.dep[m1]', 'create', ['container.bad[m1]'])]),
+      desired: d2, store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, sink: () => {}, signal: new AbortController().signal,
+    });
+    expect(result.done).toEqual(['container.bad[m1]']);
+    expect(result.failed).toEqual([{ address: 'container.dep[m1]', error: `${project}-bad is unhealthy (last health check: exit 1: not ready)` }]);
+    execFileSync('docker', ['rm', '-f', `${project}-bad`], { stdio: 'ignore' });
   }, 60_000);
 
   it('deletes everything it made', async () => {

@@ -13,19 +13,23 @@ export interface CliResult {
   stderr: string;
 }
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+/** True when some src/X.ts has no dist/X.js at least as new (another build may have raced ahead of an edit). */
+function stale(srcDir: string, distDir: string): boolean {
+  for (const e of readdirSync(srcDir, { withFileTypes: true })) {
+    const src = path.join(srcDir, e.name);
+    if (e.isDirectory()) {
+      if (stale(src, path.join(distDir, e.name))) return true;
+    } else if (e.name.endsWith('.ts')) {
+      const out = path.join(distDir, e.name.replace(/\.ts$/, '.js'));
+      if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) return true;
+    }
   }
-  return t;
+  return false;
 }
 
-/** Compiles src/ to dist/ unless dist/ is already newer than every source file. */
+/** Compiles src/ to dist/ unless every compiled file is newer than its source. */
 export function ensureBuilt(): void {
-  const main = path.join(REPO_ROOT, 'dist/cli/main.js');
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(REPO_ROOT, 'src'))) return;
+  if (!stale(path.join(REPO_ROOT, 'src'), path.join(REPO_ROOT, 'dist'))) return;
   execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
 

@@ -33,7 +33,13 @@ async function copySecrets(ctx: StepContext, container: Docker.Container, spec: 
 /** Creates the container under `name` with every network attached and secrets copied in; does not start it. */
 export async function createContainer(ctx: StepContext, docker: Docker, spec: ContainerSpec, name: string): Promise<string> {
   const { options, extraNetworks } = containerCreateOptions(spec, mappingContext(ctx.desired, ctx.node.machine, spec, name));
-  const container = await docker.createContainer({ ...options, ...callSignal() });
+  const container = await docker.createContainer({ ...options, ...callSignal() }).catch((err: unknown) => {
+    if (isNotFound(err) && /no such image/i.test(String((err as Error).message))) {
+      const never = spec.pull_policy === 'never' ? ' and pull_policy is never' : '';
+      throw new Error(`image ${spec.image} is not on machine ${ctx.node.machine}${never}`);
+    }
+    throw err;
+  });
   try {
     for (const n of extraNetworks) {
       await docker.getNetwork(n.network).connect({ Container: container.id, EndpointConfig: n.config, ...callSignal() });

@@ -1,6 +1,7 @@
 // Image ensure: pull_policy always -> pull; missing -> keep the machine's copy, else copy it from the local
 // engine (save | load, streamed), else pull; never -> fail when absent; build -> build the context on the machine.
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { resolve, dirname } from 'node:path';
 import type Docker from 'dockerode';
 import type { ContainerSpec } from '../../model/index.js';
@@ -27,9 +28,13 @@ async function imageId(docker: Docker, ref: string): Promise<string | undefined>
 }
 
 const engineIds = new WeakMap<Docker, Promise<string>>();
+/**
+ * Which engine this is. The engine ID alone is not enough: it comes from /etc/docker/key.json, so two daemons on
+ * one host share it; the data root and host name tell them apart, and match when two URLs reach one daemon.
+ */
 function engineId(docker: Docker): Promise<string> {
   let p = engineIds.get(docker);
-  if (!p) engineIds.set(docker, (p = engineInfo(docker, AbortSignal.timeout(30_000)).then((i) => i.ID)));
+  if (!p) engineIds.set(docker, (p = engineInfo(docker, AbortSignal.timeout(30_000)).then((i) => `${i.ID}|${i.DockerRootDir}|${i.Name}`)));
   return p;
 }
 
@@ -63,8 +68,23 @@ async function copyFromLocal(ctx: StepContext, local: Docker, docker: Docker, re
 
 async function build(ctx: StepContext, docker: Docker, spec: ContainerSpec): Promise<void> {
   const b = spec.build!;
-  const context = resolve(dirname(ctx.desired.configPath), b.context);
+  const remote = /^[a-z]+:\/\/|^git@/.test(b.context);
+  const context = remote ? b.context : resolve(dirname(ctx.desired.configPath), b.context);
   ctx.progress(`building ${spec.image} from ${b.context}`, 'build');
+  const options = {
+    t: spec.image,
+    ...(b.dockerfile ? { dockerfile: b.dockerfile } : {}),
+    ...(Object.keys(b.args).length ? { buildargs: b.args } : {}),
+    ...(b.target ? { target: b.target } : {}),
+    ...(remote ? { remote: context } : {}),
+    abortSignal: ctx.signal,
+  };
+  if (remote) {
+    // The engine fetches a remote context itself; the body is an empty archive.
+    const stream = await docker.buildImage(Readable.from([Buffer.alloc(1024)]), options);
+    await followStream(docker, stream, (e) => e.stream?.trim() && ctx.progress(e.stream.trim().split('\n').pop()!, 'build'), ctx.signal);
+    return;
+  }
   // tar from the system's tar: streams the context without a temp file or another npm package.
   const tar = spawn('tar', ['-C', context, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -72,13 +92,7 @@ async function build(ctx: StepContext, docker: Docker, spec: ContainerSpec): Pro
   const tarDone = new Promise<void>((res, rej) =>
     tar.on('close', (code) => (code === 0 ? res() : rej(new Error(`tar of build context ${context} failed: ${stderr.trim().split('\n').pop()}`)))),
   );
-  const stream = await docker.buildImage(tar.stdout, {
-    t: spec.image,
-    ...(b.dockerfile ? { dockerfile: b.dockerfile } : {}),
-    ...(Object.keys(b.args).length ? { buildargs: b.args } : {}),
-    ...(b.target ? { target: b.target } : {}),
-    abortSignal: ctx.signal,
-  });
+  const stream = await docker.buildImage(tar.stdout, options);
   await followStream(docker, stream, (e) => e.stream?.trim() && ctx.progress(e.stream.trim().split('\n').pop()!, 'build'), ctx.signal);
   await tarDone;
 }
@@ -98,10 +112,15 @@ async function ensure(ctx: StepContext): Promise<NodeOutcome> {
     text = 'pulled';
   } else if (!(await imageId(docker, ref))) {
     if (policy === 'never') throw new Error(`image ${ref} is not on machine ${ctx.node.machine} and pull_policy is never`);
+    const buildable = specs.find((c) => c.build);
     const local = ctx.conns.local();
     const localHas = await imageId(local, ref).catch(() => undefined);
     const same = localHas ? await Promise.all([engineId(local), engineId(docker)]).then(([a, b]) => a === b).catch(() => false) : false;
-    if (localHas && !same) {
+    if (buildable) {
+      // Compose's rule: with a build section and pull_policy missing, build what is missing.
+      await build(ctx, docker, buildable);
+      text = 'built';
+    } else if (localHas && !same) {
       await copyFromLocal(ctx, local, docker, ref);
       text = 'copied from the local engine';
     } else {

@@ -29,7 +29,8 @@ async function ensure(ctx: StepContext): Promise<NodeOutcome> {
     name: node.machine,
     driver: spec.driver,
     status: 'created',
-    driverOptions: (node.after?.driverOptions as Record<string, unknown> | undefined) ?? prior?.driverOptions ?? {},
+    // node.after is already masked; driver_options is what the planner compares against next time.
+    driverOptions: (node.after?.driver_options as Record<string, unknown> | undefined) ?? prior?.driverOptions ?? {},
     driverData: prior?.driverData ?? {},
     engineUrl: endpointUrl(endpoint),
     dockerVersion: version.Version,

@@ -61,14 +61,20 @@ export function endpointUrl(endpoint: EngineEndpoint): string {
   }
 }
 
+export interface EngineInfo {
+  ID: string;
+  DockerRootDir: string;
+  Name: string;
+}
+
 /** Calls whose @types lack an options argument, though dockerode passes abortSignal through. */
 interface SignalCalls {
   version(opts: { abortSignal: AbortSignal }): Promise<Docker.DockerVersion>;
   ping(opts: { abortSignal: AbortSignal }): Promise<unknown>;
-  info(opts: { abortSignal: AbortSignal }): Promise<{ ID: string }>;
+  info(opts: { abortSignal: AbortSignal }): Promise<EngineInfo>;
 }
 
 export const engineVersion = (docker: Docker, abortSignal: AbortSignal): Promise<Docker.DockerVersion> =>
   (docker as unknown as SignalCalls).version({ abortSignal });
 export const enginePing = (docker: Docker, abortSignal: AbortSignal): Promise<unknown> => (docker as unknown as SignalCalls).ping({ abortSignal });
-export const engineInfo = (docker: Docker, abortSignal: AbortSignal): Promise<{ ID: string }> => (docker as unknown as SignalCalls).info({ abortSignal });
+export const engineInfo = (docker: Docker, abortSignal: AbortSignal): Promise<EngineInfo> => (docker as unknown as SignalCalls).info({ abortSignal });

@@ -1,0 +1,115 @@
+// A second dockerd of the test's own (own data/exec roots, no bridge, no iptables) that a test may kill and restart.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { copyTestImage, docker } from './docker.js';
+import { sleep } from './cli-process.js';
+
+export interface OwnDockerd {
+  dir: string;
+  /** For `docker -H`. */
+  host: string;
+  /** For machines.yml `none: { url }`. */
+  url: string;
+  pid(): number;
+  /** SIGKILL, as a crash: containers and its containerd live on. */
+  kill(): Promise<void>;
+  /** Starts it again on the same roots (after kill or stop). */
+  start(): Promise<void>;
+  /** Clean shutdown and removal of its folders. */
+  dispose(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), sleep(ms).then(() => false)]);
+}
+
+export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
+  // Short path: unix socket paths are limited to 108 bytes.
+  const dir = mkdtempSync(path.join(tmpdir(), `mfr-${label}-`));
+  const sock = path.join(dir, 'docker.sock');
+  const host = `unix://${sock}`;
+  let child: ChildProcess | null = null;
+
+  const start = async (): Promise<void> => {
+    const log = openSync(path.join(dir, 'dockerd.log'), 'a');
+    child = spawn(
+      'dockerd',
+      ['--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'pid'),
+        '--iptables=false', '--ip6tables=false', '--bridge=none', '-H', host],
+      { stdio: ['ignore', log, log] },
+    );
+    closeSync(log);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`dockerd exited (${child.exitCode}); see ${dir}/dockerd.log`);
+      try {
+        docker(host, ['version', '--format', '{{.Server.Version}}'], 5_000);
+        return;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`dockerd did not answer on ${host} within 60 s; see ${dir}/dockerd.log`);
+        await sleep(200);
+      }
+    }
+  };
+
+  /** The containerd that dockerd started; it outlives a SIGKILLed dockerd and must be stopped by its pid. */
+  const containerdPid = (): number | null => {
+    try {
+      const n = Number(readFileSync(path.join(dir, 'exec/containerd/containerd.pid'), 'utf8').trim());
+      return Number.isInteger(n) && n > 0 ? n : null;
+    } catch {
+      return null;
+    }
+  };
+
+  await start();
+  copyTestImage(host);
+
+  return {
+    dir,
+    host,
+    url: host,
+    pid: () => child!.pid!,
+    async kill() {
+      const c = child!;
+      c.kill('SIGKILL');
+      await waitExit(c, 10_000);
+    },
+    start,
+    async dispose() {
+      const c = child;
+      if (c && c.exitCode === null && c.signalCode === null) {
+        try {
+          const ids = docker(host, ['ps', '-aq']).split('\n').filter(Boolean);
+          if (ids.length) docker(host, ['rm', '-fv', ...ids], 120_000);
+        } catch {
+          // engine already unwell: the shutdown below still stops its containers
+        }
+        c.kill('SIGTERM');
+        if (!(await waitExit(c, 30_000))) {
+          c.kill('SIGKILL');
+          await waitExit(c, 10_000);
+        }
+      }
+      const ctd = containerdPid();
+      if (ctd !== null && alive(ctd)) {
+        process.kill(ctd, 'SIGTERM');
+        for (let i = 0; i < 50 && alive(ctd); i++) await sleep(100);
+        if (alive(ctd)) process.kill(ctd, 'SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
+}

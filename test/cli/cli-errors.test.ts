@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from './run-cli.js';
+import { mfile as runCli } from '../helpers/cli.js';
 
 function project(yml: string): { dir: string; file: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'mfile-cli-'));

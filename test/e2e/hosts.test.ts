@@ -14,6 +14,8 @@ import { clientCertPaths } from '../../src/remote/tls/store.js';
 import { harness, type Harness } from '../helpers/sandbox-run.js';
 import { sandboxSpec, testStateDir } from '../helpers/sandbox.js';
 
+const SUBNET = { subnet: '10.213.41.0/24' };
+
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/dockerd') && existsSync('/usr/sbin/sshd');
 const NAMES = ['h1', 'h2', 'h3'];
 
@@ -44,7 +46,8 @@ describe.skipIf(!canRun)('sandbox hosts end to end', () => {
   };
 
   beforeAll(() => {
-    h = harness(testStateDir('hosts'), NAMES.map((n) => sandboxSpec(n)));
+    // A subnet (and so a bridge) of this test's own: other sandbox machines on this box keep the shared one alive.
+    h = harness(testStateDir('hosts'), NAMES.map((n) => sandboxSpec(n, { driverOptions: SUBNET })));
   });
 
   afterAll(async () => {
@@ -106,7 +109,7 @@ describe.skipIf(!canRun)('sandbox hosts end to end', () => {
 
   it('an engine label change restarts only that machine’s daemon, once', async () => {
     const before = await Promise.all(NAMES.map(dockerdPid));
-    h.desired.machines.h2 = sandboxSpec('h2', { engine: { labels: { role: 'db' } } });
+    h.desired.machines.h2 = sandboxSpec('h2', { engine: { labels: { role: 'db' } }, driverOptions: SUBNET });
     await Promise.all(NAMES.map((n) => h.run(n, 'update')));
     const after = await Promise.all(NAMES.map(dockerdPid));
     expect(after[0]).toBe(before[0]);

@@ -64,7 +64,9 @@ export async function startDebianRootHost(
 
   createNetns(t, net, netns, veth, ip);
   // Added before the host's processes, so it runs after they are gone (teardown runs newest first).
-  t.add(`work folder of ${name}`, () => execFileSync('rm', ['-rf', '--one-file-system', d]));
+  t.add(`work folder of ${name}`, () => {
+    execFileSync('rm', ['-rf', '--one-file-system', d]);
+  });
   // --kill-child: when unshare dies, tini (PID 1) dies and the kernel ends the whole PID namespace with it.
   const unsharePid = startBackground(
     ['nsenter', `--net=/run/netns/${netns}`, 'unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--',

@@ -86,3 +86,24 @@ export async function waitForSshBanner(host: string, port: number, timeoutMs: nu
     await sleep(500);
   }
 }
+
+export function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Of `pids` (host numbering), the one that is `nsPid` inside its own PID namespace (0 when none). */
+export function hostPidInNs(pids: number[], nsPid: number): number {
+  for (const p of pids) {
+    try {
+      const m = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m && Number(m[1].trim().split(/\s+/).pop()) === nsPid) return p;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return 0;
+}

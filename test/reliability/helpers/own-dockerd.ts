@@ -1,10 +1,11 @@
-// A second dockerd of the test's own (own data/exec roots, no bridge, no iptables) that a test may kill and restart.
-import { spawn, type ChildProcess } from 'node:child_process';
+// A second dockerd of the test's own (own data/exec roots and bridge, no iptables) that a test may kill and restart.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { copyTestImage, docker } from './docker.js';
 import { sleep } from './cli-process.js';
+import { createTestBridge } from '../../helpers/test-bridge.js';
 
 export interface OwnDockerd {
   dir: string;
@@ -40,6 +41,7 @@ export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
   const dir = mkdtempSync(path.join(tmpdir(), `mfr-${label}-`));
   const sock = path.join(dir, 'docker.sock');
   const host = `unix://${sock}`;
+  const bridge = createTestBridge();
   let child: ChildProcess | null = null;
 
   const start = async (): Promise<void> => {
@@ -47,7 +49,7 @@ export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
     child = spawn(
       'dockerd',
       ['--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'pid'),
-        '--iptables=false', '--ip6tables=false', '--bridge=none', '-H', host],
+        '--iptables=false', '--ip6tables=false', `--bridge=${bridge.name}`, '-H', host],
       { stdio: ['ignore', log, log] },
     );
     closeSync(log);
@@ -109,7 +111,17 @@ export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
         for (let i = 0; i < 50 && alive(ctd); i++) await sleep(100);
         if (alive(ctd)) process.kill(ctd, 'SIGKILL');
       }
+      // A SIGKILLed dockerd leaves its mounts (overlay2 home, container rootfs) behind: unmount, deepest first.
+      const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir + '/'));
+      for (const m of mounts.sort((a, b) => b.length - a.length)) {
+        try {
+          execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+        } catch {
+          // already gone with its parent
+        }
+      }
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      bridge.remove();
     },
   };
 }

@@ -5,12 +5,14 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 const MAX_MESSAGE = 400;
 
 /**
- * One printable line: a value quoted back from the file may hold newlines or control bytes (which would
- * break the `FILE:LINE:COL: message` format or the terminal), or be megabytes long.
+ * One printable line: a value quoted back from the file may hold newlines or control characters (which
+ * would break the `FILE:LINE:COL: message` format or the terminal), or be megabytes long.
  */
 export function oneLine(message: string): string {
+  // C0/C1 controls, Unicode line and paragraph separators (editors and terminals break lines there) and bidi
+  // overrides (they reorder what the user reads) are shown escaped.
   // eslint-disable-next-line no-control-regex
-  const flat = message.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+  const flat = message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
     c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   if (flat.length <= MAX_MESSAGE) return flat;

@@ -10,7 +10,8 @@ import { describeVariant, runSeed, variants, type Variant } from './helpers/fuzz
 import { FuzzLoader, type LoadOutcome } from './helpers/fuzz-loader.js';
 
 const COUNT = Number(process.env.MFILE_FUZZ_COUNT ?? 2400);
-const LIMIT_MS = 5000;
+// The bound is 5 s; MFILE_FUZZ_LIMIT_MS raises it on a machine busy with other work (not in CI).
+const LIMIT_MS = Number(process.env.MFILE_FUZZ_LIMIT_MS ?? 5000);
 const SEED = runSeed();
 const ONLY = process.env.MFILE_FUZZ_ONLY === undefined ? undefined : Number(process.env.MFILE_FUZZ_ONLY);
 
@@ -34,7 +35,7 @@ afterAll(async () => {
 function problems(v: Variant, file: string, o: LoadOutcome, lineCount: number): string[] {
   const out: string[] = [];
   if (o.result === 'hung') out.push(`did not finish within ${LIMIT_MS} ms`);
-  else if (o.ms >= LIMIT_MS) out.push(`took ${Math.round(o.ms)} ms`);
+  else if (o.ms >= LIMIT_MS) out.push(`took ${Math.round(o.ms)} ms (CPU ${Math.round(o.cpuMs ?? 0)} ms)`);
   if (o.result === 'other-error') out.push(`threw something other than ConfigError: ${o.error}`);
   if (o.warnings.length) out.push(`emitted process warnings (they reach stderr): ${o.warnings.join(' | ')}`);
   if (o.result === 'config-error') {
@@ -45,7 +46,7 @@ function problems(v: Variant, file: string, o: LoadOutcome, lineCount: number): 
       if (!Number.isInteger(i.line) || (i.line as number) < 1 || (i.line as number) > lineCount + 1) out.push(`issue line out of range: ${where}`);
       if (!Number.isInteger(i.col) || (i.col as number) < 1) out.push(`issue column out of range: ${where}`);
       if (typeof i.message !== 'string' || !i.message.trim()) out.push(`issue at ${where} has no message`);
-      else if (/[\r\n]/.test(i.message)) out.push(`issue at ${where} spans lines: ${JSON.stringify(i.message.slice(0, 200))}`);
+      else if (/[\r\n\u0085\u2028\u2029]/.test(i.message)) out.push(`issue at ${where} spans lines: ${JSON.stringify(i.message.slice(0, 200))}`);
     }
   }
   if (v.mustLoad && o.result !== 'ok') out.push(`a still-valid file was refused: ${JSON.stringify(o.issues ?? o.error)?.slice(0, 400)}`);
@@ -66,23 +67,26 @@ it(`loads ${COUNT} hostile variants: success or a positioned ConfigError, each w
   const failures: string[] = [];
   const stats = { ok: 0, 'config-error': 0, 'other-error': 0, hung: 0 };
   const slowest: { ms: number; what: string }[] = [];
-  let genMs = 0;
+  let genCpuMs = 0;
+  const cpu0 = process.cpuUsage();
   for (const v of all) {
-    const g0 = performance.now();
+    const g0 = process.cpuUsage();
     const bytes = v.bytes();
-    genMs += performance.now() - g0;
+    const g = process.cpuUsage(g0);
+    genCpuMs += (g.user + g.system) / 1000;
     const file = path.join(dir, 'machines.yml');
     writeFileSync(file, bytes);
     const outcome = await loader.load(file, LIMIT_MS * 2);
     stats[outcome.result]++;
-    slowest.push({ ms: outcome.ms, what: `${v.kind}#${v.index}` });
+    slowest.push({ ms: outcome.ms, what: `${v.kind}#${v.index} (CPU ${Math.round(outcome.cpuMs ?? 0)} ms)` });
     let lineCount = 0;
     for (const b of bytes) if (b === 0x0a) lineCount++;
     const bad = problems(v, file, outcome, lineCount + 1);
     if (bad.length) failures.push(`${describeVariant(v, SEED)}: ${bad.slice(0, 3).join('; ')}`);
   }
   slowest.sort((a, b) => b.ms - a.ms);
-  console.log(`fuzz seed ${SEED}: ${all.length} variants (generated in ${Math.round(genMs)} ms)`, stats, 'slowest:', slowest.slice(0, 5).map((s) => `${s.what} ${Math.round(s.ms)}ms`).join(', '));
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`fuzz seed ${SEED}: ${all.length} variants, CPU ${Math.round((cpu.user + cpu.system) / 1000)} ms (generating ${Math.round(genCpuMs)} ms)`, stats, 'slowest:', slowest.slice(0, 5).map((s) => `${s.what} ${Math.round(s.ms)}ms`).join(', '));
   // Enough variants really reached each outcome: a generator that only makes garbage proves little.
   if (ONLY === undefined) {
     expect(all.length).toBeGreaterThanOrEqual(2000);

@@ -9,6 +9,8 @@ export interface LoadOutcome {
   /** 'ok' (a Desired), 'config-error', 'other-error' or 'hung' (watchdog fired). */
   result: 'ok' | 'config-error' | 'other-error' | 'hung';
   ms: number;
+  /** CPU time while loading: tells a slow loader from a busy machine. */
+  cpuMs?: number;
   issues?: { file: unknown; line: unknown; col: unknown; message: unknown }[];
   error?: string;
   /** Process warnings emitted while loading (they would reach stderr). */
@@ -27,6 +29,7 @@ parentPort.on('message', async ({ file }) => {
   const [{ loadConfig }, { ConfigError }] = mods;
   warnings.length = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let out;
   try {
     const d = await loadConfig({ file, env: { HOME: '/home/fuzz' } });
@@ -38,6 +41,8 @@ parentPort.on('message', async ({ file }) => {
       : { result: 'other-error', error: String(err && err.stack || err) };
   }
   out.ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  out.cpuMs = (c.user + c.system) / 1000; // process-wide, but the test's thread is idle meanwhile
   await new Promise((r) => setImmediate(r)); // let emitted warnings arrive
   out.warnings = [...warnings];
   parentPort.postMessage(out);

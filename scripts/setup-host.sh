@@ -10,8 +10,11 @@ done
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   echo "setup: installing ${need_pkgs[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
+
+# The heavier provisioning tests' tools (debootstrap, qemu, dpkg-dev); their roots are built and cached by the tests.
+bash scripts/setup-heavy-hosts.sh
 
 # There is no systemd here: start the controller's dockerd ourselves when nothing answers on the socket.
 if ! docker version >/dev/null 2>&1; then

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# The test command of the README and CI: prepares the machine, runs every test, prints "N passed, N failed".
+# The README's test command (as root on Debian 12): prepares the machine, runs every test, prints "N passed, N failed".
+# With --reliability it also runs the long reliability suite (npm run test:reliability), as CI does.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+reliability=0
+if [ "${1:-}" = "--reliability" ]; then reliability=1; shift; fi
 bash scripts/setup-host.sh || exit 1
-rm -f .vitest.json
+bash scripts/make-busybox-image.sh mfile-demo/busybox:1 || exit 1
+rm -f .vitest.json .vitest-reliability.json
 npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest.json "$@"
 status=$?
-if [ -f .vitest.json ]; then
-  node -e 'const r=JSON.parse(require("fs").readFileSync(".vitest.json","utf8"));const broken=r.testResults.filter(s=>s.status==="failed"&&s.assertionResults.length===0).length;console.log(`${r.numPassedTests} passed, ${r.numFailedTests+broken} failed`)'
-else
-  echo "0 passed, 1 failed"
+reports=(.vitest.json)
+if [ "$reliability" = 1 ]; then
+  npx vitest run --config vitest.reliability.config.ts --reporter=default --reporter=json --outputFile.json=.vitest-reliability.json
+  r=$?
+  [ $r -ne 0 ] && status=$r
+  reports+=(.vitest-reliability.json)
 fi
+node scripts/count-results.mjs "${reports[@]}"
 exit $status

@@ -82,7 +82,7 @@ async function observeMachine(name: string, desired: Desired, prior: State, conn
       images: images.map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [], repoDigests: i.RepoDigests ?? [] })),
     };
   } catch (err) {
-    return empty(name, 'error', `${name}: engine unreachable: ${engineMessage(err)}`);
+    return { ...empty(name, 'error', `${name}: engine unreachable: ${engineMessage(err)}`), engineDown: true };
   }
 }
 

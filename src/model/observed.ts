@@ -41,6 +41,8 @@ export interface ObservedMachine {
   error?: string;
   /** Engine-level facts when the engine answered. */
   dockerVersion?: string;
+  /** The host answered (driver status running) but its engine did not: a re-provision can restart it. */
+  engineDown?: boolean;
   /** Hash of the engine configuration found on the host (from provisioning's marker), if any. */
   engineHash?: string;
   containers: ObservedContainer[];

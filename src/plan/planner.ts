@@ -27,6 +27,7 @@ import { canonicalJson } from './canonical.js';
 import { changeReason, diffAttributes, formatValue } from './diff.js';
 import { containerHashOfJson, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
 import { imageIndex, normaliseImageRef, shortId } from './image-ref.js';
+import { insecureWarning } from './insecure.js';
 import { jsonMayHoldSensitive, maskRecord } from './mask.js';
 import {
   LABEL_CONFIG_HASH,
@@ -196,6 +197,9 @@ class Planner {
       return add('delete', reasons);
     }
 
+    const insecure = insecureWarning(spec);
+    if (insecure) this.warnings.push(insecure);
+
     if (obs && (obs.status === 'error' || obs.status === 'unknown')) {
       this.warnings.push(`machine ${name}: ${obs.status}${obs.error ? ` (${obs.error})` : ''}; objects on it are planned from the state`);
     }
@@ -224,7 +228,8 @@ class Planner {
     if (rec.driver !== spec.driver) {
       (recordOnly && RECORD_ONLY_DRIVERS.has(rec.driver) ? updateReasons : replaceReasons).push(`driver changed: ${rec.driver} -> ${spec.driver}`);
     }
-    const optionChanges = diffAttributes(rec.driverOptions ?? {}, (after?.driver_options as Record<string, unknown>) ?? {});
+    // Both sides pruned: the record keeps the options as given (generic's `sudo: false`), the plan shows them pruned.
+    const optionChanges = diffAttributes((prune(rec.driverOptions ?? {}) as Record<string, unknown>) ?? {}, (after?.driver_options as Record<string, unknown>) ?? {});
     for (const c of optionChanges) {
       const values = `${c.before === undefined ? '(unset)' : formatValue(c.before)} -> ${c.after === undefined ? '(unset)' : formatValue(c.after)}`;
       // A local or none engine is not created by mfile, so nothing can be replaced: the record is updated.
@@ -242,6 +247,8 @@ class Planner {
         updateReasons.push('engine config on the host differs (changed outside mfile) - daemon restart');
       }
       if (obs?.status === 'stopped') updateReasons.push('stopped outside mfile');
+      // The host answers but its engine does not (dockerd died): provisioning starts it again.
+      if (obs?.status === 'error' && obs.engineDown) updateReasons.push('engine does not answer - re-provision to start it');
     }
     return this.withMode(add(updateReasons.length ? 'update' : 'noop', updateReasons), obs, false);
   }

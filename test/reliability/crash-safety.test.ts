@@ -15,6 +15,8 @@ import {
 const KILLS = Number(process.env.RELIABILITY_CRASH_KILLS ?? 30);
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20261123);
 const CONTAINERS = 20;
+/** Stop starting cycles after this long, so a slow host fails with the counts so far instead of a bare timeout. */
+const BUDGET_MS = Number(process.env.RELIABILITY_CRASH_BUDGET_S ?? 780) * 1000;
 
 /** A machine set for the crash run; `dispose` stops whatever `setup` started. */
 export interface CrashMachines {
@@ -152,7 +154,8 @@ export function describeCrashSafety(label: string, setup: () => Promise<CrashMac
 
       const results: CycleResult[] = [];
       let failuresInARow = 0;
-      for (let cycle = 1; cycle <= KILLS && failuresInARow < 3; cycle++) {
+      const startedAt = Date.now();
+      for (let cycle = 1; cycle <= KILLS && failuresInARow < 3 && Date.now() - startedAt < BUDGET_MS; cycle++) {
         const problems: string[] = [];
         const hadState = stateExists(p.statePath);
         const killAfterMs = Math.round(random() * fullMs * 0.9);
@@ -176,6 +179,7 @@ export function describeCrashSafety(label: string, setup: () => Promise<CrashMac
         const converged = problems.length === 0;
         results.push({ cycle, killAfterMs, converged, duplicates: a.duplicates, orphans: a.orphans, staleLock: rec.staleLock, problems });
         failuresInARow = converged ? 0 : failuresInARow + 1;
+        console.log(`crash-safety: cycle ${cycle}: kill at ${killAfterMs} ms, ${converged ? 'converged' : 'NOT converged: ' + problems.join('; ')}`);
 
         // Next cycle starts with work to do: mostly containers lost behind mfile's back, sometimes a real destroy.
         if (cycle < KILLS) {
@@ -195,13 +199,13 @@ export function describeCrashSafety(label: string, setup: () => Promise<CrashMac
       console.log(
         `crash-safety: seed ${SEED}, ${machines.length} machines, ${CONTAINERS} containers, full apply ${fullMs} ms, ` +
           `kills at ${results.map((r) => r.killAfterMs).join(',')} ms, ${staleLocks} stale locks recovered with state unlock` +
-          (results.length < KILLS ? `, stopped after ${results.length} cycles (3 failures in a row)` : ''),
+          (results.length < KILLS ? `, stopped after ${results.length} cycles (3 failures in a row or the ${BUDGET_MS / 1000} s budget)` : ''),
       );
       const failures = results.filter((r) => !r.converged).map((r) => `cycle ${r.cycle} (kill at ${r.killAfterMs} ms): ${r.problems.join('; ')}`);
       expect(line, failures.join('\n')).toBe(`crash-safety: ${KILLS}/${KILLS} converged, 0 duplicates, 0 orphans`);
       // The kills must have left stale locks for the unlock path to be proven at all.
       expect(staleLocks).toBeGreaterThan(0);
-    }, 900_000);
+    }, BUDGET_MS + 300_000);
   });
 }
 

@@ -2,8 +2,8 @@
 // machines, and never damage the state; once healed, a rerun converges without duplicates.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCliBuilt, runCli, startCli, type CliProcess, type CliResult } from './helpers/cli-process.js';
-import { cleanupProject, countByName, ensureTestImage, projectContainers } from './helpers/docker.js';
+import { ensureCliBuilt, runCli, runCliAsync, startCli, type CliProcess, type CliResult } from './helpers/cli-process.js';
+import { cleanupProject, countByName, docker, ensureTestImage, projectContainers } from './helpers/docker.js';
 import { startEngineProxy, type EngineProxy } from './helpers/engine-proxy.js';
 import { startOwnDockerd, type OwnDockerd } from './helpers/own-dockerd.js';
 import { localMachine, machinesYaml, noneMachine, projectDir, readStateFile, uniqueProject, type ContainerDef, type MachineDef } from './helpers/project.js';
@@ -89,12 +89,32 @@ describe('an engine answering 500 (driver none through a faulty proxy) next to a
     readStateFile(p.statePath);
   }, 300_000);
 
+  it('an engine that stops answering mid-run (connections accepted, no reply): exit 1 within 150 s, no hang', async () => {
+    proxy.setFault(null);
+    for (const c of projectContainers(undefined, project).filter((x) => x.machine === 'sick')) docker(undefined, ['rm', '-f', c.id]);
+    const run = startCli(['apply', '-y', '-f', p.file]);
+    started.push(run);
+    await run.waitForLine(/container\.b\d\[sick\] creating/, 120_000);
+    proxy.setFault(() => 'hang');
+    // Bound: mfile gives each engine call 120 s (src/apply/steps/common.ts), plus margin; past 200 s the run is
+    // called hung and killed so the suite goes on.
+    const guard = setTimeout(() => run.child.kill('SIGKILL'), 200_000);
+    const r = await run.exited.finally(() => clearTimeout(guard));
+    expect(r.signal, `apply hung on a wedged engine; killed after ${r.ms} ms:\n${r.stdout}\n${r.stderr}`).toBeNull();
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.ms).toBeLessThan(150_000);
+    expect(failedLines(r).join('\n'), r.stdout + r.stderr).toMatch(/\[sick\]|machine\.sick/);
+    expect(countByName(undefined, project)).toMatchObject(ones(GOOD));
+    readStateFile(p.statePath);
+  }, 300_000);
+
   it('healed: a rerun converges with each container once', async () => {
     proxy.setFault(null);
-    const again = runCli(['apply', '-y', '-f', p.file]);
+    // Async runs: the proxy lives in this process and must keep serving while the CLI runs.
+    const again = await runCliAsync(['apply', '-y', '-f', p.file]);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(countByName(undefined, project)).toEqual(ones([...BAD, ...GOOD]));
-    const plan = runCli(['plan', '--detailed-exitcode', '-f', p.file]);
+    const plan = await runCliAsync(['plan', '--detailed-exitcode', '-f', p.file]);
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   }, 300_000);
 });

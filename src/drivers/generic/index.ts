@@ -12,6 +12,7 @@ import {
 import { parseFacts } from '../../remote/provision/facts.js';
 import { engineEndpointFor } from '../../remote/provision/provision.js';
 import { sshPool } from '../../remote/ssh/pool.js';
+import { ensureDir, machineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { genericAddress } from './options.js';
 
@@ -55,6 +56,8 @@ export function genericDriver(): Driver {
           throw new DriverError(req.machine.name, `SSH port ${a.host}:${a.port} is not reachable: ${(e as Error).message}`);
         }
       }
+      // The machine's folder (known_hosts, certificates) is made here, as the sandbox driver makes its own.
+      await ensureDir(machineDir(req.ctx.stateDir, req.machine.name));
       return { driverData: { host: a.host, port: a.port } };
     },
 
@@ -84,6 +87,8 @@ export function genericDriver(): Driver {
     },
 
     async status(req): Promise<StatusResponse> {
+      // Not created by mfile yet (no record): nothing to observe, and no client certificate to reach its engine.
+      if (req.driverData.host === undefined) return { status: 'missing', detail: 'not provisioned by mfile yet' };
       const a = genericAddress(req.machine);
       if (a.jump) return { status: 'unknown', detail: 'behind a jump host: not probed' };
       try {

@@ -47,7 +47,9 @@ export function aptInstallCommands(): Argv[] {
   const env = ['env', 'DEBIAN_FRONTEND=noninteractive'];
   return [
     [...env, 'apt-get', 'update', '-q'],
-    [...env, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'docker.io'],
+    // apparmor is only a Recommends of docker.io, but Debian's kernel enables AppArmor: without the parser,
+    // dockerd starts yet every container fails ("docker-default profile could not be loaded").
+    [...env, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'docker.io', 'apparmor'],
   ];
 }
 

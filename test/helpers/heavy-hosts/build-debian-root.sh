@@ -12,12 +12,14 @@ trap 'rm -rf "$tmp" "$repo_tmp"' EXIT
 mkdir -p "$cache"
 if [ ! -d "$cache/root" ] || [ ! -d "$cache/repo" ]; then
   rm -rf "$cache/root" "$cache/repo"
-  debootstrap --variant=minbase --include=openssh-server,openssh-sftp-server,iproute2 bookworm "$tmp" "$mirror" >"$cache/debootstrap-root.log" 2>&1 \
+  mkdir -p "$cache/debs"
+  # --cache-dir: the VM's debootstrap reuses the .debs this one downloads.
+  debootstrap --cache-dir="$cache/debs" --variant=minbase --include=openssh-server,openssh-sftp-server,iproute2 bookworm "$tmp" "$mirror" >"$cache/debootstrap-root.log" 2>&1 \
     || { tail -n 20 "$cache/debootstrap-root.log" >&2; exit 1; }
-  # The .debs an install of docker.io picks in exactly this root (same flags as mfile's provisioner).
+  # The .debs an install of docker.io picks in exactly this root (same packages and flags as mfile's provisioner).
   cp /etc/resolv.conf "$tmp/etc/resolv.conf"
   chroot "$tmp" apt-get update -qq
-  chroot "$tmp" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --download-only --no-install-recommends docker.io >/dev/null
+  chroot "$tmp" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --download-only --no-install-recommends docker.io apparmor >/dev/null
   mkdir -p "$repo_tmp"
   mv "$tmp"/var/cache/apt/archives/*.deb "$repo_tmp/"
   (cd "$repo_tmp" && dpkg-scanpackages --multiversion . /dev/null 2>/dev/null >Packages && gzip -9kf Packages)

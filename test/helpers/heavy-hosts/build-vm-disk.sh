@@ -13,7 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out"
 mkdir -p "$tmp"
 r="$tmp/rootfs"
-debootstrap --variant=minbase --include=systemd-sysv,udev,kmod,linux-image-amd64,openssh-server,iproute2,procps \
+mkdir -p "$cache/debs"
+debootstrap --cache-dir="$cache/debs" --variant=minbase --include=systemd-sysv,udev,kmod,linux-image-amd64,openssh-server,iproute2,procps \
   bookworm "$r" "$mirror" >"$cache/debootstrap-vm.log" 2>&1 || { tail -n 20 "$cache/debootstrap-vm.log" >&2; exit 1; }
 echo mfile-vm >"$r/etc/hostname"
 printf '127.0.0.1 localhost\n127.0.1.1 mfile-vm\n' >"$r/etc/hosts"

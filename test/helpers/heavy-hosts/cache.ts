@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CACHE_VERSION = 'bookworm-v1';
+export const CACHE_VERSION = 'bookworm-v2';
 export const CACHE_ROOT = '/var/cache/mfile-test';
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(HERE, '../../..');

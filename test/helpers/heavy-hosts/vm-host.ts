@@ -25,15 +25,15 @@ export async function bootVm(t: Teardown, opts: { net: HeavyNet; ip: string; tap
     [
       'qemu-system-x86_64', '-accel', 'tcg', '-smp', '2', '-m', '1024',
       '-nodefaults', '-no-user-config', '-display', 'none', '-serial', `file:${consoleLog}`,
-      '-kernel', cache.kernel, '-initrd', cache.initrd, '-append', 'root=/dev/vda rw console=ttyS0',
+      '-kernel', cache.kernel, '-initrd', cache.initrd, '-append', 'root=/dev/vda rw console=ttyS0 quiet',
       '-drive', `file=${cache.disk},format=raw,if=virtio`, '-snapshot',
       '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`, '-device', 'virtio-net-pci,netdev=n0,mac=52:54:00:d6:01:14',
     ],
     join(workDir, 'qemu.log'),
   );
   t.add(`qemu (pid ${pid})`, () => stopPid(pid));
-  // Logged in, not just a banner: sshd answers before the boot has settled.
-  const deadline = Date.now() + (opts.bootTimeoutMs ?? 180_000);
+  // Logged in, not just a banner. About 20 s on an idle machine; minutes when other work shares the CPUs (TCG).
+  const deadline = Date.now() + (opts.bootTimeoutMs ?? 420_000);
   for (;;) {
     if (!alive(pid)) throw new Error(`qemu exited during boot; see ${join(workDir, 'qemu.log')} and ${consoleLog}`);
     if (sshRun(ip, cache.identityFile, 'true', 15_000).code === 0) break;

@@ -2,7 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultRule = (req: http.IncomingMessage, n: number) => boolean;
+/** true: answer 500; 'hang': accept and never answer (a wedged engine); false: pass through. */
+export type FaultRule = (req: http.IncomingMessage, n: number) => boolean | 'hang';
 
 export interface EngineProxy {
   port: number;
@@ -20,7 +21,13 @@ export async function startEngineProxy(socketPath = '/var/run/docker.sock'): Pro
   const state = { requests: 0, failed: 0 };
   const server = http.createServer((req, res) => {
     const n = ++state.requests;
-    if (rule?.(req, n)) {
+    const fault = rule?.(req, n) ?? false;
+    if (fault === 'hang') {
+      state.failed++;
+      req.resume();
+      return;
+    }
+    if (fault) {
       state.failed++;
       req.resume();
       res.writeHead(500, { 'Content-Type': 'application/json' });

@@ -18,7 +18,7 @@ describe('provisioning commands', () => {
   it('are exact command lines', () => {
     expect(aptInstallCommands().map(quoteArgv)).toEqual([
       'env DEBIAN_FRONTEND=noninteractive apt-get update -q',
-      'env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io',
+      'env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io apparmor',
     ]);
     expect(quoteArgv(removeEngineConfigCommand())).toBe(
       'rm -rf /etc/docker/mfile /etc/docker/daemon.json /etc/systemd/system/docker.service.d/mfile.conf',

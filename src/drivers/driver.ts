@@ -37,6 +37,9 @@ export interface Driver {
   readonly name: string;
   /** True when the machine is a host reached over SSH that mfile provisions. */
   readonly provisioned: boolean;
+  /** True when remove() takes the whole host with everything on it (a sandbox, a cloud VM): the containers,
+   *  networks and volumes of a machine being removed then need no engine calls of their own. */
+  readonly removesHostedObjects: boolean;
   /** Cheap checks before anything is created (root, binaries, options). Throws DriverError. */
   preCreateCheck(req: MachineRequest): Promise<void>;
   create(req: MachineRequest): Promise<CreateResponse>;

@@ -41,6 +41,7 @@ export function genericDriver(): Driver {
   return {
     name: 'generic',
     provisioned: true,
+    removesHostedObjects: false,
 
     async preCreateCheck(req) {
       genericAddress(req.machine);

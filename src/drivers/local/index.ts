@@ -8,6 +8,7 @@ export function localDriver(env: NodeJS.ProcessEnv = process.env): Driver {
   return {
     name: 'local',
     provisioned: false,
+    removesHostedObjects: false,
     preCreateCheck: noop,
     create: async () => ({ driverData: {} }),
     start: noop,

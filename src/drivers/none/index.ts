@@ -34,6 +34,7 @@ export function noneDriver(): Driver {
   return {
     name: 'none',
     provisioned: false,
+    removesHostedObjects: false,
     preCreateCheck: async (req) => void endpointOf(req),
     create: async () => ({ driverData: {} }),
     start: noop,

@@ -77,6 +77,7 @@ export function sandboxDriver(): Driver {
   const driver: Driver = {
     name: 'sandbox',
     provisioned: true,
+    removesHostedObjects: true,
 
     async preCreateCheck(req) {
       const name = req.machine.name;

@@ -131,7 +131,7 @@ describe.skipIf(!canRun)('sandbox hosts end to end', () => {
     await closeSshPool();
     process.env.MFILE_SSH_TIMEOUT = '3';
     try {
-      await expect(h.run('h3', 'update')).rejects.toThrow(/^h3: SSH to root@10\.213\.0\.\d+:22 did not answer within 3s/);
+      await expect(h.run('h3', 'update')).rejects.toThrow(/^h3: SSH to root@10\.213\.41\.\d+:22 did not answer within 3s/);
     } finally {
       delete process.env.MFILE_SSH_TIMEOUT;
     }

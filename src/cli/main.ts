@@ -2,22 +2,36 @@
 import { Command, CommanderError } from 'commander';
 import { MFILE_VERSION } from '../version.js';
 import { reportError } from './errors-to-exit.js';
-import { validateCommand } from './verbs/validate.js';
-import { planCommand } from './verbs/plan.js';
-import { applyCommand } from './verbs/apply.js';
-import { destroyCommand } from './verbs/destroy.js';
-import { showCommand } from './verbs/show.js';
-import { stateCommand } from './verbs/state.js';
-import { machineCommands } from './verbs/machines.js';
-import { regenerateCertsCommand } from './verbs/regenerate-certs.js';
 
-function program(): Command {
+// Each verb loads only what it needs (validate never loads the Docker, SSH or TLS libraries): start-up time
+// is most of a small command's run time.
+type VerbLoader = () => Promise<Command[]>;
+const VERBS: [string[], VerbLoader][] = [
+  [['validate'], async () => [(await import('./verbs/validate.js')).validateCommand()]],
+  [['plan'], async () => [(await import('./verbs/plan.js')).planCommand()]],
+  [['apply'], async () => [(await import('./verbs/apply.js')).applyCommand()]],
+  [['destroy'], async () => [(await import('./verbs/destroy.js')).destroyCommand()]],
+  [['show'], async () => [(await import('./verbs/show.js')).showCommand()]],
+  [['ls', 'env', 'ssh', 'ssh-keys'], async () => (await import('./verbs/machines.js')).machineCommands()],
+  [['regenerate-certs'], async () => [(await import('./verbs/regenerate-certs.js')).regenerateCertsCommand()]],
+  [['state'], async () => [(await import('./verbs/state.js')).stateCommand()]],
+];
+
+/** The verbs named on the command line, or all of them (for help and for unknown verbs). */
+async function loadVerbs(argv: string[]): Promise<Command[]> {
+  const verb = argv[2];
+  const one = VERBS.find(([names]) => names.includes(verb));
+  const chosen = one ? [one] : VERBS;
+  return (await Promise.all(chosen.map(([, load]) => load()))).flat();
+}
+
+function program(verbs: Command[]): Command {
   const p = new Command('mfile')
     .description('Plan and apply Docker hosts and their containers from one machines.yml')
     .version(MFILE_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [validateCommand(), planCommand(), applyCommand(), destroyCommand(), showCommand(), ...machineCommands(), regenerateCertsCommand(), stateCommand()]) {
+  for (const cmd of verbs) {
     p.addCommand(cmd);
   }
   // Subcommands throw instead of exiting, so the one catch below decides the exit code.
@@ -31,7 +45,7 @@ function program(): Command {
 
 async function main(argv: string[]): Promise<number> {
   try {
-    await program().parseAsync(argv);
+    await program(await loadVerbs(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;

@@ -184,7 +184,7 @@ describe.skipIf(!canRunSandbox)('faults on one of three sandbox machines', () =>
       during: new RegExp(`container\\.a-${victim}\\[${victim}\\] replacing`),
       inject: killDockerd(victim),
       lift: () => undefined, // nothing by hand: the next apply must start the engine again
-      message: /ECONNREFUSED|does not answer|unreachable|connect|socket hang up/,
+      message: /ECONNREFUSED|ECONNRESET|does not answer|closed the connection|unreachable|connect|socket hang up/,
     });
   }, 600_000);
 

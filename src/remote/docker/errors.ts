@@ -13,8 +13,20 @@ export function engineMessage(err: unknown): string {
     if ('reason' in err && 'statusCode' in err && !(err as { message?: string }).message) return String((err as { reason: unknown }).reason);
   }
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0].replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim();
+  const line = msg.split('\n')[0].replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim();
+  const code = (err as { code?: unknown } | null)?.code;
+  // Socket errors alone ("read ECONNRESET") do not say which side went away.
+  const hint = typeof code === 'string' ? SOCKET_HINTS[code] : undefined;
+  return hint && !line.includes(hint) ? `${hint} (${line})` : line;
 }
+
+const SOCKET_HINTS: Record<string, string> = {
+  ECONNRESET: 'the engine closed the connection',
+  ECONNREFUSED: 'the engine does not answer (connection refused)',
+  EHOSTUNREACH: 'the machine is unreachable',
+  ETIMEDOUT: 'the engine did not answer in time',
+  EPIPE: 'the engine closed the connection',
+};
 
 export const isNotFound = (err: unknown): boolean => statusOf(err) === 404;
 export const isConflict = (err: unknown): boolean => statusOf(err) === 409;

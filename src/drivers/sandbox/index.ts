@@ -10,9 +10,9 @@ import { engineEndpointFor } from '../../remote/provision/provision.js';
 import { machineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { identityFile, prepareMachineDir } from './files.js';
-import { allocateIp, createNetns, deleteNetns, ensureBridge, releaseIp, removeBridgeIfUnused } from './network.js';
+import { allocateIp, createNetns, deleteNetns, ensureBridge, releaseIp, releaseIpsOf, removeBridgeIfUnused } from './network.js';
 import { sandboxNames, sandboxOptions } from './options.js';
-import { alive, startInit, stopMachine, TINI } from './processes.js';
+import { alive, startInit, stopMachine, stopStrayInits, TINI } from './processes.js';
 
 export interface SandboxData {
   ip: string;
@@ -68,8 +68,11 @@ async function teardown(req: MachineRequest, d: Partial<SandboxData>): Promise<v
   const opts = sandboxOptions(req.machine);
   const n = sandboxNames(req.ctx.stateDir, name, opts);
   await stopMachine(d.initPid, d.outerPid, 5000);
+  // A create killed between starting the init and saving its pids leaves one the record does not name.
+  await stopStrayInits(dirOf(req));
   await deleteNetns(name, n);
   if (d.ip) await releaseIp(opts, d.ip, owner(req));
+  else await releaseIpsOf(opts, owner(req));
   await removeBridgeIfUnused(name, n);
 }
 
@@ -100,6 +103,8 @@ export function sandboxDriver(): Driver {
         partial.ip = await allocateIp(name, owner(req), opts);
         req.ctx.log?.(`${name}: address ${partial.ip} on ${n.bridge}`);
         await ensureBridge(name, n);
+        // An earlier create of this machine killed before its pids were saved: its init would outlive the netns.
+        await stopStrayInits(dir);
         const [fp] = await Promise.all([prepareMachineDir(name, dir, partial.ip), createNetns(name, n, partial.ip)]);
         partial.hostKeyFingerprint = fp;
         Object.assign(partial, await startInit(name, dir, n.netns, name));

@@ -70,6 +70,11 @@ export async function releaseIp(o: SandboxOptions, ip: string, owner: string): P
   if ((await readFile(f, 'utf8').catch(() => '')) === owner) await rm(f, { force: true });
 }
 
+/** Release whatever this owner still claims (a create killed before it could record its address). */
+export async function releaseIpsOf(o: SandboxOptions, owner: string): Promise<void> {
+  for (const ip of await readdir(ipDir(o)).catch(() => [] as string[])) await releaseIp(o, ip, owner);
+}
+
 /** The namespace with its veth end as eth0, the address and a default route via the bridge. */
 export async function createNetns(machine: string, n: SandboxNames, ip: string): Promise<void> {
   if (existsSync(`/run/netns/${n.netns}`)) await run(machine, 'ip', ['netns', 'del', n.netns], { check: false });

@@ -127,6 +127,30 @@ export async function stopMachine(initPid: number | undefined, outerPid: number 
   await killTree(outerPid, initPid);
 }
 
+/**
+ * Stop inits of this machine folder that no record knows: started by an mfile killed before it saved their pids.
+ * They are found by the init script's path on their command line (the outer unshare and tini carry it).
+ */
+export async function stopStrayInits(dir: string): Promise<void> {
+  const script = join(dir, 'init.sh');
+  const outers: number[] = [];
+  const inits: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    try {
+      if (!readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').includes(script) || !alive(pid)) continue;
+    } catch {
+      continue; // exited meanwhile
+    }
+    const c = comm(pid);
+    if (c === 'tini' || c === 'tini-static') inits.push(pid);
+    else if (c === 'unshare' || c === 'nsenter') outers.push(pid);
+  }
+  for (const o of outers) await killTree(o, children(o)[0]);
+  for (const i of inits) if (alive(i)) await killTree(undefined, i);
+}
+
 async function killTree(outerPid: number | undefined, initPid: number | undefined): Promise<void> {
   const inside = initPid && alive(initPid) ? pidsInPidNs(initPid) : [];
   // The init first: its parent (unshare) reaps it and exits by itself. Killing unshare first would orphan

@@ -5,39 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import type { ContainerSpec } from '../../src/model/desired.js';
 import { project } from './helpers.js';
+import { containerSpec } from '../helpers/fixtures.js';
 
 const compose = readFileSync(new URL('../../examples/compose-service.yml', import.meta.url), 'utf8');
 const machinesYml = 'version: 1\nmachines:\n  m1:\n    driver: local\n' + compose.replace(/^services:/m, 'containers:');
 
-const defaults = {
-  machines: ['m1'],
-  pull_policy: 'missing',
-  environment: {},
-  labels: {},
-  ports: [],
-  expose: [],
-  volumes: [],
-  networks: {},
-  depends_on: {},
-  restart: 'no',
-  read_only: false,
-  privileged: false,
-  cap_add: [],
-  cap_drop: [],
-  security_opt: [],
-  devices: [],
-  sysctls: {},
-  stdin_open: false,
-  tty: false,
-  init: false,
-  extra_hosts: [],
-  dns: [],
-  dns_search: [],
-  tmpfs: [],
-  ulimits: {},
-  secrets: [],
-  replicas: 1,
-} satisfies Partial<ContainerSpec>;
+// Every field's default as the normaliser fills it, without the name and the image (each case sets them).
+const { name: _name, image: _image, ...defaults } = containerSpec('defaults');
 
 describe('a Compose service block', async () => {
   const dir = project({

@@ -1,4 +1,5 @@
 // Plain-data builders for planner tests: a Desired, and the State + Observed of a host where it was applied.
+import { containerSpec } from '../helpers/fixtures.js';
 import type {
   ContainerSpec,
   Desired,
@@ -52,39 +53,9 @@ export function machine(name: string, over: Partial<MachineSpec> = {}): MachineS
   };
 }
 
+/** A container with the planner tests' defaults: nginx, restarted unless stopped. */
 export function container(name: string, over: Partial<ContainerSpec> = {}): ContainerSpec {
-  return {
-    name,
-    machines: ['m1'],
-    image: 'nginx:1.27',
-    pull_policy: 'missing',
-    environment: {},
-    labels: {},
-    ports: [],
-    expose: [],
-    volumes: [],
-    networks: {},
-    depends_on: {},
-    restart: 'unless-stopped',
-    read_only: false,
-    privileged: false,
-    cap_add: [],
-    cap_drop: [],
-    security_opt: [],
-    devices: [],
-    sysctls: {},
-    stdin_open: false,
-    tty: false,
-    init: false,
-    extra_hosts: [],
-    dns: [],
-    dns_search: [],
-    tmpfs: [],
-    ulimits: {},
-    secrets: [],
-    replicas: 1,
-    ...over,
-  };
+  return containerSpec(name, { image: 'nginx:1.27', restart: 'unless-stopped', ...over });
 }
 
 export function network(name: string, over: Partial<NetworkSpec> = {}): NetworkSpec {

@@ -2,6 +2,7 @@
 import type { ContainerSpec, Desired } from '../../model/index.js';
 import { containerEngineName, engineName, mfileLabels } from '../../plan/names.js';
 import type { MappingContext } from '../../remote/docker/container-config.js';
+import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
 import { containerConfigHash } from '../../plan/hash.js';
 
 /** Per engine call (create, start, remove...): generous, but a hung engine cannot hang apply forever. */
@@ -46,4 +47,15 @@ export function specOf(desired: Desired, kind: 'containers' | 'networks' | 'volu
   const s = desired[kind][name];
   if (!s) throw new Error(`${address}: not in machines.yml (nothing to create it from)`);
   return s as NonNullable<Desired[typeof kind][string]>;
+}
+
+/** A step for objects that are only created and removed: a replace is a remove, then a create. */
+export function createRemoveStep(create: (ctx: StepContext) => Promise<NodeOutcome>, remove: (ctx: StepContext) => Promise<NodeOutcome>): StepHandler {
+  return {
+    async run(ctx) {
+      if (ctx.node.action === 'delete') return remove(ctx);
+      if (ctx.node.action === 'replace') await remove(ctx);
+      return create(ctx);
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { networkConfigHash } from '../../plan/hash.js';
 import { LABEL_PROJECT } from '../../plan/names.js';
 import { isConflict, isNotFound, statusOf } from '../../remote/docker/errors.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
-import { callSignal, labelsFor, networkEngineName, specOf } from './common.js';
+import { callSignal, createRemoveStep, labelsFor, networkEngineName, specOf } from './common.js';
 
 async function create(ctx: StepContext): Promise<NodeOutcome> {
   const { desired, node } = ctx;
@@ -52,16 +52,4 @@ async function remove(ctx: StepContext): Promise<NodeOutcome> {
   return { record: null };
 }
 
-export const networkStep: StepHandler = {
-  async run(ctx) {
-    switch (ctx.node.action) {
-      case 'delete':
-        return remove(ctx);
-      case 'replace':
-        await remove(ctx);
-        return create(ctx);
-      default:
-        return create(ctx);
-    }
-  },
-};
+export const networkStep: StepHandler = createRemoveStep(create, remove);

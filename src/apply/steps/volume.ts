@@ -3,7 +3,7 @@ import type { VolumeSpec } from '../../model/index.js';
 import { volumeConfigHash } from '../../plan/hash.js';
 import { isConflict, isNotFound } from '../../remote/docker/errors.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
-import { callSignal, labelsFor, specOf, volumeEngineName } from './common.js';
+import { callSignal, createRemoveStep, labelsFor, specOf, volumeEngineName } from './common.js';
 
 async function create(ctx: StepContext): Promise<NodeOutcome> {
   const { desired, node } = ctx;
@@ -35,16 +35,4 @@ async function remove(ctx: StepContext): Promise<NodeOutcome> {
   return { record: null };
 }
 
-export const volumeStep: StepHandler = {
-  async run(ctx) {
-    switch (ctx.node.action) {
-      case 'delete':
-        return remove(ctx);
-      case 'replace':
-        await remove(ctx);
-        return create(ctx);
-      default:
-        return create(ctx);
-    }
-  },
-};
+export const volumeStep: StepHandler = createRemoveStep(create, remove);

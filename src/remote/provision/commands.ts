@@ -1,6 +1,7 @@
 // Remote commands as argv arrays. Scripts passed to `sh -c` are constants; every value reaches them as a
 // positional parameter ("$1"...), so quoting happens only in shell-quote.ts.
 import {
+  CONTAINERD_PIDFILE,
   DOCKERD_LOG,
   DOCKERD_PIDFILE,
   DOCKER_ETC,
@@ -91,13 +92,30 @@ export function systemdRestartCommands(): Argv[] {
   ];
 }
 
+/**
+ * `alive PID`: true while the process runs. A zombie counts as gone: where PID 1 reaps slowly, a killed dockerd or
+ * its containerd lingers as one, and `kill -0` alone would wait on it for ever.
+ */
+export const ALIVE_SHELL_FUNCTION =
+  'alive() { kill -0 "$1" 2>/dev/null && [ "$(sed -n \'s/.*) \\(.\\).*/\\1/p\' "/proc/$1/stat" 2>/dev/null)" != Z ]; }';
+
+/** Stops the dockerd of the pidfile and waits for it: SIGTERM, then SIGKILL after 20 s, then at most 10 s more. */
+const STOP_PIDFILE_DOCKERD = [
+  ALIVE_SHELL_FUNCTION,
+  `p=$(cat ${DOCKERD_PIDFILE} 2>/dev/null)`,
+  'if [ -n "$p" ] && alive "$p"; then',
+  '  kill "$p" 2>/dev/null',
+  '  i=0; while alive "$p"; do i=$((i+1)); if [ $i -eq 200 ]; then kill -9 "$p"; fi; if [ $i -gt 300 ]; then break; fi; sleep 0.1; done',
+  'fi',
+];
+
 /** Without systemd: stop the dockerd of the pidfile (waiting for it to exit), then start a new one. */
 export function supervisedRestartCommand(dockerdPath: string): Argv {
   const script = [
-    `p=$(cat ${DOCKERD_PIDFILE} 2>/dev/null)`,
-    'if [ -n "$p" ] && kill "$p" 2>/dev/null; then',
-    '  i=0; while kill -0 "$p" 2>/dev/null; do i=$((i+1)); if [ $i -gt 200 ]; then kill -9 "$p"; fi; sleep 0.1; done',
-    'fi',
+    ...STOP_PIDFILE_DOCKERD,
+    // dockerd takes a containerd pid file naming a zombie for a running containerd and times out waiting on it.
+    `c=$(cat ${CONTAINERD_PIDFILE} 2>/dev/null)`,
+    `if [ -n "$c" ] && ! alive "$c"; then rm -f ${CONTAINERD_PIDFILE}; fi`,
     // setsid: its own session, so it outlives this SSH channel; stdio away from the channel so exec returns.
     `setsid "$1" </dev/null >>${DOCKERD_LOG} 2>&1 &`,
   ].join('\n');
@@ -106,12 +124,7 @@ export function supervisedRestartCommand(dockerdPath: string): Argv {
 
 export function stopDockerdCommand(systemd: boolean): Argv {
   if (systemd) return ['systemctl', 'stop', 'docker'];
-  const script = [
-    `p=$(cat ${DOCKERD_PIDFILE} 2>/dev/null) || exit 0`,
-    'kill "$p" 2>/dev/null || exit 0',
-    'i=0; while kill -0 "$p" 2>/dev/null; do i=$((i+1)); if [ $i -gt 200 ]; then kill -9 "$p"; fi; sleep 0.1; done',
-  ].join('\n');
-  return ['sh', '-c', script];
+  return ['sh', '-c', STOP_PIDFILE_DOCKERD.join('\n')];
 }
 
 export function engineLogTailCommand(systemd: boolean): Argv {

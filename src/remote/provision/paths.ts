@@ -11,4 +11,6 @@ export const SYSTEMD_DROPIN_DIR = '/etc/systemd/system/docker.service.d';
 export const SYSTEMD_DROPIN = '/etc/systemd/system/docker.service.d/mfile.conf';
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 export const DOCKERD_PIDFILE = '/var/run/docker.pid';
+/** dockerd's default exec-root keeps the pid of the containerd it started here. */
+export const CONTAINERD_PIDFILE = '/var/run/docker/containerd/containerd.pid';
 export const DOCKERD_LOG = '/var/log/mfile-dockerd.log';

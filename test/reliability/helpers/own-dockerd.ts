@@ -31,6 +31,16 @@ function alive(pid: number): boolean {
   }
 }
 
+function runningNotZombie(pid: number): boolean {
+  try {
+    // Field 3 of /proc/PID/stat is the state; the name before it is in parentheses and may hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 async function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return true;
   return Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), sleep(ms).then(() => false)]);
@@ -44,7 +54,17 @@ export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
   const bridge = createTestBridge();
   let child: ChildProcess | null = null;
 
+  // The folder goes with dispose(), so a failure carries the log's last lines itself.
+  const logTail = (): string => {
+    try {
+      return readFileSync(path.join(dir, 'dockerd.log'), 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  };
+
   const start = async (): Promise<void> => {
+    forgetDeadContainerd();
     const log = openSync(path.join(dir, 'dockerd.log'), 'a');
     child = spawn(
       'dockerd',
@@ -55,12 +75,12 @@ export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
     closeSync(log);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`dockerd exited (${child.exitCode}); see ${dir}/dockerd.log`);
+      if (child.exitCode !== null) throw new Error(`dockerd exited (${child.exitCode}); its log ends:\n${logTail()}`);
       try {
         docker(host, ['version', '--format', '{{.Server.Version}}'], 5_000);
         return;
       } catch {
-        if (Date.now() > deadline) throw new Error(`dockerd did not answer on ${host} within 60 s; see ${dir}/dockerd.log`);
+        if (Date.now() > deadline) throw new Error(`dockerd did not answer on ${host} within 60 s; its log ends:\n${logTail()}`);
         await sleep(200);
       }
     }
@@ -74,6 +94,14 @@ export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
     } catch {
       return null;
     }
+  };
+
+  // A SIGKILLed dockerd takes its containerd along (parent-death signal), but the containerd stays a zombie until
+  // PID 1 reaps it. dockerd counts a zombie as a running containerd, waits for its socket and gives up; so a pid
+  // file naming a dead or zombie process is removed and dockerd starts a fresh containerd.
+  const forgetDeadContainerd = (): void => {
+    const pid = containerdPid();
+    if (pid !== null && !runningNotZombie(pid)) rmSync(path.join(dir, 'exec/containerd/containerd.pid'), { force: true });
   };
 
   await start();

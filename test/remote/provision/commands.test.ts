@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
+  ALIVE_SHELL_FUNCTION,
   aptInstallCommands,
   installScriptCommands,
   removeEngineConfigCommand,
@@ -41,6 +42,31 @@ describe('provisioning commands', () => {
     // Stand-in for curl: a URL that cannot be fetched must fail the command, not run anything else.
     const [argv] = installScriptCommands('file:///nonexistent;touch /tmp/mfile-never');
     expect(() => execFileSync('sh', ['-c', quoteArgv(argv)], { stdio: 'pipe' })).toThrow();
+  });
+});
+
+describe('the remote alive check', () => {
+  const alive = (pid: number): string =>
+    execFileSync('sh', ['-c', `${ALIVE_SHELL_FUNCTION}\nif alive "$1"; then echo yes; else echo no; fi`, 'sh', String(pid)], {
+      encoding: 'utf8',
+    }).trim();
+
+  it('sees a running process, and neither a dead one nor a zombie that PID 1 has not reaped yet', async () => {
+    // The shell forks a child that exits at once and then becomes `sleep`, which never reaps it: a real zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const zombie = Number(await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString()))));
+    try {
+      for (let i = 0; i < 50 && !execFileSync('cat', [`/proc/${zombie}/stat`], { encoding: 'utf8' }).includes(') Z'); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(execFileSync('cat', [`/proc/${zombie}/stat`], { encoding: 'utf8' })).toContain(') Z');
+      expect(alive(parent.pid!)).toBe('yes');
+      expect(alive(zombie)).toBe('no');
+    } finally {
+      parent.kill('SIGKILL');
+    }
+    await new Promise((r) => parent.once('exit', r));
+    expect(alive(parent.pid!)).toBe('no');
   });
 });
 

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxDriver } from '../../src/drivers/sandbox/index.js';
 import { alive, pidsInPidNs } from '../../src/drivers/sandbox/processes.js';
+import { killPids, machinePids } from '../helpers/machine-processes.js';
 import type { SandboxData } from '../../src/drivers/sandbox/index.js';
 import { closeSshPool, sshPool } from '../../src/remote/ssh/pool.js';
 import { sshArgv } from '../../src/remote/ssh/ssh-helpers.js';
@@ -124,10 +125,9 @@ describe.skipIf(!canRun)('sandbox hosts end to end', () => {
 
   it('a machine whose sshd is dead fails with an error naming it', async () => {
     const d = data('h3');
-    const comm = (p: number) => { try { return readFileSync(`/proc/${p}/comm`, 'utf8').trim(); } catch { return ''; } }; // may exit meanwhile
-    const sshd = pidsInPidNs(d.initPid!).filter((p) => comm(p) === 'sshd');
+    const sshd = machinePids(d.initPid!, 'sshd');
     expect(sshd.length).toBeGreaterThan(0);
-    sshd.forEach((p) => process.kill(p, 'SIGKILL'));
+    killPids(sshd, 'SIGKILL');
     await closeSshPool();
     process.env.MFILE_SSH_TIMEOUT = '3';
     try {

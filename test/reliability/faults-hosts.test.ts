@@ -12,6 +12,7 @@ import {
   canRunSandbox,
   destroyProject,
   dockerOn,
+  killPids,
   machinePids,
   netnsList,
   projectNetns,
@@ -159,7 +160,7 @@ describe.skipIf(!canRunSandbox)('faults on one of three sandbox machines', () =>
       inject: () => {
         const sshd = machinePids(p.data(victim).initPid!, 'sshd');
         expect(sshd.length).toBeGreaterThan(0);
-        sshd.forEach((pid) => process.kill(pid, 'SIGKILL'));
+        killPids(sshd, 'SIGKILL');
       },
       lift: () => restartSshd(p, victim),
       message: /SSH to root@10\.213\.0\.\d+:22 did not answer/,

@@ -64,16 +64,7 @@ export function dockerOn(p: SandboxProject, machine: string, args: string[], tim
   });
 }
 
-/** Host pids of the processes named `comm` inside a machine (sshd, dockerd, containerd...). */
-export function machinePids(initPid: number, comm: string): number[] {
-  return pidsInPidNs(initPid).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm;
-    } catch {
-      return false; // exited meanwhile
-    }
-  });
-}
+export { killPids, machinePids } from '../../helpers/machine-processes.js';
 
 /** Start sshd again inside the machine, as its init does (same config, same namespaces). */
 export function restartSshd(p: SandboxProject, machine: string): void {

@@ -27,6 +27,8 @@ export interface MachineRecord {
   ssh?: SshAddress;
   /** SHA256 fingerprint (base64, as ssh-keygen -l prints) pinned on first contact. */
   hostKeyFingerprint?: string;
+  /** The jump host's key, pinned the same way when the machine is reached through one. */
+  jumpHostKeyFingerprint?: string;
   engineUrl?: string;
   /** Hash of the engine configuration provisioning wrote; unchanged hash = no daemon restart. */
   engineHash?: string;

@@ -118,11 +118,12 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
       machine: name,
       address,
       pinnedFingerprint: pinFor(prior, driverData, address),
+      pinnedJumpFingerprint: jumpPinFor(prior, address),
       timeoutMs: sshTimeoutMs(mustCreate),
       signal,
       onRetry: (n, why) => ctx.progress(`${name}: waiting for SSH (attempt ${n}: ${why})`, 'ssh'),
     });
-    await writeKnownHosts(dctx.stateDir, name, session.knownHostsLine);
+    await writeKnownHosts(dctx.stateDir, name, session.knownHostsLine, session.jumpKnownHostsLine);
     ctx.progress(`${name}: provisioning Docker (${session.fingerprint})`, 'provision');
     const engineHash = engineConfigHash(spec);
     const result = await provisionEngine({
@@ -140,6 +141,7 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
       status: 'created',
       ssh: address,
       hostKeyFingerprint: session.fingerprint,
+      jumpHostKeyFingerprint: session.jumpFingerprint,
       engineUrl: result.engineUrl,
       engineHash,
       engine: mask(engineAttributes(spec), desired.sensitiveValues) as Record<string, unknown>,
@@ -169,6 +171,12 @@ function pinFor(prior: MachineRecord | undefined, driverData: Record<string, unk
   return undefined;
 }
 
+/** The jump host's key pinned earlier for the same jump address; a new jump host starts a new pin. */
+function jumpPinFor(prior: MachineRecord | undefined, a: SshAddress): string | undefined {
+  const was = prior?.ssh?.jump;
+  return was && a.jump && was.host === a.jump.host && was.port === a.jump.port ? prior.jumpHostKeyFingerprint : undefined;
+}
+
 async function removeProvisioned(ctx: StepContext): Promise<NodeOutcome> {
   const { node, desired } = ctx;
   const spec = ctx.conns.spec(node.machine);
@@ -176,7 +184,11 @@ async function removeProvisioned(ctx: StepContext): Promise<NodeOutcome> {
   ctx.progress(`${node.machine}: removing ${spec.driver} machine`, 'create');
   await driverFor(spec.driver).remove({
     machine: spec,
-    driverData: { ...(prior?.driverData ?? {}), hostKeyFingerprint: prior?.hostKeyFingerprint },
+    driverData: {
+      ...(prior?.driverData ?? {}),
+      hostKeyFingerprint: prior?.hostKeyFingerprint,
+      jumpHostKeyFingerprint: prior?.jumpHostKeyFingerprint,
+    },
     ctx: { ...driverContext(desired, { signal: ctx.signal }), log: (l) => ctx.progress(l, 'create') },
   });
   await sshPool().drop(node.machine);

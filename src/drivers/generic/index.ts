@@ -74,6 +74,7 @@ export function genericDriver(): Driver {
         machine: req.machine.name,
         address: a,
         pinnedFingerprint: req.driverData.hostKeyFingerprint as string | undefined,
+        pinnedJumpFingerprint: req.driverData.jumpHostKeyFingerprint as string | undefined,
         timeoutMs: 20_000,
         signal: req.ctx.signal,
       });

@@ -9,8 +9,14 @@ export function knownHostsPath(stateDir: string, machine: string): string {
   return join(machineDir(stateDir, machine), 'known_hosts');
 }
 
-export async function writeKnownHosts(stateDir: string, machine: string, line: string): Promise<void> {
+/** The jump host's pinned key, for the system ssh client's ProxyCommand. */
+export function jumpKnownHostsPath(stateDir: string, machine: string): string {
+  return join(machineDir(stateDir, machine), 'known_hosts_jump');
+}
+
+export async function writeKnownHosts(stateDir: string, machine: string, line: string, jumpLine?: string): Promise<void> {
   await writeFile(knownHostsPath(stateDir, machine), line, { mode: 0o600 });
+  if (jumpLine) await writeFile(jumpKnownHostsPath(stateDir, machine), jumpLine, { mode: 0o600 });
 }
 
 /** Fingerprint of the key in a known_hosts file, to check it still matches the pinned one. */

@@ -19,6 +19,8 @@ export interface SshConnectOptions {
   address: SshAddress;
   /** The fingerprint pinned on first contact; a different key is refused. */
   pinnedFingerprint?: string;
+  /** The same for the jump host, when the address has one. */
+  pinnedJumpFingerprint?: string;
   /** Total time for all attempts while a new machine boots. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -60,10 +62,21 @@ export class SshSession {
     readonly fingerprint: string,
     /** known_hosts line for the host key, for the system ssh client. */
     readonly knownHostsLine: string,
-    private readonly jump?: Client,
+    /** The jump host's connection and offered key, when reached through one. */
+    private readonly jump?: JumpConnection,
   ) {
     client.on('close', () => (this.closedReason ??= 'connection closed'));
     client.on('error', (e: Error) => (this.closedReason ??= e.message));
+  }
+
+  /** SHA256 fingerprint of the jump host's key, when reached through one. */
+  get jumpFingerprint(): string | undefined {
+    return this.jump?.fingerprint;
+  }
+
+  /** known_hosts line for the jump host's key. */
+  get jumpKnownHostsLine(): string | undefined {
+    return this.jump?.knownHostsLine;
   }
 
   get alive(): boolean {
@@ -164,7 +177,7 @@ export class SshSession {
     this.closedReason ??= 'closed';
     if (this.sftpP) this.sftpP.then((s) => s.end()).catch(() => undefined);
     this.client.end();
-    this.jump?.end();
+    this.jump?.client.end();
   }
 
   private sftp(): Promise<SFTPWrapper> {
@@ -201,18 +214,47 @@ function authConfig(machine: string, a: SshAddress): Partial<ConnectConfig> {
   return cfg;
 }
 
-/** Open the jump host's connection and a forwarded TCP stream through it to the target. */
-async function viaJump(opts: SshConnectOptions, readyTimeout: number): Promise<{ sock: Duplex; jump: Client }> {
+interface JumpConnection {
+  client: Client;
+  fingerprint: string;
+  knownHostsLine: string;
+}
+
+/**
+ * Open the jump host's connection, checking its key against the pin as for any machine, and a forwarded TCP
+ * stream through it to the target.
+ */
+async function viaJump(opts: SshConnectOptions, readyTimeout: number): Promise<{ sock: Duplex; jump: JumpConnection }> {
   const j = opts.address.jump!;
-  const jump = new Client();
+  const client = new Client();
+  let offered: Buffer | undefined;
+  let mismatch: string | undefined;
   await new Promise<void>((resolve, reject) => {
-    jump.once('ready', () => resolve());
-    jump.once('error', (e: Error) => reject(new Error(`jump host ${j.host}: ${e.message}`)));
-    jump.connect({ host: j.host, port: j.port, readyTimeout, ...authConfig(opts.machine, j) });
+    client.once('ready', () => resolve());
+    client.once('error', (e: Error) => {
+      client.end();
+      reject(mismatch ? new HostKeyMismatch(mismatch) : new Error(`jump host ${j.host}: ${e.message}`));
+    });
+    client.connect({
+      host: j.host,
+      port: j.port,
+      readyTimeout,
+      ...authConfig(opts.machine, j),
+      hostVerifier: (key: Buffer) => {
+        offered = Buffer.from(key);
+        const fp = fingerprintOf(offered);
+        if (opts.pinnedJumpFingerprint && fp !== opts.pinnedJumpFingerprint) {
+          mismatch = hostKeyChangedMessage(opts.machine, opts.pinnedJumpFingerprint, fp, `${j.host}:${j.port}`);
+          return false;
+        }
+        return true;
+      },
+    });
   });
+  const jump: JumpConnection = { client, fingerprint: fingerprintOf(offered!), knownHostsLine: knownHostsLine(j.host, j.port, offered!) };
   const sock = await new Promise<Duplex>((resolve, reject) =>
-    jump.forwardOut('127.0.0.1', 0, opts.address.host, opts.address.port, (err, s) =>
-      err ? (jump.end(), reject(new Error(`jump host ${j.host} cannot reach ${opts.address.host}: ${err.message}`))) : resolve(s as unknown as Duplex),
+    client.forwardOut('127.0.0.1', 0, opts.address.host, opts.address.port, (err, s) =>
+      err ? (client.end(), reject(new Error(`jump host ${j.host} cannot reach ${opts.address.host}: ${err.message}`))) : resolve(s as unknown as Duplex),
     ),
   );
   return { sock, jump };
@@ -228,7 +270,7 @@ async function connectOnce(opts: SshConnectOptions, readyTimeout: number): Promi
   return new Promise<SshSession>((resolve, reject) => {
     const fail = (e: Error) => {
       client.end();
-      via?.jump.end();
+      via?.jump.client.end();
       reject(mismatch ? new HostKeyMismatch(mismatch) : e);
     };
     client.once('ready', () => {

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import type { MachineRecord, MachineSpec, State } from '../../model/index.js';
 import { sshDockerAgent } from './docker-over-ssh.js';
-import { knownHostsFingerprint, knownHostsPath } from './known-hosts.js';
+import { jumpKnownHostsPath, knownHostsFingerprint, knownHostsPath } from './known-hosts.js';
 import { sshPool } from './pool.js';
 import { quoteArgv } from './shell-quote.js';
 
@@ -28,9 +28,31 @@ export function sshArgv(record: MachineRecord, stateDir: string, command: string
     '-p', String(a.port),
   ];
   if (a.identityFile) argv.push('-i', a.identityFile, '-o', 'IdentitiesOnly=yes');
-  if (a.jump) argv.push('-J', `${a.jump.user}@${a.jump.host}:${a.jump.port}`);
+  if (a.jump) argv.push('-o', `ProxyCommand=${quoteArgv(jumpProxyArgv(record, stateDir))}`);
   argv.push(`${a.user}@${a.host}`);
   if (command.length) argv.push('--', quoteArgv(command));
+  return argv;
+}
+
+/**
+ * The jump leg as its own strict ssh (`-J` would check the jump host against ~/.ssh/known_hosts instead of
+ * the pinned key). ssh expands %h and %p to the target's host and port.
+ */
+function jumpProxyArgv(record: MachineRecord, stateDir: string): string[] {
+  const j = record.ssh!.jump!;
+  const kh = jumpKnownHostsPath(stateDir, record.name);
+  if (!record.jumpHostKeyFingerprint || knownHostsFingerprint(kh) !== record.jumpHostKeyFingerprint) {
+    throw new UsageError(`machine ${record.name} has no pinned key for its jump host yet: run mfile apply first`);
+  }
+  const argv = [
+    'ssh',
+    '-o', 'StrictHostKeyChecking=yes',
+    '-o', `UserKnownHostsFile=${kh}`,
+    '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-p', String(j.port),
+  ];
+  if (j.identityFile) argv.push('-i', j.identityFile, '-o', 'IdentitiesOnly=yes');
+  argv.push('-W', '%h:%p', `${j.user}@${j.host}`);
   return argv;
 }
 
@@ -39,7 +61,9 @@ export async function forgetHostKey(state: State, stateDir: string, name: string
   const r = state.machines[name];
   if (!r) throw new UsageError(`no machine named ${name} in the state`);
   delete r.hostKeyFingerprint;
+  delete r.jumpHostKeyFingerprint;
   await rm(knownHostsPath(stateDir, name), { force: true });
+  await rm(jumpKnownHostsPath(stateDir, name), { force: true });
   return state;
 }
 
@@ -55,6 +79,7 @@ export function sshTransport(state: () => State) {
       machine: machine.name,
       address: r.ssh,
       pinnedFingerprint: r.hostKeyFingerprint,
+      pinnedJumpFingerprint: r.jumpHostKeyFingerprint,
       timeoutMs: 20_000,
     });
     return sshDockerAgent(session, endpoint.socketPath ?? '/var/run/docker.sock');

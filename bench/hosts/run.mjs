@@ -1,7 +1,8 @@
 // Hosts bench: create + provision K = 1, 4, 12 sandbox machines from nothing with mfile's machine step, beside a
 // floor measured in the same run on the same kind of hosts: the same sandbox create, then a plain parallel
-// shell script doing one SSH login per host that copies daemon.json + TLS files and starts dockerd, and waits
-// for `docker --tlsverify version`. Also: SSH handshakes per machine, peak RSS, and a no-op re-provision of 12.
+// shell script that makes the same TLS files with openssl, does one SSH login per host that copies daemon.json
+// + TLS files and starts dockerd, and waits for `docker --tlsverify version`. A second floor copies TLS files
+// made beforehand (untimed), for comparison. Also: SSH handshakes per machine, peak RSS, and a no-op re-provision of 12.
 // Targets: ratio <= 1.2, K=4 <= 4.8 s, 1 handshake per machine, no-op (12) < 2 s.
 // Needs root. Build first: npx tsc -p tsconfig.build.json. Options: --sizes 1,4,12
 import { spawn } from 'node:child_process';
@@ -71,41 +72,82 @@ async function mfileRun(k) {
   return { wall, handshakes, noop };
 }
 
-const FLOOR_SH = `
-set -e
+// One host of the floor: one SSH login that unpacks the TLS files and daemon.json and starts dockerd, then the
+// same TLS check mfile makes.
+const FLOOR_HOST_SH = `
 host() {
   ip=$1 key=$2 files=$3 ca=$4 cert=$5 ckey=$6
   tar -C "$files" -cf - . | ssh -q -i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes root@"$ip" \\
     'mkdir -p /etc/docker/mfile && tar -C /etc/docker/mfile -xf - && mv /etc/docker/mfile/daemon.json /etc/docker/daemon.json && (setsid dockerd </dev/null >>/var/log/dockerd.log 2>&1 &)'
   until docker --tlsverify --tlscacert "$ca" --tlscert "$cert" --tlskey "$ckey" -H tcp://"$ip":2376 version >/dev/null 2>&1; do sleep 0.1; done
 }
+`;
+
+// The floor that makes its own TLS files, as mfile does: a CA and a client certificate (their keys made at
+// once), then per host, in parallel, a server key and certificate for its IP, all RSA 2048 with openssl.
+const FLOOR_TLS_SH = `
+sign() { # csr-from-key out ext
+  openssl req -new -key "$1" -subj /CN=mfile-floor | openssl x509 -req -CA "$certs/ca.pem" -CAkey "$certs/ca-key.pem" \\
+    -set_serial "0x$(openssl rand -hex 8)" -days 365 -extfile <(printf '%s\\n' "$3") -out "$2" 2>/dev/null
+}
+read -r certs
+openssl genrsa -out "$certs/ca-key.pem" 2048 2>/dev/null & openssl genrsa -out "$certs/key.pem" 2048 2>/dev/null & wait
+openssl req -x509 -new -key "$certs/ca-key.pem" -subj /CN=mfile-floor-ca -days 3650 -out "$certs/ca.pem"
+sign "$certs/key.pem" "$certs/cert.pem" 'extendedKeyUsage=clientAuth'
+tls_host() {
+  ip=$1 files=$3
+  openssl genrsa -out "$files/server-key.pem" 2048 2>/dev/null
+  sign "$files/server-key.pem" "$files/server.pem" "subjectAltName=IP:$ip,DNS:localhost,IP:127.0.0.1
+extendedKeyUsage=serverAuth"
+  cp "$certs/ca.pem" "$files/ca.pem"
+  host "$@"
+}
+`;
+
+const FLOOR_COPY_SH = `set -e${FLOOR_HOST_SH}
 while read -r ip key files ca cert ckey; do host "$ip" "$key" "$files" "$ca" "$cert" "$ckey" & done
 wait
 `;
 
-async function floorRun(k) {
-  const ns = names('f', k);
+const FLOOR_GENERATE_SH = `set -e${FLOOR_HOST_SH}${FLOOR_TLS_SH}
+while read -r ip key files ca cert ckey; do tls_host "$ip" "$key" "$files" "$ca" "$cert" "$ckey" & done
+wait
+`;
+
+/**
+ * The floor for K hosts. generateTls: the script makes the CA, client and server keys and certificates itself
+ * (the same TLS files mfile makes); otherwise they are made beforehand, untimed, and only copied.
+ */
+async function floorRun(k, generateTls) {
+  const ns = names(generateTls ? 'g' : 'f', k);
   const h = harness(`floor${k}`, ns);
   const driver = sandboxDriver();
   const ctx = { stateDir: h.stateDir, project: 'bench' };
   const data = {};
-  // TLS files made beforehand (not timed): the floor only copies them.
   const createT = await time(() => Promise.all(ns.map(async (n) => { data[n] = (await driver.create({ machine: h.desired.machines[n], driverData: {}, ctx })).driverData; })));
-  const lines = [];
+  const certs = path.join(h.stateDir, 'floor-certs');
+  mkdirSync(certs, { recursive: true, mode: 0o700 });
+  const lines = generateTls ? [certs] : [];
   for (const n of ns) {
     const files = path.join(h.stateDir, 'floor', n);
     mkdirSync(files, { recursive: true });
+    writeFileSync(path.join(files, 'daemon.json'), daemonJsonText(h.desired.machines[n]));
+    const key = path.join(h.stateDir, 'machines', n, 'id_ed25519');
+    if (generateTls) {
+      lines.push([data[n].ip, key, files, `${certs}/ca.pem`, `${certs}/cert.pem`, `${certs}/key.pem`].join(' '));
+      continue;
+    }
     const c = await ensureServerCert(h.stateDir, n, serverSans(n, [data[n].ip], []));
     writeFileSync(path.join(files, 'ca.pem'), c.ca);
     writeFileSync(path.join(files, 'server.pem'), c.cert);
     writeFileSync(path.join(files, 'server-key.pem'), c.key, { mode: 0o600 });
-    writeFileSync(path.join(files, 'daemon.json'), daemonJsonText(h.desired.machines[n]));
     const cc = clientCertPaths(h.stateDir);
-    lines.push([data[n].ip, path.join(h.stateDir, 'machines', n, 'id_ed25519'), files, cc.ca, cc.cert, cc.key].join(' '));
+    lines.push([data[n].ip, key, files, cc.ca, cc.cert, cc.key].join(' '));
   }
   const shellT = await time(
     () => new Promise((resolve, reject) => {
-      const p = spawn('bash', ['-c', FLOOR_SH], { stdio: ['pipe', 'inherit', 'inherit'], env: { ...process.env, DOCKER_CONFIG: path.join(h.base, 'docker-cli') } });
+      const script = generateTls ? FLOOR_GENERATE_SH : FLOOR_COPY_SH;
+      const p = spawn('bash', ['-c', script], { stdio: ['pipe', 'inherit', 'inherit'], env: { ...process.env, DOCKER_CONFIG: path.join(h.base, 'docker-cli') } });
       p.stdin.end(lines.join('\n') + '\n');
       p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`floor script exit ${code}`))));
     }),
@@ -119,15 +161,17 @@ if (process.getuid() !== 0) {
   console.error('bench/hosts needs root (network namespaces)');
   process.exit(1);
 }
-console.log('K   mfile(s)  floor(s)  [create + shell]   ratio  handshakes/machine');
+console.log('K   mfile(s)  floor(s) [create + shell]  ratio  | floor copying pre-made TLS files (s)  ratio  | handshakes/machine');
 const rows = [];
 for (const k of sizes) {
-  const f = await floorRun(k);
+  const f = await floorRun(k, true);
+  const fc = await floorRun(k, false);
   const m = await mfileRun(k);
-  rows.push({ k, ...m, floor: f.wall });
+  rows.push({ k, ...m, floor: f.wall, floorCopy: fc.wall });
   console.log(
-    `${String(k).padEnd(3)} ${m.wall.toFixed(2).padStart(8)}  ${f.wall.toFixed(2).padStart(8)}  [${f.createT.toFixed(2)} + ${f.shellT.toFixed(2)}]`.padEnd(44) +
-      `${(m.wall / f.wall).toFixed(2).padStart(5)}  ${m.handshakes}`,
+    `${String(k).padEnd(3)} ${m.wall.toFixed(2).padStart(8)}  ${f.wall.toFixed(2).padStart(8)} [${f.createT.toFixed(2)} + ${f.shellT.toFixed(2)}]`.padEnd(42) +
+      `${(m.wall / f.wall).toFixed(2).padStart(5)}  | ${fc.wall.toFixed(2).padStart(8)} [${fc.createT.toFixed(2)} + ${fc.shellT.toFixed(2)}]`.padEnd(40) +
+      `${(m.wall / fc.wall).toFixed(2).padStart(5)}  | ${m.handshakes}`,
   );
 }
 const big = rows.at(-1);
@@ -135,7 +179,8 @@ console.log(`no-op re-provision of ${big.k} (fresh SSH connections, nothing chan
 console.log(`peak RSS of this process: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
 const k4 = rows.find((r) => r.k === 4);
 console.log(
-  `targets: ratio<=1.2 ${rows.every((r) => r.wall / r.floor <= 1.2) ? 'met' : 'MISSED'}; ` +
+  `targets: ratio<=1.2 ${rows.every((r) => r.wall / r.floor <= 1.2) ? 'met' : 'MISSED'}` +
+    ` (against the copy-only floor ${rows.every((r) => r.wall / r.floorCopy <= 1.2) ? 'met' : 'MISSED'}); ` +
     (k4 ? `K=4<=4.8s ${k4.wall <= 4.8 ? 'met' : 'MISSED'}; ` : '') +
     `handshakes=1 ${rows.every((r) => r.handshakes === 1) ? 'met' : 'MISSED'}; no-op<2s ${big.noop < 2 ? 'met' : 'MISSED'}`,
 );

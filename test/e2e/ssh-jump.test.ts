@@ -94,4 +94,14 @@ describe.skipIf(!canRun)('a generic machine behind a jump host', () => {
     expect(rec!.jumpHostKeyFingerprint).not.toBe(old);
     expect(systemSsh(['hostname']).stdout).toBe('inner\n');
   }, 120_000);
+
+  it('with engine.transport ssh the Docker API goes over the same connection through the jump host', async () => {
+    h.desired.machines.behind = { ...h.desired.machines.behind, engine: engineSpec({ install: 'never', transport: 'ssh' }) };
+    const rec = await h.run('behind', 'update');
+    expect(rec!.engineUrl).toBe(`ssh://${ip('inner')}/var/run/docker.sock`);
+    expect(rec!.dockerVersion).toMatch(/^\d+\.\d+/);
+    // No TCP listener any more: only the SSH route reaches this engine.
+    const s = await sshPool().get({ machine: 'behind', address: rec!.ssh!, pinnedFingerprint: rec!.hostKeyFingerprint, pinnedJumpFingerprint: rec!.jumpHostKeyFingerprint });
+    expect((await s.exec(['cat', '/etc/docker/daemon.json'])).stdout).not.toContain('2376');
+  }, 120_000);
 });

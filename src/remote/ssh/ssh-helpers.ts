@@ -3,7 +3,7 @@
 import type { Agent } from 'node:http';
 import { rm } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
-import type { MachineRecord, MachineSpec, State } from '../../model/index.js';
+import type { MachineRecord, MachineSpec, SshAddress, State } from '../../model/index.js';
 import { sshDockerAgent } from './docker-over-ssh.js';
 import { jumpKnownHostsPath, knownHostsFingerprint, knownHostsPath } from './known-hosts.js';
 import { sshPool } from './pool.js';
@@ -11,48 +11,41 @@ import { quoteArgv } from './shell-quote.js';
 
 /**
  * argv for the system ssh client: `-i KEY`, strict host key checking against a known_hosts file holding only
- * the pinned key. The remote command, if any, is quoted here so its words arrive as given.
+ * the pinned key (and the same for a jump host). The remote command, if any, is quoted here so its words
+ * arrive as given.
  */
 export function sshArgv(record: MachineRecord, stateDir: string, command: string[] = []): string[] {
   const a = record.ssh;
   if (!a) throw new UsageError(`machine ${record.name} (driver ${record.driver}) has no SSH address`);
-  const kh = knownHostsPath(stateDir, record.name);
-  if (!record.hostKeyFingerprint || knownHostsFingerprint(kh) !== record.hostKeyFingerprint) {
-    throw new UsageError(`machine ${record.name} has no pinned host key yet: run mfile apply first`);
+  const kh = pinnedKnownHosts(knownHostsPath(stateDir, record.name), record.hostKeyFingerprint, `machine ${record.name} has no pinned host key yet`);
+  const argv = strictSsh(a, kh);
+  if (a.jump) {
+    // The jump leg as its own strict ssh: `-J` would check the jump host against ~/.ssh/known_hosts instead of
+    // the pinned key. ssh expands %h and %p to the target's host and port.
+    const jkh = pinnedKnownHosts(jumpKnownHostsPath(stateDir, record.name), record.jumpHostKeyFingerprint, `machine ${record.name} has no pinned key for its jump host yet`);
+    argv.push('-o', `ProxyCommand=${quoteArgv([...strictSsh(a.jump, jkh), '-W', '%h:%p', `${a.jump.user}@${a.jump.host}`])}`);
   }
-  const argv = [
-    'ssh',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${kh}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-p', String(a.port),
-  ];
-  if (a.identityFile) argv.push('-i', a.identityFile, '-o', 'IdentitiesOnly=yes');
-  if (a.jump) argv.push('-o', `ProxyCommand=${quoteArgv(jumpProxyArgv(record, stateDir))}`);
   argv.push(`${a.user}@${a.host}`);
   if (command.length) argv.push('--', quoteArgv(command));
   return argv;
 }
 
-/**
- * The jump leg as its own strict ssh (`-J` would check the jump host against ~/.ssh/known_hosts instead of
- * the pinned key). ssh expands %h and %p to the target's host and port.
- */
-function jumpProxyArgv(record: MachineRecord, stateDir: string): string[] {
-  const j = record.ssh!.jump!;
-  const kh = jumpKnownHostsPath(stateDir, record.name);
-  if (!record.jumpHostKeyFingerprint || knownHostsFingerprint(kh) !== record.jumpHostKeyFingerprint) {
-    throw new UsageError(`machine ${record.name} has no pinned key for its jump host yet: run mfile apply first`);
-  }
+/** The known_hosts file, checked to hold the pinned key. */
+function pinnedKnownHosts(path: string, pinned: string | undefined, missing: string): string {
+  if (!pinned || knownHostsFingerprint(path) !== pinned) throw new UsageError(`${missing}: run mfile apply first`);
+  return path;
+}
+
+/** ssh with only this known_hosts file trusted, the address's port and its identity file. */
+function strictSsh(a: SshAddress, knownHosts: string): string[] {
   const argv = [
     'ssh',
     '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${kh}`,
+    '-o', `UserKnownHostsFile=${knownHosts}`,
     '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-p', String(j.port),
+    '-p', String(a.port),
   ];
-  if (j.identityFile) argv.push('-i', j.identityFile, '-o', 'IdentitiesOnly=yes');
-  argv.push('-W', '%h:%p', `${j.user}@${j.host}`);
+  if (a.identityFile) argv.push('-i', a.identityFile, '-o', 'IdentitiesOnly=yes');
   return argv;
 }
 

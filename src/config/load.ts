@@ -4,6 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Desired } from '../model/desired.js';
+import { withSensitiveDigests } from '../plan/hash.js';
 import type { Context, Raw } from './context.js';
 import { crossCheck } from './cross-check.js';
 import { interpolate } from './interpolate.js';
@@ -11,6 +12,7 @@ import { IssueList } from './issues.js';
 import { expandReplicas, normalise } from './normalise.js';
 import { readYaml } from './read-yaml.js';
 import { checkSchema } from './schema-check.js';
+import { sensitiveDigests } from './sensitive-digests.js';
 
 export interface LoadOptions {
   /** Path of machines.yml as the user gave it; issues name it this way. */
@@ -98,14 +100,16 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
   const containers = expandReplicas(ctx, n.written);
   issues.throwIfAny();
 
+  const digests = await sensitiveDigests(interp.sensitiveValues, ctx.project);
   const digest = createHash('sha256').update(bytes);
-  for (const part of interp.digestParts) digest.update(`\n${part}`);
+  for (const part of interp.digestParts) digest.update(`\n${withSensitiveDigests(part, digests, false)}`);
   return {
     project: ctx.project,
     configPath,
     configDigest: digest.digest('hex'),
     variables: interp.variables,
     sensitiveValues: interp.sensitiveValues,
+    sensitiveDigests: digests,
     machines: n.machines,
     networks: n.networks,
     volumes: n.volumes,

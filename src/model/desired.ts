@@ -200,6 +200,9 @@ export interface VariableValue {
   sensitive: boolean;
 }
 
+/** [sensitive value, hex scrypt digest of it]. */
+export type SensitiveDigest = [value: string, digest: string];
+
 export interface Desired {
   project: string;
   /** Absolute path of machines.yml. */
@@ -209,6 +212,8 @@ export interface Desired {
   variables: Record<string, VariableValue>;
   /** Every resolved value of a sensitive variable, for masking any output. */
   sensitiveValues: string[];
+  /** Each sensitive value with its slow salted digest, which stands for it inside config hashes. */
+  sensitiveDigests?: SensitiveDigest[];
   machines: Record<string, MachineSpec>;
   networks: Record<string, NetworkSpec>;
   volumes: Record<string, VolumeSpec>;

@@ -1,37 +1,49 @@
 // Config hashes stamped on objects (io.mfile.config-hash) and recorded for machines' engine configuration.
-import type { ContainerSpec, MachineSpec, NetworkSpec, VolumeSpec } from '../model/index.js';
+import type { ContainerSpec, MachineSpec, NetworkSpec, SensitiveDigest, VolumeSpec } from '../model/index.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { containerAttributes, engineAttributes, networkAttributes, volumeAttributes } from './attributes.js';
 
 export { mask, MASKED } from './mask.js';
 
 /**
+ * Text to hash with each sensitive value replaced by its slow digest, so a hash cannot confirm a guessed secret
+ * cheaply. `json`: the values appear JSON-escaped in the text. Longer values first, so one holding another is
+ * replaced whole.
+ */
+export function withSensitiveDigests(text: string, digests: readonly SensitiveDigest[] = [], json = true): string {
+  let out = text;
+  for (const [value, digest] of [...digests].sort((a, b) => b[0].length - a[0].length)) {
+    if (value === '') continue;
+    const form = json ? JSON.stringify(value).slice(1, -1) : value;
+    if (out.includes(form)) out = out.split(form).join(`(sensitive:${digest})`);
+  }
+  return out;
+}
+
+const hashableJson = (json: string, digests?: readonly SensitiveDigest[]): string => withSensitiveDigests(json, digests);
+
+/**
  * sha256 hex of the normalised spec minus keys that must not force a recreate; the project is part of it.
  * Hashed in pruned form, so a field a later version adds with an empty default does not recreate everything.
  */
-export function containerConfigHash(spec: ContainerSpec, project: string): string {
-  return containerHashOfAttributes(containerAttributes(spec), project);
-}
-
-/** containerConfigHash() from already computed (unmasked) containerAttributes(spec). */
-export function containerHashOfAttributes(attributes: Record<string, unknown>, project: string): string {
-  return containerHashOfJson(canonicalJson(attributes), project);
+export function containerConfigHash(spec: ContainerSpec, project: string, digests?: readonly SensitiveDigest[]): string {
+  return containerHashOfJson(canonicalJson(containerAttributes(spec)), project, digests);
 }
 
 /** The hash from canonicalJson(containerAttributes(spec)), for callers that need that JSON anyway. */
-export function containerHashOfJson(attributesJson: string, project: string): string {
-  return sha256Hex(`{"kind":"container","project":${JSON.stringify(project)},"spec":${attributesJson}}`);
+export function containerHashOfJson(attributesJson: string, project: string, digests?: readonly SensitiveDigest[]): string {
+  return sha256Hex(`{"kind":"container","project":${JSON.stringify(project)},"spec":${hashableJson(attributesJson, digests)}}`);
 }
 
-export function networkConfigHash(spec: NetworkSpec, project: string): string {
-  return sha256Hex(canonicalJson({ kind: 'network', project, spec: networkAttributes(spec) }));
+export function networkConfigHash(spec: NetworkSpec, project: string, digests?: readonly SensitiveDigest[]): string {
+  return sha256Hex(hashableJson(canonicalJson({ kind: 'network', project, spec: networkAttributes(spec) }), digests));
 }
 
-export function volumeConfigHash(spec: VolumeSpec, project: string): string {
-  return sha256Hex(canonicalJson({ kind: 'volume', project, spec: volumeAttributes(spec) }));
+export function volumeConfigHash(spec: VolumeSpec, project: string, digests?: readonly SensitiveDigest[]): string {
+  return sha256Hex(hashableJson(canonicalJson({ kind: 'volume', project, spec: volumeAttributes(spec) }), digests));
 }
 
 /** Hash of what provisioning writes: the engine block and the TLS subject alternative names. */
-export function engineConfigHash(machine: MachineSpec): string {
-  return sha256Hex(canonicalJson(engineAttributes(machine)));
+export function engineConfigHash(machine: MachineSpec, digests?: readonly SensitiveDigest[]): string {
+  return sha256Hex(hashableJson(canonicalJson(engineAttributes(machine)), digests));
 }

@@ -18,6 +18,7 @@ import type {
   ObservedMachine,
   Plan,
   PlanNode,
+  SensitiveDigest,
   State,
   VolumeSpec,
 } from '../model/index.js';
@@ -123,6 +124,7 @@ class Planner {
   readonly warnings: string[] = [];
   private readonly project: string;
   private readonly sensitive: readonly string[];
+  private readonly digests: readonly SensitiveDigest[];
   private readonly views = new Map<string, MachineView>();
   private readonly containerInfo = new Map<string, ContainerInfo>();
   /** Machine -> declared containers on it, sorted by name. */
@@ -147,6 +149,7 @@ class Planner {
   ) {
     this.project = desired.project;
     this.sensitive = desired.sensitiveValues;
+    this.digests = desired.sensitiveDigests ?? [];
   }
 
   run(): void {
@@ -239,7 +242,7 @@ class Planner {
     if (replaceReasons.length > 0) return this.withMode(add('replace', replaceReasons), obs, true, `machine ${name} must be replaced`);
 
     if (!recordOnly) {
-      const hash = engineConfigHash(spec);
+      const hash = engineConfigHash(spec, this.digests);
       if (rec.engineHash !== undefined && rec.engineHash !== hash) {
         const keys = engineKeysChanged(rec.engine, after?.engine as Record<string, unknown>);
         updateReasons.push(`engine config changed${keys.length ? ` (${keys.join(', ')})` : ''} - daemon restart`);
@@ -395,7 +398,7 @@ class Planner {
     let cached = this.sharedCache.get(key);
     if (!cached) {
       const attrs = kind === 'network' ? networkAttributes(spec as NetworkSpec) : volumeAttributes(spec as VolumeSpec);
-      const hash = kind === 'network' ? networkConfigHash(spec as NetworkSpec, this.project) : volumeConfigHash(spec as VolumeSpec, this.project);
+      const hash = kind === 'network' ? networkConfigHash(spec as NetworkSpec, this.project, this.digests) : volumeConfigHash(spec as VolumeSpec, this.project, this.digests);
       this.sharedCache.set(key, (cached = { after: maskRecord(attrs, this.sensitive), hash }));
     }
     return cached;
@@ -485,7 +488,7 @@ class Planner {
     const address = objectAddress('container', spec.name, m);
     const attributes = containerAttributes(spec);
     const json = canonicalJson(attributes);
-    const hash = containerHashOfJson(json, this.project);
+    const hash = containerHashOfJson(json, this.project, this.digests);
     // Most containers hold no secret: one substring test on the JSON spares the deep walk.
     const after = jsonMayHoldSensitive(json, this.sensitive) ? maskRecord(attributes, this.sensitive) : attributes;
     const rec = view.records.container.get(spec.name);

@@ -31,7 +31,7 @@ export function mappingContext(desired: Desired, machine: string, spec: Containe
   return {
     project: desired.project,
     machine,
-    configHash: containerConfigHash(spec, desired.project),
+    configHash: containerConfigHash(spec, desired.project, desired.sensitiveDigests),
     engineName: engine ?? containerEngineName(desired.project, spec),
     networkName: (n) => networkEngineName(desired, n),
     volumeName: (v) => volumeEngineName(desired, v),

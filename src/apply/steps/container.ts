@@ -58,7 +58,7 @@ async function create(ctx: StepContext, docker: Docker, spec: ContainerSpec): Pr
   return { record: { id, configHash: hashOf(ctx, spec) } };
 }
 
-const hashOf = (ctx: StepContext, spec: ContainerSpec): string => containerConfigHash(spec, ctx.desired.project);
+const hashOf = (ctx: StepContext, spec: ContainerSpec): string => containerConfigHash(spec, ctx.desired.project, ctx.desired.sensitiveDigests);
 
 /**
  * Replace: the new container is created under a temporary name and started; with a health check it must be

@@ -125,7 +125,7 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
     });
     await writeKnownHosts(dctx.stateDir, name, session.knownHostsLine, session.jumpKnownHostsLine);
     ctx.progress(`${name}: provisioning Docker (${session.fingerprint})`, 'provision');
-    const engineHash = engineConfigHash(spec);
+    const engineHash = engineConfigHash(spec, desired.sensitiveDigests);
     const result = await provisionEngine({
       machine: spec,
       session,

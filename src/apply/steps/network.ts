@@ -11,7 +11,7 @@ async function create(ctx: StepContext): Promise<NodeOutcome> {
   const spec = specOf(desired, 'networks', node.name, node.address) as NetworkSpec;
   const docker = await ctx.conns.docker(node.machine);
   const name = networkEngineName(desired, node.name);
-  const hash = networkConfigHash(spec, desired.project);
+  const hash = networkConfigHash(spec, desired.project, desired.sensitiveDigests);
   const opts = {
     Name: name,
     CheckDuplicate: true,

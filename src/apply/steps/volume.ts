@@ -9,7 +9,7 @@ async function create(ctx: StepContext): Promise<NodeOutcome> {
   const { desired, node } = ctx;
   const spec = specOf(desired, 'volumes', node.name, node.address) as VolumeSpec;
   const docker = await ctx.conns.docker(node.machine);
-  const hash = volumeConfigHash(spec, desired.project);
+  const hash = volumeConfigHash(spec, desired.project, desired.sensitiveDigests);
   const name = volumeEngineName(desired, node.name);
   await docker.createVolume({
     Name: name,

@@ -11,8 +11,10 @@ export { mask, MASKED } from './mask.js';
  * replaced whole.
  */
 export function withSensitiveDigests(text: string, digests: readonly SensitiveDigest[] = [], json = true): string {
+  if (digests.length === 0) return text;
   let out = text;
-  for (const [value, digest] of [...digests].sort((a, b) => b[0].length - a[0].length)) {
+  const ordered = digests.length === 1 ? digests : [...digests].sort((a, b) => b[0].length - a[0].length);
+  for (const [value, digest] of ordered) {
     if (value === '') continue;
     const form = json ? JSON.stringify(value).slice(1, -1) : value;
     if (out.includes(form)) out = out.split(form).join(`(sensitive:${digest})`);

@@ -3,16 +3,15 @@
 // the generic driver installs docker.io with apt, starts dockerd itself (no systemd), serves mutual TLS and runs
 // the container; a second apply changes nothing; destroy and tear-down leave nothing behind.
 // Needs root; scripts/setup-heavy-hosts.sh installs the tools (the test runs it, fast when done).
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, mfile } from '../helpers/cli.js';
 import { serveAptRepo } from '../helpers/heavy-hosts/apt-repo-server.js';
 import { ensureDebianRoot, setupHeavyHosts } from '../helpers/heavy-hosts/cache.js';
 import { startDebianRootHost, type DebianRootHost } from '../helpers/heavy-hosts/debian-root-host.js';
 import { createBridge, leftovers } from '../helpers/heavy-hosts/network.js';
 import { alive, commOf, hostPidInNs } from '../helpers/heavy-hosts/processes.js';
-import { dockerViaEnv, dockerWithoutClientCert, ensureDemoImage, runDir, writeProject } from '../helpers/heavy-hosts/scenario.js';
+import { cleanUpAfterRun, dockerViaEnv, dockerWithoutClientCert, ensureDemoImage, runDir, writeProject } from '../helpers/heavy-hosts/scenario.js';
 import { sshRun } from '../helpers/heavy-hosts/ssh.js';
 import { Teardown } from '../helpers/heavy-hosts/teardown.js';
 
@@ -28,7 +27,6 @@ describe.skipIf(!canRun)('engine.install auto on a host with its own Debian root
   let file = '';
   let host: DebianRootHost;
   let firstPid = 0;
-  let keepLogs = true; // the run folder (console, sshd and httpd logs) stays when something failed
   const sh = (script: string) => sshRun(IP, host.identityFile, script);
   const dockerdPid = () => Number(sh('cat /var/run/docker.pid').stdout.trim());
 
@@ -41,23 +39,10 @@ describe.skipIf(!canRun)('engine.install auto on a host with its own Debian root
     const net = createBridge(t, BRIDGE, PREFIX);
     const aptUrl = await serveAptRepo(t, cache.repo, net.gateway, dir);
     host = await startDebianRootHost(t, { net, name: MACHINE, ip: IP, lowerRoot: cache.root, aptUrl, workDir: dir });
-    keepLogs = false;
     file = writeProject(dir, { project: 'heavyroot', machine: MACHINE, host: IP, identityFile: host.identityFile });
   }, 900_000);
 
-  beforeEach((ctx) => {
-    ctx.onTestFailed(() => {
-      keepLogs = true;
-    });
-  });
-
-  afterAll(async () => {
-    if (file) mfile(['destroy', '-y', '-f', file], { timeoutMs: 120_000 }); // no-op when the test destroyed it
-    const failures = await t.run();
-    if (failures.length) throw new Error(`tear-down failed:\n${failures.join('\n')}`);
-    if (dir && !keepLogs) rmSync(dir, { recursive: true, force: true });
-    else if (dir) console.error(`kept ${dir} for its logs`);
-  }, 120_000);
+  cleanUpAfterRun(t, () => ({ dir, file }), { destroyTimeoutMs: 120_000, hookTimeoutMs: 120_000 });
 
   it('starts as a Debian host without Docker', () => {
     const r = sh('. /etc/os-release; echo "$ID $VERSION_ID"; hostname; dpkg -s docker.io');

@@ -3,15 +3,15 @@
 // `dockerd -H fd://` (it conflicts with `hosts` in daemon.json), restarts docker through systemd, serves mutual
 // TLS and runs the container; a second apply changes nothing. Slow by nature (apt + dockerd under TCG: minutes):
 // everything happens in this one VM boot. Needs root; the test runs scripts/setup-heavy-hosts.sh (fast when done).
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, mfile } from '../helpers/cli.js';
 import { APT_PORT, serveAptRepo } from '../helpers/heavy-hosts/apt-repo-server.js';
 import { ensureDebianRoot, ensureVmDisk, setupHeavyHosts } from '../helpers/heavy-hosts/cache.js';
 import { createBridge, leftovers } from '../helpers/heavy-hosts/network.js';
 import { alive } from '../helpers/heavy-hosts/processes.js';
-import { dockerViaEnv, dockerWithoutClientCert, ensureDemoImage, runDir, writeProject } from '../helpers/heavy-hosts/scenario.js';
+import { cleanUpAfterRun, dockerViaEnv, dockerWithoutClientCert, ensureDemoImage, runDir, writeProject } from '../helpers/heavy-hosts/scenario.js';
 import { sshRun } from '../helpers/heavy-hosts/ssh.js';
 import { Teardown } from '../helpers/heavy-hosts/teardown.js';
 import { bootVm, type VmHost } from '../helpers/heavy-hosts/vm-host.js';
@@ -29,7 +29,6 @@ describe.skipIf(!canRun)('engine.install auto on a Debian VM with systemd', () =
   let file = '';
   let vm: VmHost;
   let firstPid = 0;
-  let keepLogs = true; // the run folder (console, sshd and httpd logs) stays when something failed
   const sh = (script: string, timeoutMs?: number) => sshRun(IP, vm.identityFile, script, timeoutMs);
   const dockerdPid = () => Number(sh('systemctl show -p MainPID --value docker').stdout.trim());
 
@@ -43,23 +42,10 @@ describe.skipIf(!canRun)('engine.install auto on a Debian VM with systemd', () =
     const net = createBridge(t, BRIDGE, PREFIX);
     await serveAptRepo(t, repo, net.gateway, dir);
     vm = await bootVm(t, { net, ip: IP, tap: TAP, cache, workDir: dir });
-    keepLogs = false;
     file = writeProject(dir, { project: 'heavyvm', machine: MACHINE, host: IP, identityFile: vm.identityFile });
   }, 1_500_000);
 
-  beforeEach((ctx) => {
-    ctx.onTestFailed(() => {
-      keepLogs = true;
-    });
-  });
-
-  afterAll(async () => {
-    if (file) mfile(['destroy', '-y', '-f', file], { timeoutMs: 300_000 }); // no-op when the test destroyed it
-    const failures = await t.run();
-    if (failures.length) throw new Error(`tear-down failed:\n${failures.join('\n')}`);
-    if (dir && !keepLogs) rmSync(dir, { recursive: true, force: true });
-    else if (dir) console.error(`kept ${dir} for its logs`);
-  }, 360_000);
+  cleanUpAfterRun(t, () => ({ dir, file }), { destroyTimeoutMs: 300_000, hookTimeoutMs: 360_000 });
 
   it('boots as a Debian host with systemd and without Docker', () => {
     const r = sh('. /etc/os-release; echo "$ID $VERSION_ID"; ps -p 1 -o comm=; dpkg -s docker.io');

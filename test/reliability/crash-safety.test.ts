@@ -5,7 +5,7 @@
 //   sandbox machines:     RELIABILITY_SANDBOX_CRASH_KILLS (default 30), RELIABILITY_SANDBOX_CRASH_BUDGET_S (default 1500)
 //   RELIABILITY_SEED (default 20261123) replays a schedule.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { clientCertPaths } from '../../src/remote/tls/store.js';
 import { ensureCliBuilt, runCli, startCli, sleep, type CliProcess, type CliResult } from './helpers/cli-process.js';
 import { cleanupProject, ensureTestImage, removeProjectContainers } from './helpers/docker.js';
 import { startOwnDockerd, type OwnDockerd } from './helpers/own-dockerd.js';
+import { claimedAddresses, processesMentioning } from './helpers/sandbox-leftovers.js';
 import {
   LOCK_ERROR, localMachine, machinesYaml, noneMachine, projectDir, readStateFile, seededRandom, stateExists, uniqueProject,
   type ContainerDef, type MachineDef, type ProjectDir,
@@ -320,42 +321,6 @@ const SANDBOX_BRIDGE = sandboxNames('', 'c1', sandboxOptions({ name: 'c1', drive
 function sandboxMachine(name: string): MachineDef {
   // No network of their own: the health checks probe 127.0.0.1, and a bridge per container would only slow cycles.
   return { name, yaml: `{ driver: sandbox, sandbox: { subnet: ${SANDBOX_SUBNET} } }`, host: undefined, containerKeys: ['network_mode: none'], networks: [] };
-}
-
-/** Pids of processes whose command line mentions the folder (machine inits, sshd, dockerd: anything of the project). */
-function processesMentioning(dir: string): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(dir) && alive(Number(e))) out.push(Number(e));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
-
-/** Sandbox addresses claimed (address files under /run/mfile-sandbox) by this project's state folder. */
-function claimedAddresses(stateDir: string): string[] {
-  const out: string[] = [];
-  const base = path.join(SANDBOX_RUN_DIR, 'ips');
-  let prefixes: string[] = [];
-  try {
-    prefixes = readdirSync(base);
-  } catch {
-    return out;
-  }
-  for (const prefix of prefixes) {
-    for (const ip of readdirSync(path.join(base, prefix))) {
-      try {
-        if (readFileSync(path.join(base, prefix, ip), 'utf8').startsWith(`${stateDir}\0`)) out.push(ip);
-      } catch {
-        // released meanwhile
-      }
-    }
-  }
-  return out;
 }
 
 const mountsUnder = (dir: string): string[] =>

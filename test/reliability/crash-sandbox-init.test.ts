@@ -1,48 +1,16 @@
 // SIGKILL `mfile apply` in the one window random kills rarely hit: the sandbox machine's init is running but its
 // pids are not in the state yet (the record is still pending with no driver data). Neither the next apply nor a
 // destroy right after the crash may leave that init (unshare, tini, sshd) or its address behind.
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_RUN_DIR } from '../../src/drivers/sandbox/host-lock.js';
-import { alive } from '../../src/drivers/sandbox/processes.js';
 import { ensureCliBuilt, runCliAsync, sleep } from './helpers/cli-process.js';
 import { ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
 import { LOCK_ERROR, uniqueProject } from './helpers/project.js';
 import { canRunSandbox, netnsList, projectNetns, removeProjectDir, sandboxProject, type SandboxProject } from './helpers/sandbox-project.js';
+import { claimedAddresses, processesMentioning } from './helpers/sandbox-leftovers.js';
 
 /** Its own subnet: 10.213.41-43 belong to suites that may run at the same time. */
 const SUBNET = '10.213.44.0/24';
-
-function processesMentioning(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
-    .filter((e) => {
-      try {
-        return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(dir) && alive(Number(e));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-function claimed(stateDir: string): string[] {
-  const dir = path.join(SANDBOX_RUN_DIR, 'ips', '10.213.44');
-  let ips: string[] = [];
-  try {
-    ips = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return ips.filter((ip) => {
-    try {
-      return readFileSync(path.join(dir, ip), 'utf8').startsWith(`${stateDir}\0`);
-    } catch {
-      return false;
-    }
-  });
-}
 
 describe.skipIf(!canRunSandbox)('SIGKILL after the sandbox init started, before its pids were saved', () => {
   let p: SandboxProject;
@@ -126,6 +94,6 @@ describe.skipIf(!canRunSandbox)('SIGKILL after the sandbox init started, before 
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(processesMentioning(p.dir)).toEqual([]);
     expect(netnsList()).not.toContain(projectNetns(p, ['s1'])[0]);
-    expect(claimed(p.stateDir)).toEqual([]);
+    expect(claimedAddresses(p.stateDir)).toEqual([]);
   }, 600_000);
 });

@@ -4,7 +4,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_RUN_DIR } from '../../src/drivers/sandbox/host-lock.js';
 import { ensureCliBuilt } from './helpers/cli-process.js';
 import { ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
 import { readStateFile, uniqueProject } from './helpers/project.js';
@@ -20,6 +19,7 @@ import {
   stillAlive,
   type SandboxProject,
 } from './helpers/sandbox-project.js';
+import { claimedAddresses, processesMentioning } from './helpers/sandbox-leftovers.js';
 
 const MACHINES = ['i1', 'i2', 'i3'];
 const CONTAINERS = MACHINES.flatMap((m) => [`web-${m}`, `side-${m}`]);
@@ -39,42 +39,6 @@ function config(project: string): string {
     );
   }
   return out.join('\n') + '\n';
-}
-
-/** Pids of processes whose command line mentions the project folder (machine inits, sshd, anything mfile left). */
-function processesMentioning(dir: string): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(dir)) out.push(Number(e));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
-
-/** Sandbox addresses still claimed by this project's state folder. */
-function claimedAddresses(stateDir: string): string[] {
-  const out: string[] = [];
-  const base = path.join(SANDBOX_RUN_DIR, 'ips');
-  let prefixes: string[] = [];
-  try {
-    prefixes = readdirSync(base);
-  } catch {
-    return out;
-  }
-  for (const prefix of prefixes) {
-    for (const ip of readdirSync(path.join(base, prefix))) {
-      try {
-        if (readFileSync(path.join(base, prefix, ip), 'utf8').startsWith(`${stateDir}\0`)) out.push(ip);
-      } catch {
-        // released meanwhile
-      }
-    }
-  }
-  return out;
 }
 
 describe.skipIf(!canRunSandbox)('SIGINT while an apply creates three sandbox machines', () => {

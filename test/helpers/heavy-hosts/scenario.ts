@@ -1,9 +1,12 @@
 // What both heavy-host tests do with the built CLI: a project folder with one generic machine and one small
 // container, `mfile apply/destroy`, and the real docker CLI pointed at the machine by `mfile env`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeEach } from 'vitest';
+import { mfile } from '../cli.js';
 import { CACHE_ROOT, REPO_ROOT } from './cache.js';
+import type { Teardown } from './teardown.js';
 
 export const DEMO_IMAGE = 'mfile-demo/busybox:1';
 
@@ -59,4 +62,26 @@ export function dockerWithoutClientCert(url: string, caFile: string, args: strin
     env: { ...process.env, DOCKER_CONFIG: '/nonexistent-mfile-docker-config', DOCKER_CERT_PATH: '/nonexistent', DOCKER_HOST: '' },
     timeout: 30_000,
   });
+}
+
+/**
+ * The run's end, for a describe block: `mfile destroy` (a no-op when a test destroyed already), the teardown
+ * steps, then the run folder, which stays for its logs (console, sshd, httpd) when setup or a test failed.
+ * `run()` gives the folder and the machines.yml, the latter set only once setup finished.
+ */
+export function cleanUpAfterRun(t: Teardown, run: () => { dir: string; file: string }, o: { destroyTimeoutMs: number; hookTimeoutMs: number }): void {
+  let failed = false;
+  beforeEach((ctx) => {
+    ctx.onTestFailed(() => {
+      failed = true;
+    });
+  });
+  afterAll(async () => {
+    const { dir, file } = run();
+    if (file) mfile(['destroy', '-y', '-f', file], { timeoutMs: o.destroyTimeoutMs });
+    const failures = await t.run();
+    if (failures.length) throw new Error(`tear-down failed:\n${failures.join('\n')}`);
+    if (dir && file && !failed) rmSync(dir, { recursive: true, force: true });
+    else if (dir) console.error(`kept ${dir} for its logs`);
+  }, o.hookTimeoutMs);
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { copyTestImage, docker } from './docker.js';
 import { sleep } from './cli-process.js';
 import { createTestBridge } from '../../helpers/test-bridge.js';
+import { alive } from '../../../src/drivers/sandbox/processes.js';
 
 export interface OwnDockerd {
   dir: string;
@@ -20,25 +21,6 @@ export interface OwnDockerd {
   start(): Promise<void>;
   /** Clean shutdown and removal of its folders. */
   dispose(): Promise<void>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function runningNotZombie(pid: number): boolean {
-  try {
-    // Field 3 of /proc/PID/stat is the state; the name before it is in parentheses and may hold spaces.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -101,7 +83,7 @@ export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
   // file naming a dead or zombie process is removed and dockerd starts a fresh containerd.
   const forgetDeadContainerd = (): void => {
     const pid = containerdPid();
-    if (pid !== null && !runningNotZombie(pid)) rmSync(path.join(dir, 'exec/containerd/containerd.pid'), { force: true });
+    if (pid !== null && !alive(pid)) rmSync(path.join(dir, 'exec/containerd/containerd.pid'), { force: true });
   };
 
   await start();

@@ -80,7 +80,8 @@ export function ttyRenderer(plan: Plan, out: NodeJS.WriteStream = process.stderr
       // A node's own events carry its address as id; a step below it (pull layers, build lines) names the node as
       // its parent. Addresses may hold '/' themselves (image.mfile-test/app:1[m1]), so never split the id.
       const own = slots.get(e.id);
-      const slot = own ?? (e.parent !== undefined ? slots.get(e.parent) : undefined);
+      const under = e.parent !== undefined && e.id.startsWith(`${e.parent}/`) ? slots.get(e.parent) : undefined;
+      const slot = own ?? under;
       if (!slot) return;
       if (!own) {
         slot.output = e.text;

@@ -15,5 +15,11 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# qemu's tap networking needs the tun device; minimal containers and chroots often come without it.
+if [ ! -c /dev/net/tun ]; then
+  echo "setup-heavy-hosts: creating /dev/net/tun"
+  mkdir -p /dev/net
+  mknod -m 0600 /dev/net/tun c 10 200
+fi
 mkdir -p /var/cache/mfile-test
 chmod 700 /var/cache/mfile-test

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command (as root on Debian 12): prepares the machine, runs every test, prints "N passed, N failed".
+# The README's test command (as root on Debian 12): prepares the machine, runs every test, prints "N passed, N failed, N skipped".
 # With --reliability it also runs the long reliability suite (npm run test:reliability), as CI does.
 set -uo pipefail
 cd "$(dirname "$0")/.."

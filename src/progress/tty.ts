@@ -77,11 +77,14 @@ export function ttyRenderer(plan: Plan, out: NodeJS.WriteStream = process.stderr
 
   return {
     sink: (e) => {
-      const address = e.id.split('/')[0];
-      const slot = slots.get(address);
+      // A node's own events carry its address as id; a step below it (pull layers, build lines) names the node as
+      // its parent. Addresses may hold '/' themselves (image.mfile-test/app:1[m1]), so never split the id.
+      const own = slots.get(e.id);
+      const under = e.parent !== undefined && e.id.startsWith(`${e.parent}/`) ? slots.get(e.parent) : undefined;
+      const slot = own ?? under;
       if (!slot) return;
-      if (e.id !== address) {
-        slot.output = e.text; // a step below the node (pull layers, build lines)
+      if (!own) {
+        slot.output = e.text;
       } else if (e.status === 'running') {
         slot.output = undefined;
         slot.last = e;

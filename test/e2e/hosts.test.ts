@@ -4,7 +4,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import { sandboxDriver } from '../../src/drivers/sandbox/index.js';
 import { alive, pidsInPidNs } from '../../src/drivers/sandbox/processes.js';
 import { killPids, machinePids } from '../helpers/machine-processes.js';
@@ -17,10 +18,9 @@ import { sandboxSpec, testStateDir } from '../helpers/sandbox.js';
 
 const SUBNET = { subnet: '10.213.41.0/24' };
 
-const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/dockerd') && existsSync('/usr/sbin/sshd');
 const NAMES = ['h1', 'h2', 'h3'];
 
-describe.skipIf(!canRun)('sandbox hosts end to end', () => {
+describeNeeding(SANDBOX)('sandbox hosts end to end', () => {
   let h: Harness;
   const pidsSeen = new Set<number>();
 

@@ -4,7 +4,8 @@
 // the container; a second apply changes nothing; destroy and tear-down leave nothing behind.
 // Needs root; scripts/setup-heavy-hosts.sh installs the tools (the test runs it, fast when done).
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { describeNeeding, ROOT } from '../helpers/prerequisites.js';
 import { ensureBuilt, mfile } from '../helpers/cli.js';
 import { serveAptRepo } from '../helpers/heavy-hosts/apt-repo-server.js';
 import { ensureDebianRoot, setupHeavyHosts } from '../helpers/heavy-hosts/cache.js';
@@ -15,13 +16,12 @@ import { cleanUpAfterRun, dockerViaEnv, dockerWithoutClientCert, ensureDemoImage
 import { sshRun } from '../helpers/heavy-hosts/ssh.js';
 import { Teardown } from '../helpers/heavy-hosts/teardown.js';
 
-const canRun = process.getuid?.() === 0;
 const BRIDGE = 'mfheavy0';
 const PREFIX = '10.214.0';
 const IP = `${PREFIX}.10`;
 const MACHINE = 'deb';
 
-describe.skipIf(!canRun)('engine.install auto on a host with its own Debian root', () => {
+describeNeeding([ROOT])('engine.install auto on a host with its own Debian root', () => {
   const t = new Teardown();
   let dir = '';
   let file = '';

@@ -3,9 +3,9 @@
 // `dockerd -H fd://` (it conflicts with `hosts` in daemon.json), restarts docker through systemd, serves mutual
 // TLS and runs the container; a second apply changes nothing. Slow by nature (apt + dockerd under TCG: minutes):
 // everything happens in this one VM boot. Needs root; the test runs scripts/setup-heavy-hosts.sh (fast when done).
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { describeNeeding, ROOT, TUN } from '../helpers/prerequisites.js';
 import { ensureBuilt, mfile } from '../helpers/cli.js';
 import { APT_PORT, serveAptRepo } from '../helpers/heavy-hosts/apt-repo-server.js';
 import { ensureDebianRoot, ensureVmDisk, setupHeavyHosts } from '../helpers/heavy-hosts/cache.js';
@@ -16,14 +16,13 @@ import { sshRun } from '../helpers/heavy-hosts/ssh.js';
 import { Teardown } from '../helpers/heavy-hosts/teardown.js';
 import { bootVm, type VmHost } from '../helpers/heavy-hosts/vm-host.js';
 
-const canRun = process.getuid?.() === 0 && existsSync('/dev/net/tun');
 const BRIDGE = 'mfheavy1';
 const PREFIX = '10.214.1';
 const IP = `${PREFIX}.20`;
 const TAP = 'mfhv1tap';
 const MACHINE = 'vm';
 
-describe.skipIf(!canRun)('engine.install auto on a Debian VM with systemd', () => {
+describeNeeding([ROOT, TUN])('engine.install auto on a Debian VM with systemd', () => {
   const t = new Teardown();
   let dir = '';
   let file = '';

@@ -5,10 +5,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import { ensureBuilt, mfile, REPO_ROOT } from '../helpers/cli.js';
 
-const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/dockerd') && existsSync('/usr/sbin/sshd');
 const MACHINES = ['web-1', 'web-2', 'db-1'];
 
 function config(webLabel: string): string {
@@ -37,7 +37,7 @@ containers:
 `;
 }
 
-describe.skipIf(!canRun)('mfile apply on three sandbox machines', () => {
+describeNeeding(SANDBOX)('mfile apply on three sandbox machines', () => {
   let dir = '';
   let stateFile = '';
   const run = (args: string[], timeoutMs = 300_000) => mfile([args[0], '-f', 'machines.yml', ...args.slice(1)], { cwd: dir, timeoutMs });

@@ -3,9 +3,10 @@
 // refused by mfile and by `mfile ssh` (the system ssh client), and `ssh-keys forget` accepts the new one.
 // Needs root, docker.io, openssh-server, tini, iproute2, iptables.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import type { SandboxData } from '../../src/drivers/sandbox/index.js';
 import { sandboxDriver } from '../../src/drivers/sandbox/index.js';
 import type { MachineSpec } from '../../src/model/index.js';
@@ -15,9 +16,8 @@ import { harness, type Harness } from '../helpers/sandbox-run.js';
 import { engineSpec, sandboxSpec, testStateDir } from '../helpers/sandbox.js';
 
 const SUBNET = { subnet: '10.213.45.0/24' };
-const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/dockerd') && existsSync('/usr/sbin/sshd');
 
-describe.skipIf(!canRun)('a generic machine behind a jump host', () => {
+describeNeeding(SANDBOX)('a generic machine behind a jump host', () => {
   let h: Harness;
   const ip = (m: string) => (h.state.machines[m].driverData as unknown as SandboxData).ip;
   const key = (m: string) => join(h.stateDir, 'machines', m, 'id_ed25519');

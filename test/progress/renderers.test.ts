@@ -46,7 +46,9 @@ describe('json renderer', () => {
   });
 });
 
-describe('tty renderer (listr2)', () => {
+// A PassThrough is no terminal, so listr2 falls back to its simple line renderer here: these check the event to
+// task mapping only. The real terminal view is tested in a tmux pane (terminal-view.test.ts).
+describe('tty renderer mapping, on a non-terminal stream (listr2 simple fallback)', () => {
   it('shows each node under its machine and ends when stopped', async () => {
     const out = collect();
     const plan = planOf([node('container.web[m1]', 'create'), node('container.db[m1]', 'create'), node('network.n[m1]', 'noop')]);
@@ -60,5 +62,17 @@ describe('tty renderer (listr2)', () => {
     expect(text).toContain('container.db[m1] created (1.5s)');
     expect(text).toContain('container.web[m1] failed: boom');
     expect(text).not.toContain('network.n[m1]');
+  });
+
+  it('settles a node whose address holds a slash, and takes its sub-steps as output, not as "not run"', async () => {
+    const out = collect();
+    const image = 'image.mfile-test/app:1[m1]';
+    const r = ttyRenderer(planOf([node(image, 'create')]), out.stream as unknown as NodeJS.WriteStream);
+    r.sink(ev(image, 'running', 'building…'));
+    r.sink({ ...ev(`${image}/build`, 'running', 'Step 1/2 : FROM busybox'), parent: image });
+    r.sink(ev(image, 'done', 'built', 700));
+    await r.stop();
+    expect(out.text()).toContain(`${image} built (0.7s)`);
+    expect(out.text()).not.toContain('not run');
   });
 });

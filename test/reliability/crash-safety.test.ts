@@ -8,7 +8,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX, type Prerequisite } from '../helpers/prerequisites.js';
 import { SANDBOX_RUN_DIR } from '../../src/drivers/sandbox/host-lock.js';
 import { sandboxNames, sandboxOptions } from '../../src/drivers/sandbox/options.js';
 import { alive, pidsInPidNs } from '../../src/drivers/sandbox/processes.js';
@@ -23,7 +24,7 @@ import {
   LOCK_ERROR, localMachine, machinesYaml, noneMachine, projectDir, readStateFile, seededRandom, stateExists, uniqueProject,
   type ContainerDef, type MachineDef, type ProjectDir,
 } from './helpers/project.js';
-import { canRunSandbox, netnsList, projectNetns, removeProjectDir, sandboxProject, type SandboxProject } from './helpers/sandbox-project.js';
+import { netnsList, projectNetns, removeProjectDir, sandboxProject, type SandboxProject } from './helpers/sandbox-project.js';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20261123);
 const CONTAINERS = 20;
@@ -52,7 +53,8 @@ export interface CrashOptions {
   budgetMs: number;
   /** Print the issue's headline `crash-safety: N/N converged, ...` (one set does; others prefix their label). */
   headline?: boolean;
-  skip?: boolean;
+  /** What the machines need; missing ones skip the set (fail it under CI). */
+  needs?: Prerequisite[];
 }
 
 /**
@@ -188,7 +190,7 @@ async function recover(cli: (args: string[]) => Promise<CliResult>): Promise<{ o
 export function describeCrashSafety(label: string, setup: () => Promise<CrashMachines>, opts: CrashOptions): void {
   const { kills, budgetMs } = opts;
   const tag = opts.headline ? 'crash-safety' : `crash-safety (${label})`;
-  describe.skipIf(opts.skip)(`crash safety: SIGKILL during apply (${label})`, () => {
+  describeNeeding(opts.needs ?? [])(`crash safety: SIGKILL during apply (${label})`, () => {
     const project = uniqueProject('mfrcrash');
     let p: ProjectDir = undefined as unknown as ProjectDir;
     let set: CrashMachines | undefined;
@@ -450,5 +452,5 @@ describeCrashSafety('3 sandbox machines', async () => sandboxSet(), {
   kills: Number(process.env.RELIABILITY_SANDBOX_CRASH_KILLS ?? 30),
   budgetMs: Number(process.env.RELIABILITY_SANDBOX_CRASH_BUDGET_S ?? 1500) * 1000,
   headline: true,
-  skip: !canRunSandbox,
+  needs: SANDBOX,
 });

@@ -2,17 +2,18 @@
 // pids are not in the state yet (the record is still pending with no driver data). Neither the next apply nor a
 // destroy right after the crash may leave that init (unshare, tini, sshd) or its address behind.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import { ensureCliBuilt, runCliAsync, sleep } from './helpers/cli-process.js';
 import { ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
 import { LOCK_ERROR, uniqueProject } from './helpers/project.js';
-import { canRunSandbox, netnsList, projectNetns, removeProjectDir, sandboxProject, type SandboxProject } from './helpers/sandbox-project.js';
+import { netnsList, projectNetns, removeProjectDir, sandboxProject, type SandboxProject } from './helpers/sandbox-project.js';
 import { claimedAddresses, processesMentioning } from './helpers/sandbox-leftovers.js';
 
 /** Its own subnet: 10.213.41-43 belong to suites that may run at the same time. */
 const SUBNET = '10.213.44.0/24';
 
-describe.skipIf(!canRunSandbox)('SIGKILL after the sandbox init started, before its pids were saved', () => {
+describeNeeding(SANDBOX)('SIGKILL after the sandbox init started, before its pids were saved', () => {
   let p: SandboxProject;
 
   beforeAll(() => {

@@ -4,12 +4,12 @@
 // fault is lifted a rerun converges (apply exit 0, then plan --detailed-exitcode exit 0). A dockerd that died
 // before an apply is started again by that apply's re-provisioning.
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import { ensureCliBuilt } from './helpers/cli-process.js';
 import { ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
 import { readStateFile, uniqueProject } from './helpers/project.js';
 import {
-  canRunSandbox,
   destroyProject,
   dockerOn,
   killPids,
@@ -55,7 +55,7 @@ function config(project: string, gen: number, label?: number): string {
   return out.join('\n') + '\n';
 }
 
-describe.skipIf(!canRunSandbox)('faults on one of three sandbox machines', () => {
+describeNeeding(SANDBOX)('faults on one of three sandbox machines', () => {
   const project = uniqueProject('mfrflt');
   let p: SandboxProject;
   let gen = 0;

@@ -6,9 +6,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import { ensureCliBuilt, runCliAsync } from './helpers/cli-process.js';
 import { ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
-import { canRunSandbox, destroyProject, netnsList, projectNetns, removeProjectDir, sandboxProject, type SandboxProject } from './helpers/sandbox-project.js';
+import { destroyProject, netnsList, projectNetns, removeProjectDir, sandboxProject, type SandboxProject } from './helpers/sandbox-project.js';
 import { uniqueProject } from './helpers/project.js';
 
 const TOKEN = `${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -67,7 +68,7 @@ function dockerEnv(envOut: string): NodeJS.ProcessEnv {
   return env;
 }
 
-describe.skipIf(!canRunSandbox)('hostile values on the way to a sandbox machine', () => {
+describeNeeding(SANDBOX)('hostile values on the way to a sandbox machine', () => {
   const project = uniqueProject('mfrinj');
   let p: SandboxProject;
   let inspect: { Config: { Env: string[]; Cmd: string[]; Labels: Record<string, string> }; HostConfig: { Binds: string[] }; State: { Running: boolean } };

@@ -3,12 +3,12 @@
 // namespace, no process, no mount, no claimed address), including what the interrupted run had started.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import { ensureCliBuilt } from './helpers/cli-process.js';
 import { ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
 import { readStateFile, uniqueProject } from './helpers/project.js';
 import {
-  canRunSandbox,
   destroyProject,
   dockerOn,
   netnsList,
@@ -41,7 +41,7 @@ function config(project: string): string {
   return out.join('\n') + '\n';
 }
 
-describe.skipIf(!canRunSandbox)('SIGINT while an apply creates three sandbox machines', () => {
+describeNeeding(SANDBOX)('SIGINT while an apply creates three sandbox machines', () => {
   const project = uniqueProject('mfrinth');
   let p: SandboxProject;
   const pids = new Set<number>();

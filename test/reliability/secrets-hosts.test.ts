@@ -6,12 +6,13 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import type { CliResult } from './helpers/cli-process.js';
 import { ensureCliBuilt } from './helpers/cli-process.js';
 import { ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
 import { uniqueProject } from './helpers/project.js';
-import { canRunSandbox, destroyProject, dockerOn, netnsList, projectNetns, removeProjectDir, sandboxProject, type SandboxProject } from './helpers/sandbox-project.js';
+import { destroyProject, dockerOn, netnsList, projectNetns, removeProjectDir, sandboxProject, type SandboxProject } from './helpers/sandbox-project.js';
 
 const SECRET = `Sekr3t-${process.pid}-${Math.floor(Math.random() * 1e9)}-pw`;
 const MACHINES = ['s1', 's2'];
@@ -88,7 +89,7 @@ function get(useTls: boolean, host: string, opts: { ca?: Buffer; cert?: Buffer; 
   });
 }
 
-describe.skipIf(!canRunSandbox)('a sensitive value on sandbox machines', () => {
+describeNeeding(SANDBOX)('a sensitive value on sandbox machines', () => {
   const project = uniqueProject('mfrsec');
   const env = { MFILE_VAR_token: SECRET };
   let p: SandboxProject;
@@ -209,7 +210,7 @@ describe.skipIf(!canRunSandbox)('a sensitive value on sandbox machines', () => {
   });
 });
 
-describe.skipIf(!canRunSandbox)('tls: false', () => {
+describeNeeding(SANDBOX)('tls: false', () => {
   let p: SandboxProject;
   beforeAll(() => {
     ensureCliBuilt();

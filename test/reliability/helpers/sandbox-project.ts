@@ -12,9 +12,6 @@ import { clientCertPaths } from '../../../src/remote/tls/store.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { runCliAsync, startCli, type CliProcess, type CliResult } from './cli-process.js';
 
-export const canRunSandbox =
-  process.getuid?.() === 0 && existsSync('/usr/sbin/dockerd') && existsSync('/usr/sbin/sshd') && existsSync('/usr/sbin/ip');
-
 export interface SandboxProject {
   dir: string;
   file: string;

@@ -102,8 +102,17 @@ describe('a second SIGINT while the steps in flight hang', () => {
     p.write(machinesYaml(project, [noneMachine('m1', proxy.url, 'unix:///var/run/docker.sock')], fifteen()));
     const run = startCli(['apply', '-y', '-f', p.file]);
     started.push(run);
-    await run.waitForLine(FIRST_CREATE, 120_000);
-    proxy.setFault((req) => req.method === 'POST' && /\/containers\/create/.test(req.url ?? '') ? 'hang' : false);
+    // Once a container exists (so the state has something to keep), every create hangs; the first hung one is
+    // the step in flight that the signals meet.
+    await run.waitForLine(/container\.c\d\d\[m1\] created/, 120_000);
+    const hung = new Promise<void>((resolve) =>
+      proxy.setFault((req) => {
+        if (req.method !== 'POST' || !/\/containers\/create/.test(req.url ?? '')) return false;
+        resolve();
+        return 'hang';
+      }),
+    );
+    await hung;
     run.child.kill('SIGINT');
     await run.waitForLine(/SIGINT received/, CALL_TIMEOUT_MS);
     run.child.kill('SIGINT');

@@ -106,12 +106,17 @@ describe('applyPlan executor', () => {
   it('stops scheduling on interrupt, lets running steps finish and writes state', async () => {
     const ac = new AbortController();
     const nodes = Array.from({ length: 10 }, (_, i) => node(`container.c${i}[m1]`, 'create'));
+    // A barrier, not a sleep: the abort comes once c0 and c1 are both running, and both finish after it.
+    let running = 0;
+    let bothRunning!: () => void;
+    const both = new Promise<void>((r) => (bothRunning = r));
     const { p, store } = run(
       nodes,
       async (n) => {
-        await sleep(5); // c0 and c1 are both running now
+        if (++running === 2) bothRunning();
+        await both;
         if (n.name === 'c0') ac.abort();
-        await sleep(20);
+        await Promise.resolve();
       },
       { parallelism: 2, perMachine: 2, signal: ac.signal },
     );

@@ -1,8 +1,9 @@
 // Ten `mfile apply -y` on one state at once: the lock lets exactly one write; the rest fail at once naming the
 // holder, or with --lock-timeout wait for it and then find nothing to do. No lost or doubled state writes.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, watch } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCliBuilt, runCli, startCli, sleep, type CliProcess } from './helpers/cli-process.js';
+import { ensureCliBuilt, runCli, startCli, type CliProcess } from './helpers/cli-process.js';
 import { cleanupProject, countByName, ensureTestImage } from './helpers/docker.js';
 import { LOCK_ERROR, localMachine, machinesYaml, projectDir, readStateFile, uniqueProject, type ContainerDef, type ProjectDir } from './helpers/project.js';
 
@@ -27,21 +28,61 @@ interface LockFileInfo {
   created: string;
 }
 
-/** Polls the lock file until the processes end; returns every distinct holder seen. */
-async function watchLock(lockPath: string, until: Promise<unknown>): Promise<LockFileInfo[]> {
+/** The lock file's holder now, or undefined (no lock, or caught between create and write). */
+function holderNow(lockPath: string): LockFileInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(lockPath, 'utf8')) as LockFileInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every distinct holder of the lock until `until` settles, read on each inotify event of the state folder (no
+ * sampling interval to fall between). Each holder is frozen (SIGSTOP) while its lock file is read and then let
+ * go, so a holder can never release between the event and the read.
+ */
+async function watchLock(lockPath: string, ours: ReadonlySet<number>, until: Promise<unknown>): Promise<LockFileInfo[]> {
   const seen = new Map<string, LockFileInfo>();
-  let over = false;
-  void until.finally(() => (over = true));
-  while (!over) {
-    try {
-      const info = JSON.parse(readFileSync(lockPath, 'utf8')) as LockFileInfo;
-      seen.set(info.id, info);
-    } catch {
-      // no lock right now, or caught between create and write
+  const look = (): void => {
+    const h = holderNow(lockPath);
+    if (!h || seen.has(h.id)) return;
+    if (!ours.has(h.pid)) {
+      seen.set(h.id, h); // not ours: recorded (the test fails on it), never signalled
+      return;
     }
-    await sleep(15);
+    try {
+      process.kill(h.pid, 'SIGSTOP'); // one of the CLIs this test started, by its pid
+    } catch {
+      return; // gone already: it released and exited between the event and the read
+    }
+    const again = holderNow(lockPath);
+    if (again?.id === h.id) seen.set(h.id, h);
+    process.kill(h.pid, 'SIGCONT');
+  };
+  const watcher = watch(dirname(lockPath), look);
+  look();
+  try {
+    await until;
+  } finally {
+    watcher.close();
   }
   return [...seen.values()];
+}
+
+/** Resolves with the lock's holder once a lock file with one exists (inotify, no polling interval). */
+function firstHolder(lockPath: string): Promise<LockFileInfo> {
+  return new Promise((resolve) => {
+    const watcher = watch(dirname(lockPath), () => check());
+    const check = (): void => {
+      const h = holderNow(lockPath);
+      if (h) {
+        watcher.close();
+        resolve(h);
+      }
+    };
+    check();
+  });
 }
 
 const started: CliProcess[] = [];
@@ -80,21 +121,26 @@ describe('ten applies racing for one state', () => {
 
   it('round 1: exactly one runs; the other nine exit 1 at once naming the holder', async () => {
     proj.write(machinesYaml(project, machines, chain()));
+    mkdirSync(dirname(proj.lockPath), { recursive: true });
+    const holderSeen = firstHolder(proj.lockPath);
     const procs = Array.from({ length: RACERS }, () => startCli(['apply', '-y', '-f', proj.file]));
     started.push(...procs);
-    const all = Promise.all(procs.map((p) => p.exited));
-    const [results, holders] = await Promise.all([all, watchLock(proj.lockPath, all)]);
-
-    const winners = results.filter((r) => r.code === 0);
-    const losers = results.filter((r) => r.code !== 0);
-    expect(winners.length, results.map((r) => `${r.code}: ${r.stderr}`).join('\n---\n')).toBe(1);
-    const winner = winners[0];
-    const winnerPid = procs[results.indexOf(winner)].pid;
+    // The first holder is frozen while it holds the lock: the other nine must all give up while it cannot
+    // possibly finish, which is what "at once" means, with no clock involved.
+    const holder = await holderSeen;
+    const holderProc = procs.find((p) => p.pid === holder.pid);
+    expect(holderProc, `lock held by pid ${holder.pid}, not one of ours`).toBeDefined();
+    process.kill(holder.pid, 'SIGSTOP');
+    const others = procs.filter((p) => p !== holderProc);
+    let losers;
+    try {
+      losers = await Promise.all(others.map((p) => p.exited));
+    } finally {
+      process.kill(holder.pid, 'SIGCONT');
+    }
+    const winner = await holderProc!.exited;
+    expect(winner.code, winner.stderr).toBe(0);
     expect(winner.stdout).toContain('Apply complete!');
-
-    // The only holder ever seen is the winner; its id, user and start time are what the losers were told.
-    expect(holders.map((h) => h.pid)).toEqual([winnerPid]);
-    const holder = holders[0];
     expect(holder.operation).toBe('apply');
     for (const l of losers) {
       expect(l.code, l.stderr).toBe(1);
@@ -103,8 +149,6 @@ describe('ten applies racing for one state', () => {
       const [, who, op, since, id] = m!;
       expect({ who, op, since, id }).toEqual({ who: holder.who, op: 'apply', since: holder.created, id: holder.id });
       expect(Number.isNaN(Date.parse(since))).toBe(false);
-      // "at once": it did not wait for the holder to finish
-      expect(l.endedAt).toBeLessThan(winner.endedAt);
       expect(l.stdout).not.toContain('Apply complete!');
     }
 
@@ -121,7 +165,7 @@ describe('ten applies racing for one state', () => {
     const procs = Array.from({ length: RACERS }, () => startCli(['apply', '-y', '--lock-timeout', '60s', '-f', proj.file]));
     started.push(...procs);
     const all = Promise.all(procs.map((p) => p.exited));
-    const [results, holders] = await Promise.all([all, watchLock(proj.lockPath, all)]);
+    const [results, holders] = await Promise.all([all, watchLock(proj.lockPath, new Set(procs.map((p) => p.pid)), all)]);
     for (const r of results) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('No changes.');

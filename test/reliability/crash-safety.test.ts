@@ -1,8 +1,10 @@
 // SIGKILL `mfile apply` at seeded random moments of a multi-engine apply (depends_on, health checks). After every
 // kill: the state parses, the stale lock is recoverable with `mfile state unlock`, the next apply converges, and
 // every declared container exists exactly once on its engine with nothing undeclared left behind.
-//   local + own dockerd:  RELIABILITY_CRASH_KILLS (default 10), RELIABILITY_CRASH_BUDGET_S (default 780)
-//   sandbox machines:     RELIABILITY_SANDBOX_CRASH_KILLS (default 30), RELIABILITY_SANDBOX_CRASH_BUDGET_S (default 1500)
+//   local + own dockerd:  RELIABILITY_CRASH_KILLS (default 10)
+//   sandbox machines:     RELIABILITY_SANDBOX_CRASH_KILLS (default 30)
+// Every cycle always runs: a slow, loaded box takes longer but proves the same count. The only time bound is a
+// hang guard per CLI run (CLI_GUARD_MS), from which the test's own timeout is derived.
 //   RELIABILITY_SEED (default 20261123) replays a schedule.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -28,6 +30,13 @@ import { netnsList, projectNetns, removeProjectDir, sandboxProject, type Sandbox
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20261123);
 const CONTAINERS = 20;
+/** A CLI run that has not ended after this long is hung: killed, and its cycle fails by what it left. */
+const CLI_GUARD_MS = 400_000;
+/**
+ * The test's timeout is a hang guard only: the clean run plus, per cycle, the killed run and at most three guarded
+ * CLI runs (unlock, apply, plan) and a reset. A cycle normally takes seconds; this bound is never a speed target.
+ */
+const testGuardMs = (kills: number): number => CLI_GUARD_MS * (2 + kills * 5);
 const execFileP = promisify(execFile);
 
 /** A machine set for the crash run; `dispose` stops whatever `setup` started. */
@@ -49,8 +58,6 @@ export interface CrashMachines {
 
 export interface CrashOptions {
   kills: number;
-  /** Stop starting cycles after this long, so a slow host fails with the counts so far instead of a bare timeout. */
-  budgetMs: number;
   /** Print the issue's headline `crash-safety: N/N converged, ...` (one set does; others prefix their label). */
   headline?: boolean;
   /** What the machines need; missing ones skip the set (fail it under CI). */
@@ -188,7 +195,7 @@ async function recover(cli: (args: string[]) => Promise<CliResult>): Promise<{ o
 }
 
 export function describeCrashSafety(label: string, setup: () => Promise<CrashMachines>, opts: CrashOptions): void {
-  const { kills, budgetMs } = opts;
+  const { kills } = opts;
   const tag = opts.headline ? 'crash-safety' : `crash-safety (${label})`;
   describeNeeding(opts.needs ?? [])(`crash safety: SIGKILL during apply (${label})`, () => {
     const project = uniqueProject('mfrcrash');
@@ -198,7 +205,7 @@ export function describeCrashSafety(label: string, setup: () => Promise<CrashMac
     const args = (a: string[]): string[] => [...a, '-f', p.file];
     const cli = async (a: string[]): Promise<CliResult> => {
       const c = startCli(args(a), { cwd: p.dir });
-      const timer = setTimeout(() => c.child.kill('SIGKILL'), 400_000);
+      const timer = setTimeout(() => c.child.kill('SIGKILL'), CLI_GUARD_MS);
       return c.exited.finally(() => clearTimeout(timer));
     };
 
@@ -237,8 +244,7 @@ export function describeCrashSafety(label: string, setup: () => Promise<CrashMac
 
       const results: CycleResult[] = [];
       let failuresInARow = 0;
-      const startedAt = Date.now();
-      for (let cycle = 1; cycle <= kills && failuresInARow < 3 && Date.now() - startedAt < budgetMs; cycle++) {
+      for (let cycle = 1; cycle <= kills && failuresInARow < 3; cycle++) {
         const cycleStart = Date.now();
         const problems: string[] = [];
         const hadState = stateExists(p.statePath);
@@ -290,13 +296,13 @@ export function describeCrashSafety(label: string, setup: () => Promise<CrashMac
         `${tag}: seed ${SEED}, ${s.machines.length} machines, ${CONTAINERS} containers, full apply ${fullMs} ms, ` +
           `cycle median ${((perCycle[perCycle.length >> 1] ?? 0) / 1000).toFixed(1)} s, max ${((perCycle.at(-1) ?? 0) / 1000).toFixed(1)} s, ` +
           `kills at ${results.map((r) => r.killAfterMs).join(',')} ms, ${staleLocks} stale locks recovered with state unlock` +
-          (results.length < kills ? `, stopped after ${results.length} cycles (3 failures in a row or the ${budgetMs / 1000} s budget)` : ''),
+          (results.length < kills ? `, stopped after ${results.length} cycles (3 failures in a row)` : ''),
       );
       const failures = results.filter((r) => !r.converged).map((r) => `cycle ${r.cycle} (kill at ${r.killAfterMs} ms): ${r.problems.join('; ')}`);
       expect(line, failures.join('\n')).toBe(`${tag}: ${kills}/${kills} converged, 0 duplicates, 0 orphans`);
       // The kills must have left stale locks for the unlock path to be proven at all.
       expect(staleLocks).toBeGreaterThan(0);
-    }, budgetMs + 600_000);
+    }, testGuardMs(kills));
   });
 }
 
@@ -309,7 +315,6 @@ describeCrashSafety(
   },
   {
     kills: Number(process.env.RELIABILITY_CRASH_KILLS ?? 10),
-    budgetMs: Number(process.env.RELIABILITY_CRASH_BUDGET_S ?? 780) * 1000,
   },
 );
 
@@ -450,7 +455,6 @@ function describePids(pids: number[]): string {
 
 describeCrashSafety('3 sandbox machines', async () => sandboxSet(), {
   kills: Number(process.env.RELIABILITY_SANDBOX_CRASH_KILLS ?? 30),
-  budgetMs: Number(process.env.RELIABILITY_SANDBOX_CRASH_BUDGET_S ?? 1500) * 1000,
   headline: true,
   needs: SANDBOX,
 });

@@ -2,6 +2,7 @@
 // machines, and never damage the state; once healed, a rerun converges without duplicates.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALL_TIMEOUT_MS } from '../../src/apply/steps/common.js';
 import { ensureCliBuilt, runCli, runCliAsync, startCli, type CliProcess, type CliResult } from './helpers/cli-process.js';
 import { cleanupProject, countByName, docker, ensureTestImage, projectContainers } from './helpers/docker.js';
 import { startEngineProxy, type EngineProxy } from './helpers/engine-proxy.js';
@@ -22,11 +23,19 @@ afterAll(() => {
 });
 
 /** Runs apply in the background; `during` may inject the fault once the run is under way. */
-async function applyWithFault(file: string, during: (run: CliProcess) => Promise<void>): Promise<CliResult> {
+/**
+ * Runs apply, injects the fault with `during`, then gives the run `boundMs` to end (killed past it). Bounds come
+ * from the product's own timeouts (CALL_TIMEOUT_MS per engine call), never from how fast this box is today: a
+ * run that ends within one call timeout of the fault did not wait any call out.
+ */
+async function applyWithFault(file: string, during: (run: CliProcess) => Promise<void>, boundMs = CALL_TIMEOUT_MS): Promise<CliResult> {
   const run = startCli(['apply', '-y', '-f', file]);
   started.push(run);
   await during(run);
-  return run.exited;
+  const guard = setTimeout(() => run.child.kill('SIGKILL'), boundMs);
+  const r = await run.exited.finally(() => clearTimeout(guard));
+  expect(r.signal, `apply still running ${boundMs} ms after the fault; killed:\n${r.stdout}\n${r.stderr}`).toBeNull();
+  return r;
 }
 
 /** Lines of the summary that name a failed step: `Failed: <address>: <error>`. */
@@ -58,7 +67,6 @@ describe('an engine answering 500 (driver none through a faulty proxy) next to a
     proxy.setFault((req) => req.method === 'POST' && /\/containers\/create/.test(req.url ?? ''));
     const r = await applyWithFault(p.file, async () => {});
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.ms).toBeLessThan(90_000);
     expect(proxy.failed).toBeGreaterThan(0);
     const failed = failedLines(r);
     for (const n of BAD) expect(failed.join('\n'), r.stdout + r.stderr).toContain(`container.${n}[sick]`);
@@ -81,7 +89,6 @@ describe('an engine answering 500 (driver none through a faulty proxy) next to a
       proxy.setFault(() => true);
     });
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.ms).toBeLessThan(90_000);
     const failed = failedLines(r);
     expect(failed.length, r.stdout + r.stderr).toBeGreaterThan(0);
     for (const l of failed) expect(l).toMatch(/^Failed: (container\.b\d|machine)\S*\[?sick\]?/);
@@ -89,24 +96,19 @@ describe('an engine answering 500 (driver none through a faulty proxy) next to a
     readStateFile(p.statePath);
   }, 300_000);
 
-  it('an engine that stops answering mid-run (connections accepted, no reply): exit 1 within 150 s, no hang', async () => {
+  it('an engine that stops answering mid-run (connections accepted, no reply): exit 1 once its calls time out, no hang', async () => {
     proxy.setFault(null);
     for (const c of projectContainers(undefined, project).filter((x) => x.machine === 'sick')) docker(undefined, ['rm', '-f', c.id]);
-    const run = startCli(['apply', '-y', '-f', p.file]);
-    started.push(run);
-    await run.waitForLine(/container\.b\d\[sick\] creating/, 120_000);
-    proxy.setFault(() => 'hang');
-    // Bound: mfile gives each engine call 120 s (src/apply/steps/common.ts), plus margin; past 200 s the run is
-    // called hung and killed so the suite goes on.
-    const guard = setTimeout(() => run.child.kill('SIGKILL'), 200_000);
-    const r = await run.exited.finally(() => clearTimeout(guard));
-    expect(r.signal, `apply hung on a wedged engine; killed after ${r.ms} ms:\n${r.stdout}\n${r.stderr}`).toBeNull();
+    // The calls in flight on the wedged engine each end at CALL_TIMEOUT_MS; half as much again is the bound.
+    const r = await applyWithFault(p.file, async (run) => {
+      await run.waitForLine(/container\.b\d\[sick\] creating/, 120_000);
+      proxy.setFault(() => 'hang');
+    }, CALL_TIMEOUT_MS * 1.5);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.ms).toBeLessThan(150_000);
     expect(failedLines(r).join('\n'), r.stdout + r.stderr).toMatch(/\[sick\]|machine\.sick/);
     expect(countByName(undefined, project)).toMatchObject(ones(GOOD));
     readStateFile(p.statePath);
-  }, 300_000);
+  }, 420_000);
 
   it('healed: a rerun converges with each container once', async () => {
     proxy.setFault(null);
@@ -147,7 +149,6 @@ describe('a dockerd killed in the middle of an apply', () => {
       await dd.kill();
     });
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.ms).toBeLessThan(120_000);
     const failed = failedLines(r);
     expect(failed.length, r.stdout + r.stderr).toBeGreaterThan(0);
     for (const l of failed) expect(l).toMatch(/\[own\]|machine\.own/);

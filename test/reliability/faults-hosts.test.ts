@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
+import { CALL_TIMEOUT_MS } from '../../src/apply/steps/common.js';
 import { ensureCliBuilt } from './helpers/cli-process.js';
 import { ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
 import { readStateFile, uniqueProject } from './helpers/project.js';
@@ -26,8 +27,11 @@ import {
 
 const MACHINES = ['f1', 'f2', 'f3'];
 const CONTAINERS = MACHINES.flatMap((m) => [`a-${m}`, `b-${m}`]);
-/** No hang: an unreachable machine must fail well within this (the SSH wait alone is 20 s). */
-const BOUND_MS = 120_000;
+/**
+ * No hang: after the fault, an unreachable machine must fail within one engine-call timeout (CALL_TIMEOUT_MS;
+ * the SSH wait alone is 20 s). A guard, measured from the fault, never a speed target.
+ */
+const BOUND_MS = CALL_TIMEOUT_MS;
 
 /** `gen` goes into every container's environment; `label` (when set) into every engine's labels (a re-provision). */
 function config(project: string, gen: number, label?: number): string {
@@ -114,15 +118,15 @@ describeNeeding(SANDBOX)('faults on one of three sandbox machines', () => {
     p.write(config(project, gen, label));
     if (!opts.during) opts.inject();
     const run = p.start(['apply', '-y']);
-    const killer = setTimeout(() => run.child.kill('SIGKILL'), BOUND_MS + 60_000);
     if (opts.during) {
       await run.waitForLine(opts.during, 120_000);
       opts.inject();
     }
+    const killer = setTimeout(() => run.child.kill('SIGKILL'), BOUND_MS);
     const r = await run.exited.finally(() => clearTimeout(killer));
     const out = r.stdout + r.stderr;
+    expect(r.signal, `apply still running ${BOUND_MS} ms after the fault: a hang?\n${out}`).toBeNull();
     expect(r.code, out).toBe(1);
-    expect(r.ms, 'apply took too long: a hang?').toBeLessThan(BOUND_MS);
     // The error names the machine and the step (an address on that machine), with a reason.
     const failed = out.split('\n').filter((l) => l.startsWith('Failed: '));
     expect(failed.length, out).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
+import { CALL_TIMEOUT_MS } from '../../src/apply/steps/common.js';
 import { ensureCliBuilt } from './helpers/cli-process.js';
 import { ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
 import { readStateFile, uniqueProject } from './helpers/project.js';
@@ -41,6 +42,8 @@ function config(project: string): string {
   return out.join('\n') + '\n';
 }
 
+const WIND_DOWN_BOUND_MS = 15_000 + 90_000 + 60_000 + 2 * CALL_TIMEOUT_MS;
+
 describeNeeding(SANDBOX)('SIGINT while an apply creates three sandbox machines', () => {
   const project = uniqueProject('mfrinth');
   let p: SandboxProject;
@@ -66,18 +69,21 @@ describeNeeding(SANDBOX)('SIGINT while an apply creates three sandbox machines',
     }
   }, 300_000);
 
-  /** Start an apply, send SIGINT when `at` matches a line; exit 130 within 10 s, lock released, state valid. */
+  /**
+   * Start an apply, send SIGINT when `at` matches a line; exit 130 once the steps in flight end, lock released,
+   * state valid. "Once they end" is bounded by the product's own timeouts for a machine create in flight (its
+   * init 15 s, SSH 90 s, engine 60 s, and engine calls of CALL_TIMEOUT_MS), not by how fast this box is today.
+   */
   async function interruptAt(at: RegExp): Promise<string> {
     const run = p.start(['apply', '-y']);
-    const killer = setTimeout(() => run.child.kill('SIGKILL'), 300_000);
     await run.waitForLine(at, 180_000);
     remember();
-    const sentAt = Date.now();
     run.child.kill('SIGINT');
+    const killer = setTimeout(() => run.child.kill('SIGKILL'), WIND_DOWN_BOUND_MS);
     const r = await run.exited.finally(() => clearTimeout(killer));
     const out = r.stdout + r.stderr;
+    expect(r.signal, `still running ${WIND_DOWN_BOUND_MS} ms after SIGINT:\n${out}`).toBeNull();
     expect(r.code, out).toBe(130);
-    expect(r.endedAt - sentAt, out).toBeLessThan(10_000);
     expect(out).toMatch(/interrupted/i);
     expect(readdirSync(path.dirname(p.lockPath))).not.toContain(path.basename(p.lockPath));
     readStateFile(p.statePath);
@@ -85,7 +91,7 @@ describeNeeding(SANDBOX)('SIGINT while an apply creates three sandbox machines',
     return out;
   }
 
-  it('SIGINT while the machines are being created: exit 130 within 10 s, lock released, state valid', async () => {
+  it('SIGINT while the machines are being created: exit 130 after the steps in flight, lock released, state valid', async () => {
     await interruptAt(/machine\.i\d\/create .*creating sandbox machine/);
   }, 400_000);
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LockError } from '../../src/errors.js';
 import { StateStore, forceUnlock } from '../../src/state/index.js';
-import { firstLine, run } from './helpers/child.js';
+import { firstLine, lineReader, run } from './helpers/child.js';
 import { compileStateModule, fixture, removeCompiled } from './helpers/compile-state.js';
 import { tmpDir } from './helpers/tmp.js';
 
@@ -20,9 +20,12 @@ describe('lock between processes', () => {
   it('lets exactly one of three racing processes win; the others name the winner', async () => {
     for (let round = 0; round < 3; round++) {
       const statePath = path.join(tmpDir(), '.mfile', 'state.json');
-      const startAt = String(Date.now() + 500); // after all three have started and loaded the module
-      const racers = [0, 1, 2].map(() => run(fixture('lock-race.mjs'), [mod, statePath, startAt]));
-      const results = (await Promise.all(racers.map((r) => firstLine(r.child)))).map((l) => JSON.parse(l) as RaceResult);
+      const racers = [0, 1, 2].map(() => run(fixture('lock-race.mjs'), [mod, statePath]));
+      const out = racers.map((r) => lineReader(r.child));
+      // A barrier: every racer has loaded the module before any of them is told to go.
+      expect(await Promise.all(out.map((next) => next()))).toEqual(['ready', 'ready', 'ready']);
+      for (const r of racers) r.child.stdin!.write('go\n');
+      const results = (await Promise.all(out.map((next) => next()))).map((l) => JSON.parse(l) as RaceResult);
       for (const r of racers) r.child.stdin!.end(); // now the winner may release
       const finished = await Promise.all(racers.map((r) => r.done));
       for (const f of finished) expect(f.stderr).toBe('');

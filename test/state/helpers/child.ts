@@ -35,3 +35,25 @@ export function firstLine(child: ChildProcess): Promise<string> {
     child.once('close', (code) => reject(new Error(`child exited (${code}) before printing a line`)));
   });
 }
+
+/** Reads stdout line by line: each call resolves with the next line (rejects if the child ends first). */
+export function lineReader(child: ChildProcess): () => Promise<string> {
+  let buf = '';
+  let closed = false;
+  const waiting: (() => void)[] = [];
+  const wake = (): void => waiting.splice(0).forEach((w) => w());
+  child.stdout!.on('data', (d: Buffer) => ((buf += d.toString()), wake()));
+  child.once('close', () => ((closed = true), wake()));
+  return async function next(): Promise<string> {
+    for (;;) {
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        return line;
+      }
+      if (closed) throw new Error(`child exited before printing a line (got ${JSON.stringify(buf)})`);
+      await new Promise<void>((r) => waiting.push(r));
+    }
+  };
+}

@@ -44,7 +44,7 @@ async function remove(ctx: StepContext): Promise<NodeOutcome> {
   const spec = conns.spec(node.machine);
   await driverFor(spec.driver).remove({
     machine: spec,
-    driverData: ctx.state.machines[node.machine]?.driverData ?? {},
+    driverData: node.priorHost?.driverData ?? ctx.state.machines[node.machine]?.driverData ?? {},
     ctx: driverContext(desired, { signal: ctx.signal }),
   });
   return { machineRecord: null };
@@ -88,10 +88,12 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
   ensureCa(dctx.stateDir).catch(() => undefined);
   prewarmServerKey(dctx.stateDir, name);
   if (mustCreate) {
-    if (prior && Object.keys(prior.driverData).length > 0) {
-      // Replaced, or left tainted by a failed create: clear what exists before making it anew.
+    const old = node.priorHost;
+    if (old && Object.keys(old.driverData).length > 0) {
+      // Replaced, or left tainted by a failed create: clear what exists before making it anew, where the
+      // state recorded it and with its pinned keys (the plan node carries both).
       ctx.progress(`${name}: removing the previous ${spec.driver} machine`, 'create');
-      await driver.remove({ machine: spec, driverData: prior.driverData, ctx: dctx });
+      await driver.remove({ machine: spec, driverData: old.driverData, prior: old, ctx: { ...dctx, log: (l) => ctx.progress(l, 'create') } });
       await sshPool().drop(name);
       driverData = {};
     }
@@ -111,6 +113,8 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
     await driver.start(req());
   }
 
+  // The record with the SSH address and the keys pinned on first contact, once there is one.
+  let contacted: MachineRecord | undefined;
   try {
     const address = (await driver.address(req()))!;
     ctx.progress(`${name}: connecting to ${address.user}@${address.host}:${address.port}`, 'ssh');
@@ -124,6 +128,16 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
       onRetry: (n, why) => ctx.progress(`${name}: waiting for SSH (attempt ${n}: ${why})`, 'ssh'),
     });
     await writeKnownHosts(dctx.stateDir, name, session.knownHostsLine, session.jumpKnownHostsLine);
+    // Pinned on disk before provisioning runs: if it fails, or mfile dies, the next apply still expects this key.
+    contacted = {
+      ...(mustCreate || !prior ? partialRecord(ctx, 'pending', driverData) : prior),
+      ssh: address,
+      hostKeyFingerprint: session.fingerprint,
+      jumpHostKeyFingerprint: session.jumpFingerprint,
+    };
+    if (mustCreate || !prior || prior.hostKeyFingerprint !== session.fingerprint || prior.jumpHostKeyFingerprint !== session.jumpFingerprint || !sameAddress(prior.ssh, address)) {
+      await ctx.checkpointMachine?.({ ...contacted, updatedAt: new Date().toISOString() });
+    }
     ctx.progress(`${name}: provisioning Docker (${session.fingerprint})`, 'provision');
     const engineHash = engineConfigHash(spec, desired.sensitiveDigests);
     const result = await provisionEngine({
@@ -150,9 +164,17 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
     const what = result.restarted ? 'daemon restarted' : result.started ? 'daemon started' : 'daemon unchanged';
     return { machineRecord: record, text: `${name}: engine ${result.dockerVersion} at ${result.engineUrl} (${what})` };
   } catch (err) {
-    if (mustCreate) await ctx.checkpointMachine?.(partialRecord(ctx, 'tainted', driverData)).catch(() => undefined);
+    if (mustCreate) {
+      // Tainted, keeping the pins of a first contact that happened.
+      const tainted = contacted ? { ...contacted, status: 'tainted' as const } : partialRecord(ctx, 'tainted', driverData);
+      await ctx.checkpointMachine?.(tainted).catch(() => undefined);
+    }
     throw err;
   }
+}
+
+function sameAddress(a: SshAddress | undefined, b: SshAddress): boolean {
+  return !!a && a.host === b.host && a.port === b.port && a.user === b.user && a.jump?.host === b.jump?.host && a.jump?.port === b.jump?.port;
 }
 
 /** How long to wait for SSH: a new machine may still be booting. MFILE_SSH_TIMEOUT (seconds) overrides. */
@@ -180,15 +202,11 @@ function jumpPinFor(prior: MachineRecord | undefined, a: SshAddress): string | u
 async function removeProvisioned(ctx: StepContext): Promise<NodeOutcome> {
   const { node, desired } = ctx;
   const spec = ctx.conns.spec(node.machine);
-  const prior = ctx.state.machines[node.machine];
   ctx.progress(`${node.machine}: removing ${spec.driver} machine`, 'create');
   await driverFor(spec.driver).remove({
     machine: spec,
-    driverData: {
-      ...(prior?.driverData ?? {}),
-      hostKeyFingerprint: prior?.hostKeyFingerprint,
-      jumpHostKeyFingerprint: prior?.jumpHostKeyFingerprint,
-    },
+    driverData: node.priorHost?.driverData ?? {},
+    prior: node.priorHost,
     ctx: { ...driverContext(desired, { signal: ctx.signal }), log: (l) => ctx.progress(l, 'create') },
   });
   await sshPool().drop(node.machine);

@@ -60,15 +60,21 @@ export const machineStep: StepHandler = {
 
 // ---- Drivers with hosts mfile provisions over SSH (sandbox, generic) ----
 
-/** A record saved before driver.create (pending) or after it failed (tainted): the host is never unknown. */
+/**
+ * A record saved before driver.create (pending) or after it failed (tainted): the host is never unknown. It
+ * keeps the last contact's address and pinned keys until a new first contact replaces them, so a create that
+ * fails before that contact cannot drop a pin.
+ */
 function partialRecord(ctx: StepContext, status: 'pending' | 'tainted', driverData: Record<string, unknown>): MachineRecord {
   const spec = ctx.conns.spec(ctx.node.machine);
+  const last = ctx.node.priorHost;
   return {
     name: spec.name,
     driver: spec.driver,
     status,
     driverOptions: mask(spec.driverOptions, ctx.desired.sensitiveValues) as Record<string, unknown>,
     driverData,
+    ...(last?.ssh ? { ssh: last.ssh, hostKeyFingerprint: last.hostKeyFingerprint, jumpHostKeyFingerprint: last.jumpHostKeyFingerprint } : {}),
     updatedAt: new Date().toISOString(),
   };
 }
@@ -165,7 +171,7 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
     return { machineRecord: record, text: `${name}: engine ${result.dockerVersion} at ${result.engineUrl} (${what})` };
   } catch (err) {
     if (mustCreate) {
-      // Tainted, keeping the pins of a first contact that happened.
+      // Tainted, keeping the pins of this first contact, or else of the last one.
       const tainted = contacted ? { ...contacted, status: 'tainted' as const } : partialRecord(ctx, 'tainted', driverData);
       await ctx.checkpointMachine?.(tainted).catch(() => undefined);
     }

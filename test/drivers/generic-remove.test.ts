@@ -66,7 +66,9 @@ describe('connections without a pinned host key', () => {
       prior: { driverData: { host: '127.0.0.1', port }, ssh: at() }, // recorded, but with no pin
       ctx: { stateDir: join(dir, '.mfile'), project: 'test' },
     };
-    await expect(genericDriver().remove(req)).rejects.toThrow(/refusing to connect .*no host key pinned/);
+    await expect(genericDriver().remove(req)).rejects.toThrow(
+      `g: refusing to connect to root@127.0.0.1:${port} to clean it up: no host key pinned for it (or its jump host); set engine.uninstall: false to leave that server as it is`,
+    );
     expect(accepted).toBe(before);
   });
 

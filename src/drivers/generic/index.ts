@@ -76,7 +76,15 @@ export function genericDriver(): Driver {
         req.ctx.log?.(`${req.machine.name}: mfile never logged in to the previous server: nothing to clean up`);
         return;
       }
-      // A pooled connection may lead to the new address; the removal opens its own.
+      if (!prior.hostKeyFingerprint || (prior.ssh.jump && !prior.jumpHostKeyFingerprint)) {
+        const where = `${prior.ssh.user}@${prior.ssh.host}:${prior.ssh.port}`;
+        throw new DriverError(
+          req.machine.name,
+          `refusing to connect to ${where} to clean it up: no host key pinned for it (or its jump host); ` +
+            'set engine.uninstall: false to leave that server as it is',
+        );
+      }
+      // A pooled connection may lead to the new address; the removal opens its own (which requires the pins too).
       await sshPool().drop(req.machine.name);
       const session = await sshPool().get({
         machine: req.machine.name,

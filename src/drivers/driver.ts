@@ -1,5 +1,5 @@
 // The driver interface: request objects in, response objects out, so fakes and dry-run wrappers fit unchanged.
-import type { MachineSpec, MachineStatus, SshAddress } from '../model/index.js';
+import type { MachineSpec, MachineStatus, PriorHost, SshAddress } from '../model/index.js';
 
 /** How to reach a machine's Docker engine. Paths are on the controller. */
 export type EngineEndpoint =
@@ -22,6 +22,8 @@ export interface MachineRequest {
   /** What a previous create returned (empty before create). */
   driverData: Record<string, unknown>;
   ctx: DriverContext;
+  /** For remove: the host as the state recorded it (address and pinned keys); machine holds the new spec. */
+  prior?: PriorHost;
 }
 
 export interface CreateResponse {

@@ -1,4 +1,5 @@
 // A Plan is plain data: made by plan(), rendered as text or JSON, saved to a file, walked by apply.
+import type { SshAddress } from './state.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop' | 'read';
 
@@ -22,6 +23,21 @@ export interface PlanNode {
   dependsOn: string[];
   /** Engine id of the existing object to act on (replace/delete/update), when known. */
   existingId?: string;
+  /**
+   * Machine nodes that create, replace or delete over a prior record: the host being removed as the state
+   * recorded it. Removal reaches it at this address with these pins, never at the address in machines.yml.
+   */
+  priorHost?: PriorHost;
+}
+
+/** Where a previous machine lives and the host keys pinned for it. */
+export interface PriorHost {
+  /** What the driver's create returned (ids, pids, address). */
+  driverData: Record<string, unknown>;
+  /** Absent when mfile never logged in to it. */
+  ssh?: SshAddress;
+  hostKeyFingerprint?: string;
+  jumpHostKeyFingerprint?: string;
 }
 
 export interface PlanSummary {

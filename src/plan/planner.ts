@@ -25,6 +25,7 @@ import type {
 import { MFILE_VERSION } from '../version.js';
 import { containerAttributes, engineAttributes, networkAttributes, prune, volumeAttributes } from './attributes.js';
 import { canonicalJson } from './canonical.js';
+import { priorHostOf } from './prior-host.js';
 import { changeReason, diffAttributes, formatValue } from './diff.js';
 import { containerHashOfJson, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
 import { imageIndex, normaliseImageRef, shortId } from './image-ref.js';
@@ -188,6 +189,8 @@ class Planner {
 
     const add = (action: PlanNode['action'], reasons: string[], b = before): MachineView => {
       view.machineNode = this.add({ address: addr, kind: 'machine', machine: name, name, action, reasons, before: b, after: action === 'delete' ? null : after, dependsOn: [] });
+      // A host that may be removed is removed where the state recorded it, with its pinned keys.
+      if (rec && !recordOnly && action !== 'update' && action !== 'noop') view.machineNode.priorHost = priorHostOf(rec);
       return view;
     };
 

@@ -4,6 +4,7 @@ import { machineStep } from '../../src/apply/steps/machine.js';
 import type { Connections } from '../../src/apply/connections.js';
 import type { StepContext } from '../../src/apply/types.js';
 import type { Action, Desired, MachineRecord, MachineSpec, State } from '../../src/model/index.js';
+import { priorHostOf } from '../../src/plan/prior-host.js';
 
 export interface Harness {
   desired: Desired;
@@ -38,7 +39,11 @@ export function harness(stateDir: string, machines: MachineSpec[]): Harness {
     async run(machine, action) {
       const conns = { spec: (m: string) => desired.machines[m] } as unknown as Connections;
       const ctx: StepContext = {
-        node: { address: `machine.${machine}`, kind: 'machine', machine, name: machine, action, reasons: [], before: null, after: null, dependsOn: [] },
+        node: {
+          address: `machine.${machine}`, kind: 'machine', machine, name: machine, action, reasons: [], before: null, after: null, dependsOn: [],
+          // As the planner fills it: the prior record's host for the nodes that may remove it.
+          priorHost: state.machines[machine] && action !== 'update' && action !== 'noop' ? priorHostOf(state.machines[machine]) : undefined,
+        },
         desired,
         state,
         conns,

@@ -44,7 +44,7 @@ async function remove(ctx: StepContext): Promise<NodeOutcome> {
   const spec = conns.spec(node.machine);
   await driverFor(spec.driver).remove({
     machine: spec,
-    driverData: ctx.state.machines[node.machine]?.driverData ?? {},
+    driverData: node.priorHost?.driverData ?? ctx.state.machines[node.machine]?.driverData ?? {},
     ctx: driverContext(desired, { signal: ctx.signal }),
   });
   return { machineRecord: null };
@@ -60,15 +60,21 @@ export const machineStep: StepHandler = {
 
 // ---- Drivers with hosts mfile provisions over SSH (sandbox, generic) ----
 
-/** A record saved before driver.create (pending) or after it failed (tainted): the host is never unknown. */
+/**
+ * A record saved before driver.create (pending) or after it failed (tainted): the host is never unknown. It
+ * keeps the last contact's address and pinned keys until a new first contact replaces them, so a create that
+ * fails before that contact cannot drop a pin.
+ */
 function partialRecord(ctx: StepContext, status: 'pending' | 'tainted', driverData: Record<string, unknown>): MachineRecord {
   const spec = ctx.conns.spec(ctx.node.machine);
+  const last = ctx.node.priorHost;
   return {
     name: spec.name,
     driver: spec.driver,
     status,
     driverOptions: mask(spec.driverOptions, ctx.desired.sensitiveValues) as Record<string, unknown>,
     driverData,
+    ...(last?.ssh ? { ssh: last.ssh, hostKeyFingerprint: last.hostKeyFingerprint, jumpHostKeyFingerprint: last.jumpHostKeyFingerprint } : {}),
     updatedAt: new Date().toISOString(),
   };
 }
@@ -88,10 +94,12 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
   ensureCa(dctx.stateDir).catch(() => undefined);
   prewarmServerKey(dctx.stateDir, name);
   if (mustCreate) {
-    if (prior && Object.keys(prior.driverData).length > 0) {
-      // Replaced, or left tainted by a failed create: clear what exists before making it anew.
+    const old = node.priorHost;
+    if (old && Object.keys(old.driverData).length > 0) {
+      // Replaced, or left tainted by a failed create: clear what exists before making it anew, where the
+      // state recorded it and with its pinned keys (the plan node carries both).
       ctx.progress(`${name}: removing the previous ${spec.driver} machine`, 'create');
-      await driver.remove({ machine: spec, driverData: prior.driverData, ctx: dctx });
+      await driver.remove({ machine: spec, driverData: old.driverData, prior: old, ctx: { ...dctx, log: (l) => ctx.progress(l, 'create') } });
       await sshPool().drop(name);
       driverData = {};
     }
@@ -111,6 +119,8 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
     await driver.start(req());
   }
 
+  // The record with the SSH address and the keys pinned on first contact, once there is one.
+  let contacted: MachineRecord | undefined;
   try {
     const address = (await driver.address(req()))!;
     ctx.progress(`${name}: connecting to ${address.user}@${address.host}:${address.port}`, 'ssh');
@@ -124,6 +134,16 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
       onRetry: (n, why) => ctx.progress(`${name}: waiting for SSH (attempt ${n}: ${why})`, 'ssh'),
     });
     await writeKnownHosts(dctx.stateDir, name, session.knownHostsLine, session.jumpKnownHostsLine);
+    // Pinned on disk before provisioning runs: if it fails, or mfile dies, the next apply still expects this key.
+    contacted = {
+      ...(mustCreate || !prior ? partialRecord(ctx, 'pending', driverData) : prior),
+      ssh: address,
+      hostKeyFingerprint: session.fingerprint,
+      jumpHostKeyFingerprint: session.jumpFingerprint,
+    };
+    if (mustCreate || !prior || prior.hostKeyFingerprint !== session.fingerprint || prior.jumpHostKeyFingerprint !== session.jumpFingerprint || !sameAddress(prior.ssh, address)) {
+      await ctx.checkpointMachine?.({ ...contacted, updatedAt: new Date().toISOString() });
+    }
     ctx.progress(`${name}: provisioning Docker (${session.fingerprint})`, 'provision');
     const engineHash = engineConfigHash(spec, desired.sensitiveDigests);
     const result = await provisionEngine({
@@ -150,9 +170,17 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
     const what = result.restarted ? 'daemon restarted' : result.started ? 'daemon started' : 'daemon unchanged';
     return { machineRecord: record, text: `${name}: engine ${result.dockerVersion} at ${result.engineUrl} (${what})` };
   } catch (err) {
-    if (mustCreate) await ctx.checkpointMachine?.(partialRecord(ctx, 'tainted', driverData)).catch(() => undefined);
+    if (mustCreate) {
+      // Tainted, keeping the pins of this first contact, or else of the last one.
+      const tainted = contacted ? { ...contacted, status: 'tainted' as const } : partialRecord(ctx, 'tainted', driverData);
+      await ctx.checkpointMachine?.(tainted).catch(() => undefined);
+    }
     throw err;
   }
+}
+
+function sameAddress(a: SshAddress | undefined, b: SshAddress): boolean {
+  return !!a && a.host === b.host && a.port === b.port && a.user === b.user && a.jump?.host === b.jump?.host && a.jump?.port === b.jump?.port;
 }
 
 /** How long to wait for SSH: a new machine may still be booting. MFILE_SSH_TIMEOUT (seconds) overrides. */
@@ -180,15 +208,11 @@ function jumpPinFor(prior: MachineRecord | undefined, a: SshAddress): string | u
 async function removeProvisioned(ctx: StepContext): Promise<NodeOutcome> {
   const { node, desired } = ctx;
   const spec = ctx.conns.spec(node.machine);
-  const prior = ctx.state.machines[node.machine];
   ctx.progress(`${node.machine}: removing ${spec.driver} machine`, 'create');
   await driverFor(spec.driver).remove({
     machine: spec,
-    driverData: {
-      ...(prior?.driverData ?? {}),
-      hostKeyFingerprint: prior?.hostKeyFingerprint,
-      jumpHostKeyFingerprint: prior?.jumpHostKeyFingerprint,
-    },
+    driverData: node.priorHost?.driverData ?? {},
+    prior: node.priorHost,
     ctx: { ...driverContext(desired, { signal: ctx.signal }), log: (l) => ctx.progress(l, 'create') },
   });
   await sshPool().drop(node.machine);

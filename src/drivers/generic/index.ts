@@ -1,5 +1,6 @@
 // generic: an existing server over SSH. Nothing to create; remove never touches the server beyond what mfile
-// installed (its containers are deleted by the executor; engine.uninstall also removes the daemon config).
+// installed (its containers are deleted by the executor; engine.uninstall also removes the daemon config), and
+// reaches it only at the address and with the host key the state recorded.
 import { connect } from 'node:net';
 import { DriverError } from '../../errors.js';
 import type { SshAddress } from '../../model/index.js';
@@ -69,12 +70,28 @@ export function genericDriver(): Driver {
 
     async remove(req) {
       if (!req.machine.engine.uninstall) return;
-      const a = genericAddress(req.machine);
+      // The server the state recorded, with its pinned keys: machines.yml may already name another one.
+      const prior = req.prior;
+      if (!prior?.ssh) {
+        req.ctx.log?.(`${req.machine.name}: mfile never logged in to the previous server: nothing to clean up`);
+        return;
+      }
+      if (!prior.hostKeyFingerprint || (prior.ssh.jump && !prior.jumpHostKeyFingerprint)) {
+        const where = `${prior.ssh.user}@${prior.ssh.host}:${prior.ssh.port}`;
+        throw new DriverError(
+          req.machine.name,
+          `refusing to connect to ${where} to clean it up: no host key pinned for it (or its jump host); ` +
+            'set engine.uninstall: false to leave that server as it is',
+        );
+      }
+      // A pooled connection may lead to the new address; the removal opens its own (which requires the pins too).
+      await sshPool().drop(req.machine.name);
       const session = await sshPool().get({
         machine: req.machine.name,
-        address: a,
-        pinnedFingerprint: req.driverData.hostKeyFingerprint as string | undefined,
-        pinnedJumpFingerprint: req.driverData.jumpHostKeyFingerprint as string | undefined,
+        address: prior.ssh,
+        pinnedFingerprint: prior.hostKeyFingerprint,
+        pinnedJumpFingerprint: prior.jumpHostKeyFingerprint,
+        requirePin: true,
         timeoutMs: 20_000,
         signal: req.ctx.signal,
       });

@@ -6,10 +6,17 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+/** The schema refuses these too; a spec rebuilt from a state file did not pass through it. */
+function notAnOption(name: string, what: string, v: string): string {
+  if (v.startsWith('-')) throw new DriverError(name, `${what} must not start with '-' (ssh would read it as an option)`);
+  return v;
+}
+
 function address(name: string, o: Record<string, unknown>, what: string): SshAddress {
   const host = str(o.host);
   if (!host) throw new DriverError(name, `${what}.host is required`);
-  const user = str(o.user) ?? 'root';
+  notAnOption(name, `${what}.host`, host);
+  const user = notAnOption(name, `${what}.user`, str(o.user) ?? 'root');
   const port = o.port === undefined ? 22 : Number(o.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DriverError(name, `${what}.port must be 1-65535`);
   const identityFile = str(o.identity_file);

@@ -21,6 +21,8 @@ export interface SshConnectOptions {
   pinnedFingerprint?: string;
   /** The same for the jump host, when the address has one. */
   pinnedJumpFingerprint?: string;
+  /** Refuse to connect without a pin (and the jump host's): every connection but a machine's first contact. */
+  requirePin?: boolean;
   /** Total time for all attempts while a new machine boots. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -88,6 +90,10 @@ export class SshSession {
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
     const where = `${address.user}@${address.host}:${address.port}`;
+    if (opts.requirePin && (!opts.pinnedFingerprint || (address.jump && !opts.pinnedJumpFingerprint))) {
+      const whose = opts.pinnedFingerprint ? `its jump host ${address.jump!.host}` : where;
+      throw new DriverError(machine, `refusing to connect to ${where}: no host key pinned for ${whose}`);
+    }
     let delay = 50;
     let lastReason = '';
     let authFailures = 0;

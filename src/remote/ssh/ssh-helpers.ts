@@ -11,23 +11,35 @@ import { quoteArgv } from './shell-quote.js';
 
 /**
  * argv for the system ssh client: `-i KEY`, strict host key checking against a known_hosts file holding only
- * the pinned key (and the same for a jump host). The remote command, if any, is quoted here so its words
- * arrive as given.
+ * the pinned key (and the same for a jump host). `--` ends the options before the destination, and a host or
+ * user read back from the state that starts with '-' is refused, so no value can become an ssh option. The
+ * remote command, if any, is quoted here so its words arrive as given.
  */
 export function sshArgv(record: MachineRecord, stateDir: string, command: string[] = []): string[] {
   const a = record.ssh;
   if (!a) throw new UsageError(`machine ${record.name} (driver ${record.driver}) has no SSH address`);
+  checkDestination(record.name, a);
+  if (a.jump) checkDestination(record.name, a.jump, 'jump ');
   const kh = pinnedKnownHosts(knownHostsPath(stateDir, record.name), record.hostKeyFingerprint, `machine ${record.name} has no pinned host key yet`);
   const argv = strictSsh(a, kh);
   if (a.jump) {
     // The jump leg as its own strict ssh: `-J` would check the jump host against ~/.ssh/known_hosts instead of
     // the pinned key. ssh expands %h and %p to the target's host and port.
     const jkh = pinnedKnownHosts(jumpKnownHostsPath(stateDir, record.name), record.jumpHostKeyFingerprint, `machine ${record.name} has no pinned key for its jump host yet`);
-    argv.push('-o', `ProxyCommand=${quoteArgv([...strictSsh(a.jump, jkh), '-W', '%h:%p', `${a.jump.user}@${a.jump.host}`])}`);
+    argv.push('-o', `ProxyCommand=${quoteArgv([...strictSsh(a.jump, jkh), '-W', '%h:%p', '--', `${a.jump.user}@${a.jump.host}`])}`);
   }
-  argv.push(`${a.user}@${a.host}`);
-  if (command.length) argv.push('--', quoteArgv(command));
+  argv.push('--', `${a.user}@${a.host}`);
+  if (command.length) argv.push(quoteArgv(command));
   return argv;
+}
+
+/** A host or user the state holds that ssh would take as an option (a tampered or hand-edited state). */
+function checkDestination(machine: string, a: SshAddress, what = ''): void {
+  for (const [key, v] of [['host', a.host], ['user', a.user]] as const) {
+    if (typeof v !== 'string' || v === '' || v.startsWith('-')) {
+      throw new UsageError(`machine ${machine}: the state's SSH ${what}${key} ${JSON.stringify(v)} is not a valid ${key} (starts with '-' or is empty): refusing to run ssh`);
+    }
+  }
 }
 
 /** The known_hosts file, checked to hold the pinned key. */

@@ -6,6 +6,8 @@ import type {
 } from '../model/desired.js';
 import { localPath, obj, report, type Context, type Raw } from './context.js';
 import { parseEnvFile } from './env-file.js';
+import { ownValue } from './interpolate.js';
+import { reservedKeyMessage } from './reserved-keys.js';
 import { pathToString, type Path } from './positions.js';
 import { parseMountShort, parsePortShort } from './short-forms.js';
 import { listOrDict, parseDuration, parseMode, parseSize, shellSplit, stringMap, toList } from './units.js';
@@ -72,6 +74,7 @@ function envFiles(ctx: Context, base: Path, v: unknown): Record<string, string> 
     }
     const parsed = parseEnvFile(text);
     for (const line of parsed.bad) fail(ctx, at, `${given}, line ${line}: expected KEY=value`);
+    for (const line of parsed.reserved) fail(ctx, at, `${given}, line ${line}: ${reservedKeyMessage('a variable name')}`);
     Object.assign(out, parsed.vars);
   });
   return out;
@@ -209,7 +212,7 @@ export function normaliseContainer(ctx: Context, name: string, c: Raw, machines:
   const base: Path = ['containers', name];
   const at = (...p: (string | number)[]): Path => [...base, ...p];
   const b = build(ctx, c.build);
-  const env = { ...envFiles(ctx, at('env_file'), c.env_file), ...listOrDict(c.environment, (k) => ctx.env[k]) };
+  const env = { ...envFiles(ctx, at('env_file'), c.env_file), ...listOrDict(c.environment, (k) => ownValue(ctx.env, k)) };
   const { ports: portSpecs, portEntry } = ports(ctx, at('ports'), c.ports);
   const pull = c.pull_policy === 'if_not_present' ? 'missing' : ((c.pull_policy as ContainerSpec['pull_policy']) ?? 'missing');
   const deploy = obj(c.deploy);

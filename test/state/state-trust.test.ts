@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors.js';
+import { MACHINE_NAME_RE, OBJECT_NAME_RE } from '../../src/model/names.js';
 import { StateStore } from '../../src/state/index.js';
 import { MFILE_VERSION } from '../../src/version.js';
 import { tmpDir } from './helpers/tmp.js';
@@ -21,6 +22,12 @@ function writeState(store: StateStore, machines: object, objects: object = {}): 
 }
 
 describe('names in the state file', () => {
+  it('follow the very rules of schema/machines.schema.json', () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '../../schema/machines.schema.json'), 'utf8'));
+    expect(MACHINE_NAME_RE.source).toBe(schema.$defs.machineName.pattern);
+    expect(OBJECT_NAME_RE.source).toBe(schema.$defs.objectName.pattern);
+  });
+
   it.each([
     ['a machine key that climbs out of .mfile', { '../../victim': machine('../../victim') }, {}, 'machines["../../victim"]: a machine name must be'],
     ['an absolute machine key', { '/etc': machine('/etc') }, {}, 'machines["/etc"]: a machine name must be'],

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StalePlanError, UsageError } from '../errors.js';
 import type { Desired } from '../model/desired.js';
+import { MACHINE_NAME_RULE, isMachineName } from '../model/names.js';
 import type { Plan } from '../model/plan.js';
 import type { State } from '../model/state.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
@@ -122,6 +123,8 @@ function nodeProblems(n: unknown, at: string): string[] {
   for (const k of ['reasons', 'dependsOn']) if (!isStrings(n[k])) p.push(`${at}.${k}: expected a list of strings`);
   for (const k of ['before', 'after']) if (n[k] !== null && !isObj(n[k])) p.push(`${at}.${k}: expected an object or null`);
   if (n.existingId !== undefined && typeof n.existingId !== 'string') p.push(`${at}.existingId: expected a string`);
+  // A machine's name becomes a folder under .mfile/machines: the same rule as in machines.yml and the state.
+  if (typeof n.machine === 'string' && !isMachineName(n.machine)) p.push(`${at}.machine: a machine name must be ${MACHINE_NAME_RULE}`);
   return p;
 }
 

@@ -115,7 +115,7 @@ function readdir(dir: string): Record<string, string> {
 }
 
 describe('control characters in values', () => {
-  const ESCAPES = 'a\\e[2Jb\\x9bc\\u202ed\\e]0;pwned\\a';
+  const ESCAPES = 'a\\e[2Jb\\u009bc\\u202ed\\e]0;pwned\\a';
 
   it('plan text shows them escaped', () => {
     const dir = project(`${WEB}    environment:\n      A: "${ESCAPES}"\n      "K\\e[31m": red\n`);
@@ -123,8 +123,18 @@ describe('control characters in values', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(CONTROL);
     expect(r.stderr).not.toMatch(CONTROL);
-    expect(r.stdout).toContain('"A":"a\\u001b[2Jb\\x9bc\\u202ed\\u001b]0;pwned\\u0007"');
+    expect(r.stdout).toContain('"A":"a\\u001b[2Jb\\u009bc\\u202ed\\u001b]0;pwned\\u0007"');
     expect(r.stdout).toContain('"K\\u001b[31m":"red"');
+  });
+
+  it('plan --json stays valid JSON with the same values, and no raw control character', () => {
+    const dir = project(`${WEB}    environment:\n      A: "${ESCAPES}"\n`);
+    const r = mfile(['plan', '--refresh=false', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(CONTROL);
+    const plan = JSON.parse(r.stdout);
+    const web = plan.resource_changes ?? plan.nodes ?? plan.changes;
+    expect(JSON.stringify(web)).toContain(JSON.stringify('a\x1b[2Jb\x9bc\u202ed\x1b]0;pwned\x07').slice(1, -1));
   });
 
   it('an error quoting a value shows it escaped, on one line', () => {
@@ -132,10 +142,10 @@ describe('control characters in values', () => {
     const r = mfile(['apply', 'p\x1b[2J\x9b.json', '-y'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(CONTROL);
-    expect(r.stderr.trim()).toBe(`Error: plan file ${path.join(dir, 'p\\x1b[2J\\x9b.json')} does not exist`);
+    expect(r.stderr.trim()).toBe(`Error: plan file ${path.join(dir, 'p\\u001b[2J\\u009b.json')} does not exist`);
     const v = mfile(['validate', '-f', 'n\x1b]0;x\x07.yml'], { cwd: dir });
     expect(v.code).toBe(1);
     expect(v.stderr).not.toMatch(CONTROL);
-    expect(v.stderr.trim()).toBe(`Error: config file not found: n\\x1b]0;x\\x07.yml (choose one with -f FILE)`);
+    expect(v.stderr.trim()).toBe(`Error: config file not found: n\\u001b]0;x\\u0007.yml (choose one with -f FILE)`);
   });
 });

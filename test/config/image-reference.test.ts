@@ -42,7 +42,7 @@ describe('image: in machines.yml', () => {
   it('names the file, line and column, with the value escaped', async () => {
     const found = await issues(`${HEAD}containers:\n  web:\n    machine: m1\n    image: "Web\\e[2J:1"\n  api:\n    machine: m1\n    image: "api:"\n`);
     expect(found).toEqual([
-      "machines.yml:8:12: containers.web.image: 'Web\\x1b[2J:1' is not a valid image reference: expected [HOST[:PORT]/]NAME[:TAG][@DIGEST], e.g. nginx:1.27 or registry.example.com:5000/team/app@sha256:…",
+      "machines.yml:8:12: containers.web.image: 'Web\\u001b[2J:1' is not a valid image reference: expected [HOST[:PORT]/]NAME[:TAG][@DIGEST], e.g. nginx:1.27 or registry.example.com:5000/team/app@sha256:…",
       "machines.yml:11:12: containers.api.image: 'api:' is not a valid image reference: expected [HOST[:PORT]/]NAME[:TAG][@DIGEST], e.g. nginx:1.27 or registry.example.com:5000/team/app@sha256:…",
     ]);
   });

@@ -80,7 +80,7 @@ describe('plan files', () => {
     const file = path.join(tmpDir(), 'p.json');
     const bad = aPlan() as unknown as Record<string, unknown>;
     bad.stateSerial = 'three';
-    bad.nodes = [{ ...aPlan().nodes[1], action: 'explode', dependsOn: 'machine.web-1' }];
+    bad.nodes = [{ ...aPlan().nodes[1], action: 'explode', dependsOn: 'machine.web-1', machine: '../../victim' }];
     fs.writeFileSync(file, JSON.stringify(bad));
     const err = (() => { try { readPlanFile(file); } catch (e) { return e as Error; } return null; })();
     expect(err).toBeInstanceOf(UsageError);
@@ -88,6 +88,7 @@ describe('plan files', () => {
     expect(err!.message).toContain('stateSerial: expected a whole number');
     expect(err!.message).toContain('nodes[0].action: expected one of create, update, replace, delete, noop, read');
     expect(err!.message).toContain('nodes[0].dependsOn: expected a list of strings');
+    expect(err!.message).toContain("nodes[0].machine: a machine name must be lower-case letters, digits and '-'");
   });
 });
 

@@ -11,7 +11,7 @@ describe('plain progress lines', () => {
     const r = createRenderer('plain');
     r.sink({ id: 'container.web[m1]', status: 'failed', text: 'failed: pull \x1b[2J\x9b denied\nforged line', time: 0, elapsedMs: 100 });
     await r.stop();
-    expect(written).toEqual(['1970-01-01T00:00:00Z container.web[m1] failed: pull \\x1b[2J\\x9b denied\\nforged line (0.1s)\n']);
+    expect(written).toEqual(['1970-01-01T00:00:00Z container.web[m1] failed: pull \\u001b[2J\\u009b denied\\nforged line (0.1s)\n']);
   });
 
   it('JSON lines are left to JSON, which escapes them itself', async () => {

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
 import { statePathFor } from '../state/index.js';
 import type { Desired } from '../model/index.js';
+import { terminalText } from '../terminal-text.js';
 import { collectVar } from './options.js';
 
 export interface ConfigOptions {
@@ -27,11 +28,16 @@ export function resolveStatePath(opts: ConfigOptions): string {
   return statePathFor(path.resolve(opts.file), opts.state);
 }
 
-/** Writes a line to stdout (results) — progress and diagnostics go to stderr. */
+/** Writes a line to stdout (results) — progress and diagnostics go to stderr. Control characters are escaped. */
 export function out(line: string): void {
-  process.stdout.write(line + '\n');
+  process.stdout.write(terminalText(line) + '\n');
+}
+
+/** Writes text a renderer made terminal-safe itself (the plan text, which may hold its own colours). */
+export function outRendered(text: string): void {
+  process.stdout.write(text + '\n');
 }
 
 export function warn(line: string): void {
-  process.stderr.write(`Warning: ${line}\n`);
+  process.stderr.write(`Warning: ${terminalText(line)}\n`);
 }

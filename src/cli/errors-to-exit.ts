@@ -1,9 +1,10 @@
 // The one top-level catch: every error becomes a short message on stderr and an exit code.
 import { ConfigError, MfileError, formatConfigIssue } from '../errors.js';
+import { terminalLine } from '../terminal-text.js';
 
 /** Each report is one line: a message quoting a remote's stderr or a file's text may hold line breaks. */
 function flat(text: string): string {
-  return text.replace(/\s*[\r\n\u0085\u2028\u2029]+\s*/g, ' | ');
+  return terminalLine(text.replace(/\s*[\r\n\u0085\u2028\u2029]+\s*/g, ' | '));
 }
 
 export function reportError(err: unknown, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): number {

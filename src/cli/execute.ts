@@ -2,6 +2,7 @@
 import { applyPlan, type ApplyResult } from '../apply/index.js';
 import { createRenderer, type RendererKind } from '../progress/index.js';
 import { ApplyFailedError, InterruptedError } from '../errors.js';
+import { terminalLine } from '../terminal-text.js';
 import type { PreparedRun } from './pipeline.js';
 import { handleInterrupts } from './interrupt.js';
 
@@ -50,7 +51,7 @@ export async function execute(run: PreparedRun, opts: ExecuteOptions, verb: 'App
 
 function printSummary(result: ApplyResult, verb: string, json: boolean): void {
   const write = (line: string): void => {
-    (json ? process.stderr : process.stdout).write(line + '\n');
+    (json ? process.stderr : process.stdout).write(terminalLine(line) + '\n');
   };
   write('');
   for (const f of result.failed) write(`Failed: ${f.address}: ${f.error}`);

@@ -12,6 +12,7 @@ import { IssueList } from './issues.js';
 import { expandReplicas, normalise } from './normalise.js';
 import { readYaml } from './read-yaml.js';
 import { checkSchema } from './schema-check.js';
+import { checkReservedKeys } from './reserved-keys.js';
 import { sensitiveDigests } from './sensitive-digests.js';
 
 export interface LoadOptions {
@@ -74,6 +75,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
   const src = readYaml(opts.file, bytes, issues);
   if (!src) throw issues.error();
   const interp = interpolate(src, { vars: opts.vars ?? {}, env }, issues);
+  checkReservedKeys(src, issues);
   issues.maskValues(interp.sensitiveValues);
   let data: Raw;
   try {

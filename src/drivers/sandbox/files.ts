@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fingerprintOf } from '../../remote/ssh/fingerprint.js';
 import { ensureDir } from '../../remote/tls/store.js';
-import { sshdConfig } from './init-script.js';
+import { sshdConfig } from './sshd-config.js';
 import { run } from './run.js';
 
 export const ROOT_DIRS = ['etc-docker', 'var-lib-docker', 'var-log', 'tmp', 'root-home'];
@@ -29,7 +29,7 @@ export async function prepareMachineDir(machine: string, dir: string, ip: string
   );
   for (const k of keys) await chmod(k, 0o600);
   await writeFile(join(dir, 'authorized_keys'), await readFile(identityFile(dir) + '.pub'), { mode: 0o600 });
-  await writeFile(join(dir, 'sshd_config'), sshdConfig(dir, ip), { mode: 0o600 });
+  await writeFile(join(dir, 'sshd_config'), sshdConfig(ip), { mode: 0o600 });
   const pub = (await readFile(join(dir, 'ssh_host_ed25519_key.pub'), 'utf8')).split(' ');
   return fingerprintOf(Buffer.from(pub[1], 'base64'));
 }

@@ -19,19 +19,26 @@ export interface StateLock {
   release(): Promise<void>;
 }
 
-async function tryCreate(lockPath: string, info: LockInfo): Promise<boolean> {
-  let fh: fsp.FileHandle;
+/**
+ * Synchronous on purpose: a signal is handled between event-loop turns, so it can never land between creating
+ * the file and writing its holder, or between that and registering the exit hook that removes it.
+ */
+function tryCreate(lockPath: string, info: LockInfo): boolean {
+  let fd: number;
   try {
-    fh = await fsp.open(lockPath, 'wx', 0o600);
+    fd = fs.openSync(lockPath, 'wx', 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new StateError(`cannot create lock file ${lockPath}: ${(err as Error).message}`);
   }
   try {
-    await fh.writeFile(JSON.stringify(info, null, 2) + '\n');
-    await fh.sync();
+    fs.writeSync(fd, JSON.stringify(info, null, 2) + '\n');
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.rmSync(lockPath, { force: true }); // a holder-less lock would block every later run (disk full, say)
+    throw new StateError(`cannot write lock file ${lockPath}: ${(err as Error).message}`);
   } finally {
-    await fh.close();
+    fs.closeSync(fd);
   }
   return true;
 }
@@ -60,7 +67,7 @@ export async function acquireLock(statePath: string, operation: string, opts: Lo
       pid: process.pid,
       created: new Date().toISOString(),
     };
-    if (await tryCreate(lockPath, info)) return heldLock(lockPath, info);
+    if (tryCreate(lockPath, info)) return heldLock(lockPath, info);
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw lockedError(lockPath, await readLock(lockPath));
     await sleep(Math.min(delay, remaining));

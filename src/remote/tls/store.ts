@@ -137,8 +137,8 @@ export async function ensureServerCert(stateDir: string, machine: string, sans: 
   // Start the key while the CA loads when there is surely no certificate to reuse.
   const key = existsSync(p.cert) && existsSync(p.key) ? undefined : (takePendingKey(stateDir, machine) ?? newKey());
   key?.catch(() => undefined);
-  const ca = await ensureCa(stateDir);
   const d = await ensureMachineDir(stateDir, machine);
+  const ca = await ensureCa(stateDir);
   const pair = await readPair(d, 'server.pem', 'server-key.pem');
   if (pair && usableLeaf(pair, ca.certPem, sans)) return { ca: ca.certPem, cert: pair.certPem, key: pair.keyPem };
   return issueServerCert(stateDir, machine, ca, sans, key);

@@ -1,5 +1,6 @@
 // The one check for folders that hold keys and state: a real folder (not a symlink), owned by this user, not
 // writable by group or others. Anyone else who could write there could plant a symlink or swap a key.
+// fs-safety/ imports only errors.ts, so state/, remote/ and drivers/ (which may not import one another) share it.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';

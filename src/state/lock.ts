@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { StateError } from '../errors.js';
+import { ensureOwnedDir } from '../fs-safety/owned-dir.js';
 import type { LockInfo } from '../model/state.js';
 import { lockedError, readLock, whoAmI } from './lock-info.js';
 import { lockPathFor } from './state-path.js';
@@ -56,7 +57,8 @@ const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res
 
 export async function acquireLock(statePath: string, operation: string, opts: LockOptions = {}): Promise<StateLock> {
   const lockPath = lockPathFor(statePath);
-  await fsp.mkdir(path.dirname(lockPath), { recursive: true, mode: 0o700 });
+  // The state folder also holds the keys: refuse one that is a symlink or someone else's before writing anything.
+  await ensureOwnedDir(path.dirname(lockPath));
   const deadline = Date.now() + Math.max(0, opts.timeoutMs ?? 0);
   let delay = 50;
   for (;;) {

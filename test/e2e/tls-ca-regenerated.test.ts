@@ -2,13 +2,13 @@
 // the new CA: a real dockerd serving mutual TLS with what ensureServerCert returns, and the real docker CLI
 // pointed at .mfile/certs (as `mfile env` does), accept each other. Needs root and docker.io.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { certDir, ensureServerCert, serverSans, type ServerCertFiles } from '../../src/remote/tls/store.js';
-
-const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/dockerd') && spawnSync('docker', ['--version']).status === 0;
+import { describeNeeding, DOCKERD, ROOT } from '../helpers/prerequisites.js';
+import { createTestBridge, type TestBridge } from '../helpers/test-bridge.js';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function freePort(): Promise<number> {
@@ -25,6 +25,8 @@ function freePort(): Promise<number> {
 function tlsDockerd(dir: string, port: number) {
   const sock = `unix://${dir}/d.sock`;
   let child: ChildProcess | null = null;
+  // A bridge of its own: `--bridge=none` would delete the box's docker0, which other tests' containers use.
+  let bridge: TestBridge | null = null;
   const local = (args: string[]) => spawnSync('docker', ['-H', sock, ...args], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, DOCKER_CONFIG: path.join(dir, 'cli') } });
   return {
     install(files: ServerCertFiles): void {
@@ -36,9 +38,10 @@ function tlsDockerd(dir: string, port: number) {
     async start(): Promise<void> {
       writeFileSync(path.join(dir, 'daemon.json'), '{}');
       const t = (f: string) => path.join(dir, 'tls', f);
+      bridge ??= createTestBridge();
       child = spawn('dockerd', ['--config-file', path.join(dir, 'daemon.json'), '--data-root', path.join(dir, 'data'),
         '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'pid'), '--iptables=false', '--ip6tables=false',
-        '--bridge=none', '-H', sock, '-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', t('ca.pem'),
+        `--bridge=${bridge.name}`, '-H', sock, '-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', t('ca.pem'),
         '--tlscert', t('server.pem'), '--tlskey', t('server-key.pem')], { stdio: 'ignore' });
       const deadline = Date.now() + 60_000;
       while (local(['version']).status !== 0) {
@@ -50,21 +53,27 @@ function tlsDockerd(dir: string, port: number) {
     async stop(): Promise<void> {
       const c = child;
       child = null;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      await exited;
+      if (c && c.exitCode === null && c.signalCode === null) {
+        const exited = new Promise((r) => c.once('exit', r));
+        c.kill('SIGTERM');
+        await exited;
+      }
+    },
+    removeBridge(): void {
+      bridge?.remove();
+      bridge = null;
     },
   };
 }
 
-describe.skipIf(!canRun)('server certificate after the CA is made anew', () => {
+describeNeeding([ROOT, DOCKERD])('server certificate after the CA is made anew', () => {
   const dir = mkdtempSync('/tmp/mft-'); // short: unix socket paths are limited to 108 bytes
   const stateDir = path.join(dir, '.mfile');
   let daemon: ReturnType<typeof tlsDockerd> | null = null;
 
   afterAll(async () => {
     await daemon?.stop();
+    daemon?.removeBridge();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -4,6 +4,7 @@ import { chownSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeNeeding, ROOT } from '../helpers/prerequisites.js';
 import { ensureBuilt, mfile } from '../helpers/cli.js';
 
 const YML = 'version: 1\nmachines:\n  m1: { driver: none, none: { url: "unix:///nonexistent/docker.sock" } }\n';
@@ -46,7 +47,7 @@ const cases: { name: string; why: RegExp; make: (dir: string) => string }[] = [
   },
 ];
 
-describe.skipIf(process.getuid?.() !== 0)('mfile apply with an unsafe .mfile', () => {
+describeNeeding([ROOT])('mfile apply with an unsafe .mfile', () => {
   beforeAll(() => ensureBuilt());
   afterAll(() => {
     for (const d of made) rmSync(d, { recursive: true, force: true });

@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import { sandboxDriver, type SandboxData } from '../../src/drivers/sandbox/index.js';
 import { alive } from '../../src/drivers/sandbox/processes.js';
 import type { State } from '../../src/model/index.js';
 import { ensureBuilt, mfile, MFILE_BIN, REPO_ROOT } from '../helpers/cli.js';
 import { claimedAddresses, processesMentioning } from '../reliability/helpers/sandbox-leftovers.js';
 
-const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/dockerd') && existsSync('/usr/sbin/sshd');
 // A subnet of this file's own, so its bridge comes and goes with its machines only.
 const SUBNET = '10.213.67.0/24';
 const IMAGE = 'mfile-demo/busybox:1';
@@ -87,7 +87,7 @@ function dockerViaEnv(f: Folder, args: string[]) {
   });
 }
 
-describe.skipIf(!canRun)('sandbox machines from any project folder', () => {
+describeNeeding(SANDBOX)('sandbox machines from any project folder', () => {
   beforeAll(() => {
     ensureBuilt();
     execFileSync('bash', [path.join(REPO_ROOT, 'scripts/make-busybox-image.sh'), IMAGE]);

@@ -69,6 +69,8 @@ export async function forgetHostKey(state: State, stateDir: string, name: string
   if (!r) throw new UsageError(`no machine named ${name} in the state`);
   delete r.hostKeyFingerprint;
   delete r.jumpHostKeyFingerprint;
+  // A driver that made the host key (sandbox) records its fingerprint too, and apply expects that one first.
+  if (r.driverData) delete r.driverData.hostKeyFingerprint;
   await rm(knownHostsPath(stateDir, name), { force: true });
   await rm(jumpKnownHostsPath(stateDir, name), { force: true });
   return state;

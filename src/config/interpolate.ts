@@ -19,6 +19,8 @@ export interface Interpolated {
   failed: Set<Node>;
   /** Quoted scalars that were substituted: "${port}" may stand where a number is expected. */
   substituted: Set<Node>;
+  /** The whole text of each scalar a sensitive value went into, to mask what it is normalised to. */
+  sensitiveScalars: string[];
 }
 
 interface Declared {
@@ -66,6 +68,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
   const envUsed: Record<string, string> = {};
   const failed = new Set<Node>();
   const substituted = new Set<Node>();
+  const sensitiveScalars: string[] = [];
 
   const resolve = (name: string): string | undefined =>
     opts.vars[name] ?? opts.env[`MFILE_VAR_${name}`] ?? declared[name]?.default;
@@ -78,6 +81,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
   const substitute = (node: Scalar, text: string): void => {
     let ok = true;
     let changed = false;
+    let secret = false;
     const out = text.replace(REF, (whole: string, expr: string | undefined, close: string | undefined) => {
       changed = true;
       if (whole === '$${') return '${';
@@ -105,6 +109,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
         );
       }
       if (!(name in variables)) variables[name] = { value, sensitive: declared[name]?.sensitive ?? false };
+      if (declared[name]?.sensitive) secret = true;
       return value;
     });
     if (!ok) {
@@ -112,6 +117,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
       return;
     }
     if (!changed) return;
+    if (secret) sensitiveScalars.push(out);
     if (node.type === 'PLAIN') node.value = retype(out);
     else (node.value = out), substituted.add(node);
   };
@@ -137,5 +143,5 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
     ...Object.entries(variables).map(([k, v]) => `${k}=${v.value}`),
     ...Object.entries(envUsed).map(([k, v]) => `env:${k}=${v}`),
   ].sort();
-  return { variables, sensitiveValues, digestParts, failed, substituted };
+  return { variables, sensitiveValues, digestParts, failed, substituted, sensitiveScalars };
 }

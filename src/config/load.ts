@@ -12,7 +12,7 @@ import { IssueList } from './issues.js';
 import { expandReplicas, normalise } from './normalise.js';
 import { readYaml } from './read-yaml.js';
 import { checkSchema } from './schema-check.js';
-import { sensitiveDigests } from './sensitive-digests.js';
+import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
 
 export interface LoadOptions {
   /** Path of machines.yml as the user gave it; issues name it this way. */
@@ -94,6 +94,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
     configDir: dirname(configPath),
     env,
     project: typeof data.project === 'string' ? data.project : defaultProject(configPath),
+    sensitive: interp.sensitiveValues,
   };
   const n = normalise(ctx, data);
   crossCheck(ctx, data, n);
@@ -110,6 +111,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
     variables: interp.variables,
     sensitiveValues: interp.sensitiveValues,
     sensitiveDigests: digests,
+    sensitiveNumbers: sensitiveNumbers(interp.sensitiveScalars),
     machines: n.machines,
     networks: n.networks,
     volumes: n.volumes,

@@ -12,6 +12,7 @@ import { IssueList } from './issues.js';
 import { expandReplicas, normalise } from './normalise.js';
 import { readYaml } from './read-yaml.js';
 import { checkSchema } from './schema-check.js';
+import { refuseSensitiveAddresses } from './sensitive-address.js';
 import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
 
 export interface LoadOptions {
@@ -96,6 +97,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
     project: typeof data.project === 'string' ? data.project : defaultProject(configPath),
     sensitive: interp.sensitiveValues,
   };
+  refuseSensitiveAddresses(ctx, data);
   const n = normalise(ctx, data);
   crossCheck(ctx, data, n);
   const containers = expandReplicas(ctx, n.written);

@@ -19,6 +19,8 @@ export interface Interpolated {
   failed: Set<Node>;
   /** Quoted scalars that were substituted: "${port}" may stand where a number is expected. */
   substituted: Set<Node>;
+  /** The whole text of each scalar a sensitive value went into, to mask what it is normalised to. */
+  sensitiveScalars: string[];
 }
 
 interface Declared {
@@ -72,6 +74,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
   const envUsed = new Map<string, string>();
   const failed = new Set<Node>();
   const substituted = new Set<Node>();
+  const sensitiveScalars: string[] = [];
 
   const resolve = (name: string): string | undefined =>
     ownValue(opts.vars, name) ?? ownValue(opts.env, `MFILE_VAR_${name}`) ?? declared.get(name)?.default;
@@ -84,6 +87,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
   const substitute = (node: Scalar, text: string): void => {
     let ok = true;
     let changed = false;
+    let secret = false;
     const out = text.replace(REF, (whole: string, expr: string | undefined, close: string | undefined) => {
       changed = true;
       if (whole === '$${') return '${';
@@ -111,6 +115,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
         );
       }
       if (!Object.hasOwn(variables, name)) variables[name] = { value, sensitive: declared.get(name)?.sensitive ?? false };
+      if (declared.get(name)?.sensitive) secret = true;
       return value;
     });
     if (!ok) {
@@ -118,6 +123,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
       return;
     }
     if (!changed) return;
+    if (secret) sensitiveScalars.push(out);
     if (node.type === 'PLAIN') node.value = retype(out);
     else (node.value = out), substituted.add(node);
   };
@@ -143,5 +149,5 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
     ...Object.entries(variables).map(([k, v]) => `${k}=${v.value}`),
     ...[...envUsed].map(([k, v]) => `env:${k}=${v}`),
   ].sort();
-  return { variables, sensitiveValues, digestParts, failed, substituted };
+  return { variables, sensitiveValues, digestParts, failed, substituted, sensitiveScalars };
 }

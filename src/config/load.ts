@@ -13,7 +13,8 @@ import { expandReplicas, normalise } from './normalise.js';
 import { readYaml } from './read-yaml.js';
 import { checkSchema } from './schema-check.js';
 import { checkReservedKeys } from './reserved-keys.js';
-import { sensitiveDigests } from './sensitive-digests.js';
+import { refuseSensitiveAddresses } from './sensitive-address.js';
+import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
 
 export interface LoadOptions {
   /** Path of machines.yml as the user gave it; issues name it this way. */
@@ -96,7 +97,9 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
     configDir: dirname(configPath),
     env,
     project: typeof data.project === 'string' ? data.project : defaultProject(configPath),
+    sensitive: interp.sensitiveValues,
   };
+  refuseSensitiveAddresses(ctx, data);
   const n = normalise(ctx, data);
   crossCheck(ctx, data, n);
   const containers = expandReplicas(ctx, n.written);
@@ -112,6 +115,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
     variables: interp.variables,
     sensitiveValues: interp.sensitiveValues,
     sensitiveDigests: digests,
+    sensitiveNumbers: sensitiveNumbers(interp.sensitiveScalars),
     machines: n.machines,
     networks: n.networks,
     volumes: n.volumes,

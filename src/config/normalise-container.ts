@@ -42,7 +42,13 @@ function size(ctx: Context, path: Path, v: unknown): number | undefined {
 function command(ctx: Context, path: Path, v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (Array.isArray(v)) return v.map(String);
-  const argv = shellSplit(String(v));
+  const text = String(v);
+  // A sensitive value stays one literal piece of its word: were it split at spaces or unescaped, the words
+  // would no longer hold the value and output could not mask them.
+  const secrets = (ctx.sensitive ?? []).filter((s) => s !== '' && text.includes(s)).sort((a, b) => b.length - a.length);
+  const mark = (i: number): string => `\ue000${i}\ue001`;
+  const guarded = secrets.reduce((t, s, i) => t.split(s).join(mark(i)), text);
+  const argv = shellSplit(guarded)?.map((w) => secrets.reduce((t, s, i) => t.split(mark(i)).join(s), w));
   if (!argv) fail(ctx, path, 'unbalanced quotes in the command string');
   return argv;
 }

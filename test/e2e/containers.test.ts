@@ -22,12 +22,26 @@ function engineEvents(project: string): { lines: () => string[]; until: (line: s
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    waiters.forEach((w) => w());
+  });
   const lines = (): string[] => out.split('\n').filter(Boolean);
   return {
     lines,
-    async until(line) {
-      for (let i = 0; i < 800 && !lines().includes(line); i++) await new Promise((r) => setTimeout(r, 25));
+    // Resolves on the stream's own data, not on a polling interval; the caller's assertions say what was missed.
+    until(line) {
+      return new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (!lines().includes(line)) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        child.once('exit', () => (waiters.delete(check), resolve()));
+        check();
+      });
     },
     stop: () => child.kill(),
   };
@@ -311,8 +325,20 @@ describe('kill -9 in the middle of an apply of 30 containers', () => {
       .join('');
     writeFileSync(file, `version: 1\nproject: ${project}\nmachines:\n  m1: { driver: local }\nnetworks:\n  net: {}\nvolumes:\n  v: {}\ncontainers:\n${containers}`);
     const child = mfileSpawn(['apply', '-f', file, '-y', '--parallelism', '4']);
-    // Kill once a few containers exist, long before all 30 do.
-    for (let i = 0; i < 400 && labelled(project).containers.length < 5; i++) await new Promise((r) => setTimeout(r, 25));
+    // Kill as soon as the run reports its fifth container created (at most four more are in flight then), long
+    // before all 30 exist: on the run's own progress lines, not a polling interval.
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if ((child.out().match(/ container\.c\d\d\[m1\] created/g) ?? []).length < 5) return;
+        child.stdout!.off('data', check);
+        child.stderr!.off('data', check);
+        resolve();
+      };
+      // Progress lines go to stderr when stdout is not a terminal; listen to both.
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      child.once('exit', () => resolve());
+    });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const partial = labelled(project).containers.length;

@@ -7,7 +7,7 @@
 // local: plain and --json progress, the errors of steps that fail (one echoes the value from the engine), the
 // state and its backup, show/ls/env, a plan against what runs, and destroy.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { CLI_BIN, ensureCliBuilt } from './helpers/cli-process.js';
 import { cleanupProject, docker, ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
 import { pool } from './helpers/fuzz-cli.js';
 import { uniqueProject } from './helpers/project.js';
+import { filesUnder } from './helpers/files-under.js';
 
 const RAND = Math.floor(Math.random() * 1e9);
 const R = `${process.pid.toString(36)}${RAND.toString(36)}`;
@@ -154,16 +155,6 @@ const SOURCES: [string, Source][] = [
   ],
 ];
 
-/** Every file below dir, with its bytes as latin1 text. */
-function filesUnder(dir: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const e of readdirSync(dir)) {
-    const p = path.join(dir, e);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else out.push([p, readFileSync(p).toString('latin1')]);
-  }
-  return out;
-}
 
 /** Millisecond times in events hold arbitrary digits: they are not output a number secret could be in. */
 const withoutTimes = (text: string): string => text.replace(/"(time|elapsedMs)":\d+/g, '"$1":0');

@@ -51,3 +51,9 @@ export function parseImageReference(ref: string): ImageReference | { problem: st
 export function isImageReference(ref: unknown): ref is string {
   return typeof ref === 'string' && !('problem' in parseImageReference(ref));
 }
+
+/**
+ * The name an image goes by when its reference holds a sensitive value: `(sensitive)#` and 12 hex digits (see
+ * plan/image-name.ts). It stands in for the reference in addresses and the state.
+ */
+export const SENSITIVE_IMAGE_NAME_RE = /^\(sensitive\)#[0-9a-f]{12}$/;

@@ -1,7 +1,7 @@
 // The names a state file holds are checked with machines.yml's rules before anything uses them: a machine's
 // name becomes a folder under .mfile/machines (removed with the machine), object names become engine names.
 import {
-  MACHINE_NAME_RULE, OBJECT_NAME_RULE, isImageReference, isMachineName, isObjectName, parseAddress,
+  MACHINE_NAME_RULE, OBJECT_NAME_RULE, SENSITIVE_IMAGE_NAME_RE, isImageReference, isMachineName, isObjectName, parseAddress,
 } from '../model/index.js';
 
 type Obj = Record<string, unknown>;
@@ -12,7 +12,8 @@ const q = (s: string): string => JSON.stringify(s);
 const BUILT_IMAGE_RE = /^[a-z0-9][a-z0-9_.-]{0,200}$/;
 
 function objectNameOk(kind: string, name: string): boolean {
-  return kind === 'image' ? isImageReference(name) || BUILT_IMAGE_RE.test(name) : isObjectName(name);
+  if (kind !== 'image') return isObjectName(name);
+  return isImageReference(name) || BUILT_IMAGE_RE.test(name) || SENSITIVE_IMAGE_NAME_RE.test(name);
 }
 
 /** The first bad name in `machines` or `objects`, worded with its key; undefined when all are good. */

@@ -38,6 +38,8 @@ describe('names in the state file', () => {
       'objects["volume.a/../b[m]"]: an object name must be'],
     ['an image that is not a reference', {}, { 'image.../x[m]': object('image.../x[m]', 'image', '../x', 'm') },
       'objects["image.../x[m]"]: not a valid image reference'],
+    ['a stand-in image name that is not one', {}, { 'image.(sensitive)#../x[m]': object('image.(sensitive)#../x[m]', 'image', '(sensitive)#../x', 'm') },
+      'objects["image.(sensitive)#../x[m]"]: not a valid image reference'],
     ['a record that names another machine than its address', {}, { 'network.n[m]': object('network.n[m]', 'network', 'n', 'other') },
       'objects["network.n[m]"].machine: expected "m"'],
   ])('refuses %s, naming the file and the key on one line', async (_what, machines, objects, message) => {
@@ -56,8 +58,10 @@ describe('names in the state file', () => {
       'container.web[web-1]': object('container.web[web-1]', 'container', 'web', 'web-1'),
       'image.registry.example.com:5000/team/app:1.2[web-1]': object('image.registry.example.com:5000/team/app:1.2[web-1]', 'image', 'registry.example.com:5000/team/app:1.2', 'web-1'),
       'container.web[web-1]#ffff00001111': object('container.web[web-1]#ffff00001111', 'container', 'web', 'web-1'),
+      // The stand-in name of an image whose reference holds a sensitive value.
+      'image.(sensitive)#0123456789ab[web-1]': object('image.(sensitive)#0123456789ab[web-1]', 'image', '(sensitive)#0123456789ab', 'web-1'),
     });
-    expect(Object.keys((await store.read()).objects)).toHaveLength(3);
+    expect(Object.keys((await store.read()).objects)).toHaveLength(4);
   });
 });
 

@@ -75,12 +75,15 @@ async function deadPid(): Promise<number> {
   return c.pid!;
 }
 
-/** A zombie: `sh` starts `true` in the background and becomes `sleep`, which never reaps it. */
+/**
+ * A zombie: perl forks a child that exits at once and never reaps it (no wait, no SIGCHLD handler), so the child
+ * stays a zombie until the parent ends. (A shell may reap a background job before it execs, so it cannot be used.)
+ */
 async function zombiePid(): Promise<{ pid: number; parent: ChildProcess }> {
-  const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawn('perl', ['-e', '$| = 1; my $p = fork(); if ($p == 0) { exit 0 } print "$p\\n"; sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(parent);
   const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))));
-  // Wait for `true` to have exited (state Z); it exits at once, so this loop ends after a turn or two.
+  // Wait for the child to have exited (state Z); it exits at once, so this loop ends after a turn or two.
   for (;;) {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     if (/^\d+ \(.*\) Z /.test(stat)) return { pid, parent };

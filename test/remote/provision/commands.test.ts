@@ -72,8 +72,8 @@ describe('the remote alive check', () => {
     }).trim();
 
   it('sees a running process, and neither a dead one nor a zombie that PID 1 has not reaped yet', async () => {
-    // The shell forks a child that exits at once and then becomes `sleep`, which never reaps it: a real zombie.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // perl forks a child that exits at once and never reaps it: a real zombie (a shell may reap it before exec).
+    const parent = spawn('perl', ['-e', '$| = 1; my $p = fork(); if ($p == 0) { exit 0 } print "$p\\n"; sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const zombie = Number(await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString()))));
     try {
       for (let i = 0; i < 50 && !execFileSync('cat', [`/proc/${zombie}/stat`], { encoding: 'utf8' }).includes(') Z'); i++) {

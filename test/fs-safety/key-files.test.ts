@@ -85,6 +85,15 @@ describe('a symlink planted at a key file', () => {
 type Unsafe = { name: string; make: (p: { dir: string; state: string }) => string };
 
 // Each returns the folder that must be named in the refusal.
+
+/** A folder of .mfile (certs/, machines/) planted as a symlink to another folder; returns its path. */
+function symlinkedStateFolder(p: { dir: string; state: string }, sub: string): string {
+  fs.mkdirSync(path.join(p.dir, 'elsewhere'), { mode: 0o700 });
+  fs.mkdirSync(p.state, { mode: 0o700 });
+  fs.symlinkSync(path.join(p.dir, 'elsewhere'), path.join(p.state, sub));
+  return path.join(p.state, sub);
+}
+
 const unsafeFolders: Unsafe[] = [
   {
     name: '.mfile is a symlink',
@@ -94,15 +103,7 @@ const unsafeFolders: Unsafe[] = [
       return p.state;
     },
   },
-  {
-    name: 'certs/ is a symlink',
-    make: (p) => {
-      fs.mkdirSync(path.join(p.dir, 'elsewhere'), { mode: 0o700 });
-      fs.mkdirSync(p.state, { mode: 0o700 });
-      fs.symlinkSync(path.join(p.dir, 'elsewhere'), path.join(p.state, 'certs'));
-      return path.join(p.state, 'certs');
-    },
-  },
+  { name: 'certs/ is a symlink', make: (p) => symlinkedStateFolder(p, 'certs') },
   {
     name: '.mfile is owned by another user',
     make: (p) => {
@@ -147,15 +148,7 @@ const unsafeMachineFolders: Unsafe[] = [
       return path.join(p.state, 'machines', 'web-1');
     },
   },
-  {
-    name: 'machines/ is a symlink',
-    make: (p) => {
-      fs.mkdirSync(path.join(p.dir, 'elsewhere'), { mode: 0o700 });
-      fs.mkdirSync(p.state, { mode: 0o700 });
-      fs.symlinkSync(path.join(p.dir, 'elsewhere'), path.join(p.state, 'machines'));
-      return path.join(p.state, 'machines');
-    },
-  },
+  { name: 'machines/ is a symlink', make: (p) => symlinkedStateFolder(p, 'machines') },
 ];
 
 const asRoot = process.getuid?.() === 0; // chown to another uid needs root

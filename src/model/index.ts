@@ -5,3 +5,4 @@ export * from './plan.js';
 export * from './events.js';
 export * from './names.js';
 export * from './image-reference.js';
+export * from './driver-traits.js';

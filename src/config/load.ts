@@ -4,7 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Desired } from '../model/desired.js';
-import { withSensitiveDigests } from '../plan/hash.js';
+import { withSensitiveDigests } from '../model/sensitive-digest.js';
 import type { Context, Raw } from './context.js';
 import { crossCheck } from './cross-check.js';
 import { interpolate } from './interpolate.js';

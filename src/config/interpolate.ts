@@ -64,6 +64,10 @@ function declarations(src: YamlSource): Map<string, Declared> {
   return out;
 }
 
+function sensitiveOf(variables: Record<string, VariableValue>): string[] {
+  return [...new Set(Object.values(variables).filter((v) => v.sensitive && v.value !== '').map((v) => v.value))].sort();
+}
+
 /** After substitution an unquoted scalar takes the type its text has in YAML: `port: ${p}` is a number. */
 function retype(text: string): string | number | boolean {
   if (/^[-+]?[0-9]+$/.test(text) || /^[-+]?(\.[0-9]+|[0-9]+\.[0-9]*)([eE][-+]?[0-9]+)?$/.test(text)) return Number(text);
@@ -93,6 +97,8 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
     const value = resolve(name);
     if (value !== undefined) variables[name] = { value, sensitive: d.sensitive };
   }
+  // Only declared variables can be sensitive, so every secret is known here: a ${X:?msg} message may quote one.
+  issues.maskValues(sensitiveOf(variables));
 
   const substitute = (node: Scalar, text: string): void => {
     let secret = false;
@@ -145,9 +151,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
   };
   walk(src.doc.contents, true);
 
-  const sensitiveValues = [
-    ...new Set(Object.values(variables).filter((v) => v.sensitive && v.value !== '').map((v) => v.value)),
-  ].sort();
+  const sensitiveValues = sensitiveOf(variables);
   const digestParts = [
     ...Object.entries(variables).map(([k, v]) => `${k}=${v.value}`),
     ...[...envUsed].map(([k, v]) => `env:${k}=${v}`),

@@ -7,6 +7,7 @@ import type { Desired } from '../model/desired.js';
 import { withSensitiveDigests } from '../plan/hash.js';
 import type { Context, Raw } from './context.js';
 import { crossCheck } from './cross-check.js';
+import { readDotenv } from './dotenv.js';
 import { interpolate } from './interpolate.js';
 import { IssueList } from './issues.js';
 import { expandReplicas, normalise } from './normalise.js';
@@ -19,7 +20,7 @@ import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
 export interface LoadOptions {
   /** Path of machines.yml as the user gave it; issues name it this way. */
   file: string;
-  /** --var NAME=VALUE */
+  /** --var-stdin, --var and --var-file values, merged (the .env beside the file is read here). */
   vars?: Record<string, string>;
   /** Environment for MFILE_VAR_name, ${env:NAME} and bare environment keys (default process.env). */
   env?: NodeJS.ProcessEnv;
@@ -75,9 +76,11 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
 
   const src = readYaml(opts.file, bytes, issues);
   if (!src) throw issues.error();
-  const interp = interpolate(src, { vars: opts.vars ?? {}, env }, issues);
+  const dotenv = await readDotenv(opts.file, env);
+  const interp = interpolate(src, { vars: opts.vars ?? {}, env, dotenv: dotenv.vars }, issues);
   checkReservedKeys(src, issues);
   issues.maskValues(interp.sensitiveValues);
+  for (const issue of dotenv.issues) issues.add(issue);
   let data: Raw;
   try {
     data = src.doc.toJS() as Raw;

@@ -97,7 +97,7 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
   {
     name: 'undefined variable',
     yaml: HEAD + 'containers:\n  a:\n    image: "nginx:${tag}"\n',
-    want: ["machines.yml:7:12: undefined variable 'tag': declare it under variables, or pass --var tag=VALUE"],
+    want: ["machines.yml:7:12: undefined variable 'tag': pass --var tag=VALUE, --var-file FILE or --var-stdin tag, set MFILE_VAR_tag or tag in the environment, or add tag=VALUE to .env, or declare it under variables with a default"],
   },
   {
     name: 'bad duration and bad size',
@@ -152,7 +152,7 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: local\n    engine: { port: 99999 }\ncontainers:\n  a:\n    image: "${nope}"\n    restart: sometimes\n    ports: ["80:80:80:80"]\n',
     want: [
       "machines.yml:5:21: machines.m1.engine.port: must be <= 65535",
-      "machines.yml:8:12: undefined variable 'nope': declare it under variables, or pass --var nope=VALUE",
+      "machines.yml:8:12: undefined variable 'nope': pass --var nope=VALUE, --var-file FILE or --var-stdin nope, set MFILE_VAR_nope or nope in the environment, or add nope=VALUE to .env, or declare it under variables with a default",
       "machines.yml:9:14: containers.a.restart: 'sometimes' must be one of: no, always, on-failure[:N], unless-stopped",
       "machines.yml:10:13: containers.a.ports[0]: '80:80:80:80' must be a port mapping like 8080:80, 127.0.0.1:8080:80/udp or 80",
     ],

@@ -3,7 +3,9 @@
 import type { PortSpec } from '../model/desired.js';
 import { obj, report, type Context, type Raw } from './context.js';
 import type { Normalised } from './normalise.js';
+import { didYouMean } from './did-you-mean.js';
 import type { Path } from './positions.js';
+import { isExcluded } from './valid-parts.js';
 
 const DRIVER_BLOCKS = ['local', 'none', 'sandbox', 'generic'];
 
@@ -14,6 +16,19 @@ function entryPath(raw: unknown, base: Path, name: string): { path: Path; key: b
     return { path: i >= 0 ? [...base, i] : base, key: false };
   }
   return { path: [...base, name], key: true };
+}
+
+/** ` (did you mean 'x'?)` for a name declared under another spelling. */
+function near(name: string, declared: Record<string, unknown>): string {
+  return didYouMean(name, Object.keys(declared));
+}
+
+/** For an unknown machine: the known ones (a few), or the nearest of many. */
+function known(name: string, names: string[]): string {
+  if (!names.length) return ' (no machine is declared)';
+  const sorted = [...names].sort();
+  if (sorted.length <= 10) return ` (known: ${sorted.join(', ')})`;
+  return didYouMean(name, sorted) || ` (known: ${sorted.slice(0, 10).join(', ')} and ${sorted.length - 10} more)`;
 }
 
 function checkMachines(ctx: Context, data: Raw): void {
@@ -36,14 +51,14 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
     const c = obj(rawContainers[name]);
     const base: Path = ['containers', name];
     spec.machines.forEach((m, i) => {
-      if (n.machines[m]) return;
+      if (n.machines[m] || isExcluded(ctx.excluded, 'machines', m)) return;
       const path: Path = Array.isArray(c.machines) ? [...base, 'machines', i] : [...base, 'machine'];
-      report(ctx, path, `containers.${name}: unknown machine '${m}'`);
+      report(ctx, path, `containers.${name}: unknown machine '${m}'${known(m, Object.keys(n.machines))}`);
     });
     for (const net of Object.keys(spec.networks)) {
-      if (n.networks[net]) continue;
+      if (n.networks[net] || isExcluded(ctx.excluded, 'networks', net)) continue;
       const e = entryPath(c.networks, [...base, 'networks'], net);
-      report(ctx, e.path, `containers.${name}: unknown network '${net}' (declare it under networks)`, { key: e.key });
+      report(ctx, e.path, `containers.${name}: unknown network '${net}'${near(net, n.networks)} (declare it under networks)`, { key: e.key });
     }
     const rawVolumes = (c.volumes as unknown[] | undefined) ?? [];
     rawVolumes.forEach((entry, i) => {
@@ -52,15 +67,17 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
       if (typeof entry === 'string' && !entry.includes(':')) return; // anonymous volume
       if (typeof source !== 'string' || (type !== undefined && type !== 'volume')) return;
       if (typeof entry === 'string' && /^[./~]/.test(source)) return; // host path
-      if (!n.volumes[source]) report(ctx, [...base, 'volumes', i], `containers.${name}: unknown volume '${source}' (declare it under volumes)`);
+      if (n.volumes[source] || isExcluded(ctx.excluded, 'volumes', source)) return;
+      report(ctx, [...base, 'volumes', i], `containers.${name}: unknown volume '${source}'${near(source, n.volumes)} (declare it under volumes)`);
     });
     spec.secrets.forEach((s, i) => {
-      if (!n.secrets[s.source]) report(ctx, [...base, 'secrets', i], `containers.${name}: unknown secret '${s.source}' (declare it under secrets)`);
+      if (n.secrets[s.source] || isExcluded(ctx.excluded, 'secrets', s.source)) return;
+      report(ctx, [...base, 'secrets', i], `containers.${name}: unknown secret '${s.source}'${near(s.source, n.secrets)} (declare it under secrets)`);
     });
     for (const dep of Object.keys(spec.depends_on)) {
-      if (n.written[dep] && dep !== name) continue;
+      if ((n.written[dep] || isExcluded(ctx.excluded, 'containers', dep)) && dep !== name) continue;
       const e = entryPath(c.depends_on, [...base, 'depends_on'], dep);
-      const msg = dep === name ? `containers.${name}: depends on itself` : `containers.${name}: depends_on names unknown container '${dep}'`;
+      const msg = dep === name ? `containers.${name}: depends on itself` : `containers.${name}: depends_on names unknown container '${dep}'${near(dep, n.written)}`;
       report(ctx, e.path, msg, { key: e.key });
     }
     if (spec.network_mode) {
@@ -68,7 +85,9 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode and networks cannot be used together`);
       }
       const svc = /^service:(.+)$/.exec(spec.network_mode);
-      if (svc && !n.written[svc[1]]) report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode names unknown container '${svc[1]}'`);
+      if (svc && !n.written[svc[1]] && !isExcluded(ctx.excluded, 'containers', svc[1])) {
+        report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode names unknown container '${svc[1]}'${near(svc[1], n.written)}`);
+      }
       if (svc && (n.written[svc[1]]?.spec.replicas ?? 1) !== 1) {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode cannot use '${svc[1]}', which has several replicas`);
       }

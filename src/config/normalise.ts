@@ -21,6 +21,8 @@ function placement(ctx: Context, name: string, c: Raw, machineNames: string[]): 
   if (Array.isArray(c.machines)) return c.machines.map(String);
   if (typeof c.machine === 'string') return [c.machine];
   if (machineNames.length === 1) return [...machineNames];
+  // Every machine failed the schema: that error is reported already.
+  if (machineNames.length === 0 && ctx.excluded && (ctx.excluded.whole.has('machines') || ctx.excluded.names.machines.size)) return [];
   if (machineNames.length === 0) {
     report(ctx, ['containers', name], `containers.${name}: no machine to run on; declare one under machines`, { key: true });
     return [];

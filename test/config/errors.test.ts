@@ -60,7 +60,7 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
       HEAD +
       'containers:\n  web:\n    machine: m2\n    image: nginx\n    networks: [front]\n    volumes: ["data:/x", "./here:/y"]\n    secrets: [key]\n',
     want: [
-      "machines.yml:7:14: containers.web: unknown machine 'm2'",
+      "machines.yml:7:14: containers.web: unknown machine 'm2' (known: m1)",
       "machines.yml:9:16: containers.web: unknown network 'front' (declare it under networks)",
       "machines.yml:10:15: containers.web: unknown volume 'data' (declare it under volumes)",
       "machines.yml:11:15: containers.web: unknown secret 'key' (declare it under secrets)",

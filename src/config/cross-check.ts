@@ -5,7 +5,7 @@ import { obj, report, type Context, type Raw } from './context.js';
 import type { Normalised } from './normalise.js';
 import { didYouMean } from './did-you-mean.js';
 import type { Path } from './positions.js';
-import { isExcluded } from './valid-parts.js';
+import { isExcluded, type Section } from './valid-parts.js';
 
 const DRIVER_BLOCKS = ['local', 'none', 'sandbox', 'generic'];
 
@@ -18,9 +18,14 @@ function entryPath(raw: unknown, base: Path, name: string): { path: Path; key: b
   return { path: [...base, name], key: true };
 }
 
+/** Names declared in a section, including entries left out after a schema error. */
+function declared(ctx: Context, section: Section, valid: Record<string, unknown>): string[] {
+  return [...Object.keys(valid), ...(ctx.excluded?.names[section] ?? [])];
+}
+
 /** ` (did you mean 'x'?)` for a name declared under another spelling. */
-function near(name: string, declared: Record<string, unknown>): string {
-  return didYouMean(name, Object.keys(declared));
+function near(ctx: Context, name: string, section: Section, valid: Record<string, unknown>): string {
+  return didYouMean(name, declared(ctx, section, valid));
 }
 
 /** For an unknown machine: the known ones (a few), or the nearest of many. */
@@ -53,12 +58,12 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
     spec.machines.forEach((m, i) => {
       if (n.machines[m] || isExcluded(ctx.excluded, 'machines', m)) return;
       const path: Path = Array.isArray(c.machines) ? [...base, 'machines', i] : [...base, 'machine'];
-      report(ctx, path, `containers.${name}: unknown machine '${m}'${known(m, Object.keys(n.machines))}`);
+      report(ctx, path, `containers.${name}: unknown machine '${m}'${known(m, declared(ctx, 'machines', n.machines))}`);
     });
     for (const net of Object.keys(spec.networks)) {
       if (n.networks[net] || isExcluded(ctx.excluded, 'networks', net)) continue;
       const e = entryPath(c.networks, [...base, 'networks'], net);
-      report(ctx, e.path, `containers.${name}: unknown network '${net}'${near(net, n.networks)} (declare it under networks)`, { key: e.key });
+      report(ctx, e.path, `containers.${name}: unknown network '${net}'${near(ctx, net, 'networks', n.networks)} (declare it under networks)`, { key: e.key });
     }
     const rawVolumes = (c.volumes as unknown[] | undefined) ?? [];
     rawVolumes.forEach((entry, i) => {
@@ -68,16 +73,16 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
       if (typeof source !== 'string' || (type !== undefined && type !== 'volume')) return;
       if (typeof entry === 'string' && /^[./~]/.test(source)) return; // host path
       if (n.volumes[source] || isExcluded(ctx.excluded, 'volumes', source)) return;
-      report(ctx, [...base, 'volumes', i], `containers.${name}: unknown volume '${source}'${near(source, n.volumes)} (declare it under volumes)`);
+      report(ctx, [...base, 'volumes', i], `containers.${name}: unknown volume '${source}'${near(ctx, source, 'volumes', n.volumes)} (declare it under volumes)`);
     });
     spec.secrets.forEach((s, i) => {
       if (n.secrets[s.source] || isExcluded(ctx.excluded, 'secrets', s.source)) return;
-      report(ctx, [...base, 'secrets', i], `containers.${name}: unknown secret '${s.source}'${near(s.source, n.secrets)} (declare it under secrets)`);
+      report(ctx, [...base, 'secrets', i], `containers.${name}: unknown secret '${s.source}'${near(ctx, s.source, 'secrets', n.secrets)} (declare it under secrets)`);
     });
     for (const dep of Object.keys(spec.depends_on)) {
       if ((n.written[dep] || isExcluded(ctx.excluded, 'containers', dep)) && dep !== name) continue;
       const e = entryPath(c.depends_on, [...base, 'depends_on'], dep);
-      const msg = dep === name ? `containers.${name}: depends on itself` : `containers.${name}: depends_on names unknown container '${dep}'${near(dep, n.written)}`;
+      const msg = dep === name ? `containers.${name}: depends on itself` : `containers.${name}: depends_on names unknown container '${dep}'${near(ctx, dep, 'containers', n.written)}`;
       report(ctx, e.path, msg, { key: e.key });
     }
     if (spec.network_mode) {
@@ -86,7 +91,7 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
       }
       const svc = /^service:(.+)$/.exec(spec.network_mode);
       if (svc && !n.written[svc[1]] && !isExcluded(ctx.excluded, 'containers', svc[1])) {
-        report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode names unknown container '${svc[1]}'${near(svc[1], n.written)}`);
+        report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode names unknown container '${svc[1]}'${near(ctx, svc[1], 'containers', n.written)}`);
       }
       if (svc && (n.written[svc[1]]?.spec.replicas ?? 1) !== 1) {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode cannot use '${svc[1]}', which has several replicas`);

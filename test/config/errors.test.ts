@@ -40,6 +40,40 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     want: ["machines.yml:8:18: containers.web.pull_policy: must be one of: always, missing, never, build, if_not_present"],
   },
   {
+    name: 'bad enum value and restart policy, with suggestions',
+    yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    pull_policy: alwys\n    restart: alwyas\n',
+    want: [
+      "machines.yml:8:18: containers.web.pull_policy: must be one of: always, missing, never, build, if_not_present (did you mean 'always'?)",
+      "machines.yml:9:14: containers.web.restart: 'alwyas' must be one of: no, always, on-failure[:N], unless-stopped (did you mean 'always'?)",
+    ],
+  },
+  {
+    name: 'unknown names, with the nearest declared one',
+    yaml:
+      HEAD +
+      'networks:\n  front: {}\nvolumes:\n  data: {}\ncontainers:\n  db:\n    image: postgres\n  web:\n    image: nginx\n    machine: m2\n    networks: [frnt]\n    volumes: ["dta:/d"]\n    depends_on: [dbb]\n',
+    want: [
+      "machines.yml:14:14: containers.web: unknown machine 'm2' (known: m1)",
+      "machines.yml:15:16: containers.web: unknown network 'frnt' (did you mean 'front'?) (declare it under networks)",
+      "machines.yml:16:15: containers.web: unknown volume 'dta' (did you mean 'data'?) (declare it under volumes)",
+      "machines.yml:17:18: containers.web: depends_on names unknown container 'dbb' (did you mean 'db'?)",
+    ],
+  },
+  {
+    name: 'schema errors do not hide cross-field errors in other entries',
+    yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    privileged: "yes"\n  api:\n    image: nginx\n    machine: m9\n    depends_on: [web, wbe]\n',
+    want: [
+      "machines.yml:8:17: containers.web.privileged: must be true or false",
+      "machines.yml:11:14: containers.api: unknown machine 'm9' (known: m1)",
+      "machines.yml:12:23: containers.api: depends_on names unknown container 'wbe' (did you mean 'web'?)",
+    ],
+  },
+  {
+    name: 'every machine failing the schema: no placement error on top',
+    yaml: 'version: 1\nmachines:\n  m1:\n    driver: vbox\ncontainers:\n  web:\n    image: nginx\n',
+    want: ["machines.yml:4:13: machines.m1.driver: must be one of: local, none, sandbox, generic"],
+  },
+  {
     name: 'bad driver',
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: virtualbox\n',
     want: ["machines.yml:4:13: machines.m1.driver: must be one of: local, none, sandbox, generic"],

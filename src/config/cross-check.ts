@@ -18,6 +18,11 @@ function entryPath(raw: unknown, base: Path, name: string): { path: Path; key: b
   return { path: [...base, name], key: true };
 }
 
+/** The entry named `key`, never an Object.prototype member ('constructor' is a valid container name). */
+function own<T>(rec: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(rec, key) ? rec[key] : undefined;
+}
+
 /** Names declared in a section, including entries left out after a schema error. */
 function declared(ctx: Context, section: Section, valid: Record<string, unknown>): string[] {
   return [...Object.keys(valid), ...(ctx.excluded?.names[section] ?? [])];
@@ -56,12 +61,12 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
     const c = obj(rawContainers[name]);
     const base: Path = ['containers', name];
     spec.machines.forEach((m, i) => {
-      if (n.machines[m] || isExcluded(ctx.excluded, 'machines', m)) return;
+      if (own(n.machines, m) || isExcluded(ctx.excluded, 'machines', m)) return;
       const path: Path = Array.isArray(c.machines) ? [...base, 'machines', i] : [...base, 'machine'];
       report(ctx, path, `containers.${name}: unknown machine '${m}'${known(m, declared(ctx, 'machines', n.machines))}`);
     });
     for (const net of Object.keys(spec.networks)) {
-      if (n.networks[net] || isExcluded(ctx.excluded, 'networks', net)) continue;
+      if (own(n.networks, net) || isExcluded(ctx.excluded, 'networks', net)) continue;
       const e = entryPath(c.networks, [...base, 'networks'], net);
       report(ctx, e.path, `containers.${name}: unknown network '${net}'${near(ctx, net, 'networks', n.networks)} (declare it under networks)`, { key: e.key });
     }
@@ -72,15 +77,15 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
       if (typeof entry === 'string' && !entry.includes(':')) return; // anonymous volume
       if (typeof source !== 'string' || (type !== undefined && type !== 'volume')) return;
       if (typeof entry === 'string' && /^[./~]/.test(source)) return; // host path
-      if (n.volumes[source] || isExcluded(ctx.excluded, 'volumes', source)) return;
+      if (own(n.volumes, source) || isExcluded(ctx.excluded, 'volumes', source)) return;
       report(ctx, [...base, 'volumes', i], `containers.${name}: unknown volume '${source}'${near(ctx, source, 'volumes', n.volumes)} (declare it under volumes)`);
     });
     spec.secrets.forEach((s, i) => {
-      if (n.secrets[s.source] || isExcluded(ctx.excluded, 'secrets', s.source)) return;
+      if (own(n.secrets, s.source) || isExcluded(ctx.excluded, 'secrets', s.source)) return;
       report(ctx, [...base, 'secrets', i], `containers.${name}: unknown secret '${s.source}'${near(ctx, s.source, 'secrets', n.secrets)} (declare it under secrets)`);
     });
     for (const dep of Object.keys(spec.depends_on)) {
-      if ((n.written[dep] || isExcluded(ctx.excluded, 'containers', dep)) && dep !== name) continue;
+      if ((own(n.written, dep) || isExcluded(ctx.excluded, 'containers', dep)) && dep !== name) continue;
       const e = entryPath(c.depends_on, [...base, 'depends_on'], dep);
       const msg = dep === name ? `containers.${name}: depends on itself` : `containers.${name}: depends_on names unknown container '${dep}'${near(ctx, dep, 'containers', n.written)}`;
       report(ctx, e.path, msg, { key: e.key });
@@ -90,10 +95,10 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode and networks cannot be used together`);
       }
       const svc = /^service:(.+)$/.exec(spec.network_mode);
-      if (svc && !n.written[svc[1]] && !isExcluded(ctx.excluded, 'containers', svc[1])) {
+      if (svc && !own(n.written, svc[1]) && !isExcluded(ctx.excluded, 'containers', svc[1])) {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode names unknown container '${svc[1]}'${near(ctx, svc[1], 'containers', n.written)}`);
       }
-      if (svc && (n.written[svc[1]]?.spec.replicas ?? 1) !== 1) {
+      if (svc && (own(n.written, svc[1])?.spec.replicas ?? 1) !== 1) {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode cannot use '${svc[1]}', which has several replicas`);
       }
     }
@@ -111,7 +116,7 @@ function checkCycles(ctx: Context, data: Raw, n: Normalised): void {
     state[name] = 'open';
     stack.push(name);
     for (const dep of Object.keys(n.written[name].spec.depends_on).sort()) {
-      if (!n.written[dep] || dep === name) continue;
+      if (!own(n.written, dep) || dep === name) continue;
       if (state[dep] === 'open') {
         const cycle = stack.slice(stack.indexOf(dep));
         // Start at the smallest name so one cycle is reported once, the same way every time.

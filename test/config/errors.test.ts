@@ -74,6 +74,22 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     want: ["machines.yml:4:13: machines.m1.driver: must be one of: local, none, sandbox, generic"],
   },
   {
+    name: "references to Object.prototype names ('constructor') are unknown names, not a crash",
+    yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    machine: constructor\n    depends_on: [constructor]\n    secrets: [constructor]\n',
+    want: [
+      "machines.yml:8:14: containers.web: unknown machine 'constructor' (known: m1)",
+      "machines.yml:9:18: containers.web: depends_on names unknown container 'constructor'",
+      "machines.yml:10:15: containers.web: unknown secret 'constructor' (declare it under secrets)",
+    ],
+  },
+  {
+    name: 'a dependency on a container whose name fails the schema: only the name is reported',
+    yaml: HEAD + 'containers:\n  toString:\n    image: nginx\n  web:\n    image: nginx\n    depends_on: [toString]\n',
+    want: [
+      "machines.yml:6:3: invalid container name 'toString': must be lower-case letters, digits, '_', '.' and '-' (at most 63, starting with a letter or digit)",
+    ],
+  },
+  {
     name: 'bad driver',
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: virtualbox\n',
     want: ["machines.yml:4:13: machines.m1.driver: must be one of: local, none, sandbox, generic"],

@@ -90,6 +90,14 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     ],
   },
   {
+    name: 'no machine given among several, one of which fails the schema',
+    yaml: 'version: 1\nmachines:\n  m1: { driver: local }\n  m2: { driver: vbox }\ncontainers:\n  web:\n    image: nginx\n',
+    want: [
+      "machines.yml:4:17: machines.m2.driver: must be one of: local, none, sandbox, generic",
+      "machines.yml:6:3: containers.web: no machine given; add machine: NAME (one of: m1, m2)",
+    ],
+  },
+  {
     name: 'bad driver',
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: virtualbox\n',
     want: ["machines.yml:4:13: machines.m1.driver: must be one of: local, none, sandbox, generic"],

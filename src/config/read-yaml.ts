@@ -76,7 +76,8 @@ function fixOctalModes(node: unknown, text: string): void {
   }
 }
 
-export function readYaml(file: string, bytes: Uint8Array, issues: IssueList): YamlSource | undefined {
+/** The file as text, or undefined when it is not valid UTF-8 or holds a control character (reported). */
+export function decodeYaml(file: string, bytes: Uint8Array, issues: IssueList): string | undefined {
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     issues.add({ file, ...bytePos(bytes, bad), message: 'file is not valid UTF-8 text' });
@@ -88,7 +89,12 @@ export function readYaml(file: string, bytes: Uint8Array, issues: IssueList): Ya
     issues.add({ file, ...bytePos(bytes, ctl), message: `control character ${code} is not allowed in YAML text` });
     return undefined;
   }
-  const text = new TextDecoder('utf-8').decode(bytes); // strips a byte order mark
+  return new TextDecoder('utf-8').decode(bytes); // strips a byte order mark
+}
+
+export function readYaml(file: string, bytes: Uint8Array, issues: IssueList): YamlSource | undefined {
+  const text = decodeYaml(file, bytes, issues);
+  if (text === undefined) return undefined;
   const lc = new LineCounter();
   // uniqueKeys is checked by duplicateKeyOffsets below: the library's own check is quadratic per mapping,
   // which took seconds on a 10,000-container file. logLevel error: the library's warnings (a list used as

@@ -1,0 +1,168 @@
+// A quick read of machines.yml for the common case, a valid file: js-yaml builds plain data about ten times
+// faster and in a quarter of the memory of the positioned reader (read-yaml.ts), which is needed only to place
+// an error. The result is the data the positioned reader gives (YAML 1.2 core schema, `mode: 0440` octal), or
+// undefined wherever the two readers might differ: the caller then takes the positioned path, which also
+// reports every error. So a file that js-yaml refuses, or that uses a feature treated differently by the two
+// libraries (anchors and aliases, merge keys, tags, directives, complex or null keys), is never read here.
+import { FAILSAFE_SCHEMA, Type, load, type State } from 'js-yaml';
+import { Document, Scalar, type YAMLSeq } from 'yaml';
+import { Locator } from './positions.js';
+import type { YamlSource } from './read-yaml.js';
+
+/**
+ * A plain `0755`: decimal 755 in YAML 1.2, but octal under a `mode:` key (see fixOctalModes in read-yaml.ts).
+ * Which one is known only once the key is, so the number waits in this box until the data is walked.
+ */
+/** A plain (unquoted) scalar holding `${`: after substitution it takes the type its text has (`port: ${p}`). */
+class PlainRef {
+  constructor(readonly text: string) {}
+  get [Symbol.toStringTag](): string {
+    return 'PlainRef';
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+class ZeroLedInt {
+  constructor(readonly text: string) {}
+  // js-yaml turns an object used as a key into '[object Object]' unless its class tag says otherwise.
+  get [Symbol.toStringTag](): string {
+    return 'ZeroLedInt';
+  }
+  toString(): string {
+    return String(parseInt(this.text, 10));
+  }
+}
+
+// The YAML 1.2 core schema as the `yaml` package resolves plain scalars, in the same order and with the same
+// conversions. The tags are private names so that an explicit `!!int` is unknown here and sends the file to
+// the positioned reader.
+const TAG = 'tag:mfile.invalid,2026:';
+const plain = (name: string, resolve: (s: string) => boolean, construct: (s: string) => unknown): Type =>
+  new Type(TAG + name, { kind: 'scalar', resolve: (s: unknown) => typeof s === 'string' && resolve(s), construct });
+
+const CORE_TYPES: Type[] = [
+  plain('null', (s) => /^(?:~|[Nn]ull|NULL)?$/.test(s), () => null),
+  plain('bool', (s) => /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s), (s) => s[0] === 't' || s[0] === 'T'),
+  plain('int-oct', (s) => /^0o[0-7]+$/.test(s), (s) => parseInt(s.substring(2), 8)),
+  plain('int', (s) => /^[-+]?[0-9]+$/.test(s), (s) => (/^0[0-7]+$/.test(s) ? new ZeroLedInt(s) : parseInt(s, 10))),
+  plain('int-hex', (s) => /^0x[0-9a-fA-F]+$/.test(s), (s) => parseInt(s.substring(2), 16)),
+  plain(
+    'float-nan',
+    (s) => /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s),
+    (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY),
+  ),
+  plain('float-exp', (s) => /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s), (s) => parseFloat(s)),
+  plain('float', (s) => /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s), (s) => parseFloat(s)),
+  plain('ref', (s) => s.includes('${'), (s) => new PlainRef(s)),
+];
+const CORE_TAGS = new Set(CORE_TYPES.map((t) => (t as Type & { tag: string }).tag));
+const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: CORE_TYPES });
+
+/**
+ * Text the fast path leaves alone: directives (`%YAML 1.1`
+ * changes the schema), merge keys, verbatim tags, explicit `?` keys and flow collections used as keys (the two
+ * libraries turn such keys into different strings). Cheap and coarse: a false alarm only costs time.
+ */
+const AVOID = /^%|<<|!<|(?:^|[\s,[{])\?(?:[ \t]|$)|[\]}][ \t]*:(?:[ \t]|$)/m;
+
+/** Keys that one library writes differently from the other (a null key) or that touch the prototype. */
+const AVOID_KEYS = new Set(['', 'null', 'Null', 'NULL', '~', '__proto__', '<<', '[object Object]']);
+
+class Differs extends Error {}
+
+/** A value holding `${`, where it sits in the data, and the scalar that interpolate() substitutes in place. */
+interface Ref {
+  parent: Record<string, unknown> | unknown[];
+  key: string | number;
+  scalar: Scalar;
+}
+
+function scalar(text: string, type: Scalar.Type): Scalar {
+  const node = new Scalar(text);
+  node.type = type;
+  return node;
+}
+
+/**
+ * Settles the boxed values and checks every key, in document order; throws Differs when the two readers could
+ * differ. Values holding `${` are collected when `refs` is given (not under the top-level `variables`).
+ */
+function settle(v: unknown, parent: Ref['parent'], key: string | number, refs: Ref[] | undefined): unknown {
+  if (v instanceof ZeroLedInt) return key === 'mode' ? parseInt(v.text, 8) : parseInt(v.text, 10);
+  if (v instanceof PlainRef) {
+    refs?.push({ parent, key, scalar: scalar(v.text, 'PLAIN') });
+    return v.text;
+  }
+  if (typeof v === 'string') {
+    if (refs && v.includes('${')) refs.push({ parent, key, scalar: scalar(v, 'QUOTE_DOUBLE') });
+  } else if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = settle(v[i], v, i, refs);
+  } else if (v !== null && typeof v === 'object') {
+    const map = v as Record<string, unknown>;
+    for (const k of Object.keys(map)) {
+      if (AVOID_KEYS.has(k)) throw new Differs();
+      map[k] = settle(map[k], map, k, refs);
+    }
+  }
+  return v;
+}
+
+/** What the fast reader gives: the source interpolate() works on, and the data once it has. */
+export interface FastSource {
+  src: YamlSource;
+  /** The data, with the values interpolate() substituted in `src` put back. Call after interpolate(). */
+  data(): Record<string, unknown>;
+}
+
+/**
+ * Reads a decoded machines.yml quickly, or returns undefined: then read it with the positioned reader. The
+ * source's tree holds only the `variables` section and the scalars that hold `${`, which is all interpolate()
+ * reads or changes; its locator places nothing (any issue sends the file back to the positioned reader).
+ */
+export function readFast(file: string, text: string): FastSource | undefined {
+  const data = fastYaml(text);
+  if (!data) return undefined;
+  const refs: Ref[] = [];
+  try {
+    for (const k of Object.keys(data)) {
+      if (AVOID_KEYS.has(k)) return undefined;
+      data[k] = settle(data[k], data, k, k === 'variables' ? undefined : refs);
+    }
+  } catch (err) {
+    if (err instanceof Differs) return undefined;
+    throw err;
+  }
+  const doc = new Document('variables' in data ? { variables: data.variables } : {});
+  const seq = doc.createNode([]) as YAMLSeq;
+  seq.items = refs.map((r) => r.scalar);
+  doc.set('refs', seq);
+  const src: YamlSource = { file, text, doc: doc as unknown as Document.Parsed, locator: Locator.unplaced(file) };
+  return {
+    src,
+    data: () => {
+      for (const r of refs) (r.parent as Record<string | number, unknown>)[r.key] = r.scalar.value;
+      return data;
+    },
+  };
+}
+
+/** js-yaml's data for the text, when it is a mapping read with only the features both readers treat alike. */
+function fastYaml(text: string): Record<string, unknown> | undefined {
+  if (AVOID.test(text)) return undefined;
+  let plainOnly = true;
+  const listener = (event: string, state: State): void => {
+    if (event !== 'close') return;
+    const s = state as State & { tag: string | null; anchor: string | null };
+    // Anchors (aliases need one): alias limits and shared objects differ. Tags other than the implicit ones.
+    if (s.anchor !== null || (s.tag !== null && s.tag !== '?' && !CORE_TAGS.has(s.tag))) plainOnly = false;
+  };
+  try {
+    const data: unknown = load(text, { schema: SCHEMA, listener });
+    if (!plainOnly || data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+    return data as Record<string, unknown>;
+  } catch {
+    return undefined; // js-yaml refused the file: the positioned reader says why
+  }
+}

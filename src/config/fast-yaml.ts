@@ -61,11 +61,12 @@ const CORE_TAGS = new Set(CORE_TYPES.map((t) => (t as Type & { tag: string }).ta
 const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: CORE_TYPES });
 
 /**
- * Text the fast path leaves alone: directives (`%YAML 1.1`
+ * Text the fast path leaves alone: a CR that is not part of CRLF (`yaml` does not end a line there, js-yaml
+ * does), directives (`%YAML 1.1`
  * changes the schema), merge keys, verbatim tags, explicit `?` keys and flow collections used as keys (the two
  * libraries turn such keys into different strings). Cheap and coarse: a false alarm only costs time.
  */
-const AVOID = /^%|<<|!<|(?:^|[\s,[{])\?(?:[ \t]|$)|[\]}][ \t]*:(?:[ \t]|$)/m;
+const AVOID = /\r(?!\n)|^%|<<|!<|(?:^|[\s,[{])\?(?:[ \t]|$)|[\]}][ \t]*:(?:[ \t]|$)/m;
 
 /** Keys that one library writes differently from the other (a null key) or that touch the prototype. */
 const AVOID_KEYS = new Set(['', 'null', 'Null', 'NULL', '~', '__proto__', '<<', '[object Object]']);

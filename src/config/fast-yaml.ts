@@ -36,29 +36,49 @@ class ZeroLedInt {
 }
 
 // The YAML 1.2 core schema as the `yaml` package resolves plain scalars, in the same order and with the same
-// conversions. The tags are private names so that an explicit `!!int` is unknown here and sends the file to
-// the positioned reader.
-const TAG = 'tag:mfile.invalid,2026:';
-const plain = (name: string, resolve: (s: string) => boolean, construct: (s: string) => unknown): Type =>
-  new Type(TAG + name, { kind: 'scalar', resolve: (s: unknown) => typeof s === 'string' && resolve(s), construct });
-
-const CORE_TYPES: Type[] = [
-  plain('null', (s) => /^(?:~|[Nn]ull|NULL)?$/.test(s), () => null),
-  plain('bool', (s) => /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s), (s) => s[0] === 't' || s[0] === 'T'),
-  plain('int-oct', (s) => /^0o[0-7]+$/.test(s), (s) => parseInt(s.substring(2), 8)),
-  plain('int', (s) => /^[-+]?[0-9]+$/.test(s), (s) => (/^0[0-7]+$/.test(s) ? new ZeroLedInt(s) : parseInt(s, 10))),
-  plain('int-hex', (s) => /^0x[0-9a-fA-F]+$/.test(s), (s) => parseInt(s.substring(2), 16)),
-  plain(
-    'float-nan',
-    (s) => /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s),
+// conversions.
+const CORE: [RegExp, (s: string) => unknown][] = [
+  [/^(?:~|[Nn]ull|NULL)?$/, () => null],
+  [/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'],
+  [/^0o[0-7]+$/, (s) => parseInt(s.substring(2), 8)],
+  [/^[-+]?[0-9]+$/, (s) => (/^0[0-7]+$/.test(s) ? new ZeroLedInt(s) : parseInt(s, 10))],
+  [/^0x[0-9a-fA-F]+$/, (s) => parseInt(s.substring(2), 16)],
+  [
+    /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
     (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY),
-  ),
-  plain('float-exp', (s) => /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s), (s) => parseFloat(s)),
-  plain('float', (s) => /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s), (s) => parseFloat(s)),
-  plain('ref', (s) => s.includes('${'), (s) => new PlainRef(s)),
+  ],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, (s) => parseFloat(s)],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (s) => parseFloat(s)],
 ];
-const CORE_TAGS = new Set(CORE_TYPES.map((t) => (t as Type & { tag: string }).tag));
-const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: CORE_TYPES });
+/** First characters of every text that CORE matches (empty text aside): most names skip the regexes. */
+const CORE_START = /^[-+.~0-9nNtTfF]/;
+
+// js-yaml calls construct right after a resolve that said yes, with the same text: the value is kept between.
+let resolved: unknown;
+function resolveCore(s: string): boolean {
+  if (s === '' || CORE_START.test(s)) {
+    for (const [re, make] of CORE) {
+      if (re.test(s)) {
+        resolved = make(s);
+        return true;
+      }
+    }
+  }
+  if (s.includes('${')) {
+    resolved = new PlainRef(s);
+    return true;
+  }
+  return false;
+}
+
+// A private tag name, so that an explicit `!!int` is unknown here and sends the file to the positioned reader.
+const CORE_TAG = 'tag:mfile.invalid,2026:core';
+const CORE_TYPE = new Type(CORE_TAG, {
+  kind: 'scalar',
+  resolve: (s: unknown) => typeof s === 'string' && resolveCore(s),
+  construct: () => resolved,
+});
+const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [CORE_TYPE] });
 
 /**
  * Text the fast path leaves alone: a CR that is not part of CRLF (`yaml` does not end a line there, js-yaml
@@ -157,7 +177,7 @@ function fastYaml(text: string): Record<string, unknown> | undefined {
     if (event !== 'close') return;
     const s = state as State & { tag: string | null; anchor: string | null };
     // Anchors (aliases need one): alias limits and shared objects differ. Tags other than the implicit ones.
-    if (s.anchor !== null || (s.tag !== null && s.tag !== '?' && !CORE_TAGS.has(s.tag))) plainOnly = false;
+    if (s.anchor !== null || (s.tag !== null && s.tag !== '?' && s.tag !== CORE_TAG)) plainOnly = false;
   };
   try {
     const data: unknown = load(text, { schema: SCHEMA, listener });

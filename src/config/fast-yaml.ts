@@ -9,10 +9,6 @@ import { Document, Scalar, type YAMLSeq } from 'yaml';
 import { Locator } from './positions.js';
 import type { YamlSource } from './read-yaml.js';
 
-/**
- * A plain `0755`: decimal 755 in YAML 1.2, but octal under a `mode:` key (see fixOctalModes in read-yaml.ts).
- * Which one is known only once the key is, so the number waits in this box until the data is walked.
- */
 /** A plain (unquoted) scalar holding `${`: after substitution it takes the type its text has (`port: ${p}`). */
 class PlainRef {
   constructor(readonly text: string) {}
@@ -24,6 +20,10 @@ class PlainRef {
   }
 }
 
+/**
+ * A plain `0755`: decimal 755 in YAML 1.2, but octal under a `mode:` key (see fixOctalModes in read-yaml.ts).
+ * Which one is known only once the key is, so the number waits in this box until the data is walked.
+ */
 class ZeroLedInt {
   constructor(readonly text: string) {}
   // js-yaml turns an object used as a key into '[object Object]' unless its class tag says otherwise.

@@ -3,7 +3,8 @@
 // an error. The result is the data the positioned reader gives (YAML 1.2 core schema, `mode: 0440` octal), or
 // undefined wherever the two readers might differ: the caller then takes the positioned path, which also
 // reports every error. So a file that js-yaml refuses, or that uses a feature treated differently by the two
-// libraries (anchors and aliases, merge keys, tags, directives, complex or null keys), is never read here.
+// libraries (anchors and aliases, merge keys, tags, directives, complex or null keys, quoted and flow values
+// over several lines), is never read here.
 import { FAILSAFE_SCHEMA, Type, load, type State } from 'js-yaml';
 import { Document, Scalar, type YAMLSeq } from 'yaml';
 import { Locator } from './positions.js';
@@ -169,15 +170,41 @@ export function readFast(file: string, text: string): FastSource | undefined {
   };
 }
 
+/**
+ * True when the node from `start` to `end` is a quoted or plain scalar or a flow collection that runs over more
+ * than one line. js-yaml lets such a node's later lines sit less indented than its block (`yaml` refuses), so
+ * these go to the positioned reader. Block scalars (| and >) and block collections stay here.
+ */
+function spansLines(input: string, start: number, end: number, kind: string | null): boolean {
+  let i = start;
+  while (i < end) {
+    const c = input.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    else if (c === 0x23) while (i < end && input.charCodeAt(i) !== 0x0a) i++; // a comment before the node
+    else break;
+  }
+  const first = input[i];
+  if (first === '|' || first === '>') return false;
+  if (kind !== 'scalar' && first !== '[' && first !== '{') return false;
+  for (let j = i; j < end; j++) if (input.charCodeAt(j) === 0x0a) return true;
+  return false;
+}
+
 /** js-yaml's data for the text, when it is a mapping read with only the features both readers treat alike. */
 function fastYaml(text: string): Record<string, unknown> | undefined {
   if (AVOID.test(text)) return undefined;
   let plainOnly = true;
+  const starts: number[] = [];
   const listener = (event: string, state: State): void => {
-    if (event !== 'close') return;
+    if (event === 'open') {
+      starts.push(state.position);
+      return;
+    }
+    const start = starts.pop() ?? 0;
     const s = state as State & { tag: string | null; anchor: string | null };
     // Anchors (aliases need one): alias limits and shared objects differ. Tags other than the implicit ones.
     if (s.anchor !== null || (s.tag !== null && s.tag !== '?' && s.tag !== CORE_TAG)) plainOnly = false;
+    else if (plainOnly && spansLines(text, start, s.position, s.kind)) plainOnly = false;
   };
   try {
     const data: unknown = load(text, { schema: SCHEMA, listener });

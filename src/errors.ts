@@ -80,3 +80,8 @@ export class ApplyFailedError extends MfileError {
 export class InterruptedError extends MfileError {
   readonly exitCode = 130;
 }
+
+/** A folder or file mfile would write a secret into is a symlink, someone else's, or open to others. */
+export class UnsafePathError extends MfileError {
+  readonly exitCode = 1;
+}

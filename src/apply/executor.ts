@@ -7,6 +7,7 @@ import { createConnections } from './connections.js';
 import { defaultHandlers } from './steps/index.js';
 import { driverFor } from '../drivers/registry.js';
 import { engineMessage } from '../remote/docker/errors.js';
+import { Masker } from '../plan/mask.js';
 import { StepError, type ApplyArgs, type ApplyResult, type NodeOutcome, type StepContext } from './types.js';
 
 const RUNNING: Record<string, string> = { create: 'creating', update: 'updating', replace: 'replacing', delete: 'destroying', read: 'reading' };
@@ -14,8 +15,15 @@ const DONE: Record<string, string> = { create: 'created', update: 'updated', rep
 
 const parentOf = (n: PlanNode): string | undefined => (n.kind === 'machine' ? undefined : `machine.${n.machine}`);
 
-function errorText(err: unknown): string {
-  return engineMessage(err).split('\n')[0];
+/** The first line of an error, masked before it is cut: a value with a line break would leave a piece behind. */
+function errorText(err: unknown, masker: Masker): string {
+  let e = err;
+  if (err instanceof Error && !masker.empty) {
+    // engineMessage keeps the first line of a message: mask first. The copy inherits code, json and the rest.
+    e = Object.create(err) as Error;
+    Object.defineProperty(e, 'message', { value: masker.text(err.message) });
+  }
+  return masker.text(engineMessage(e)).split('\n')[0];
 }
 
 function record(node: PlanNode, state: State, outcome: NodeOutcome, status: ObjectRecord['status'], id?: string): ObjectRecord {
@@ -45,6 +53,7 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyResult> {
     return l;
   };
 
+  const masker = new Masker({ values: desired.sensitiveValues, numbers: desired.sensitiveNumbers });
   const emit = (e: Omit<ProgressEvent, 'time'>): void => sink({ ...e, time: Date.now() });
   const byAddress = new Map(plan.nodes.map((n) => [n.address, n]));
   const goesWithMachine = (node: PlanNode): boolean =>
@@ -136,7 +145,7 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyResult> {
         blocked.set(node.address, 'interrupted');
         return skip('interrupted');
       }
-      const message = errorText(err);
+      const message = errorText(err, masker);
       if (err instanceof StepError && err.partialId && node.kind !== 'machine') {
         const partialId = err.partialId;
         checkpoint.update((s) => {

@@ -4,34 +4,51 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
 import { statePathFor } from '../state/index.js';
 import type { Desired } from '../model/index.js';
-import { collectVar } from './options.js';
+import { terminalText } from '../terminal-text.js';
+import { maskText, registerSensitive } from '../plan/mask.js';
+import { collectList, collectVar } from './options.js';
+import { collectVariables } from './var-sources.js';
 
 export interface ConfigOptions {
   file: string;
   var: Record<string, string>;
+  /** --var-file FILE: NAME=value lines. */
+  varFile?: string[];
+  /** --var-stdin NAME: the value is standard input. */
+  varStdin?: string;
   state?: string;
 }
 
 export function addConfigOptions(cmd: Command): Command {
   return cmd
     .option('-f, --file <FILE>', 'machines file', 'machines.yml')
-    .option('--var <NAME=VALUE>', 'set a variable (repeatable)', collectVar, {})
+    .option('--var <NAME=VALUE>', 'set a variable (repeatable; visible in ps: use --var-file or --var-stdin for secrets)', collectVar, {})
+    .option('--var-file <FILE>', 'set variables from a file of NAME=value lines, .env style (repeatable)', collectList, [])
+    .option('--var-stdin <NAME>', 'set variable NAME to what standard input holds')
     .option('--state <PATH>', 'state file (default: .mfile/state.json beside the config)');
 }
 
+/** Loads machines.yml; its sensitive values join the process-wide masker every output passes through. */
 export async function loadDesired(opts: ConfigOptions): Promise<Desired> {
-  return loadConfig({ file: opts.file, vars: opts.var, env: process.env });
+  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env });
+  registerSensitive({ values: desired.sensitiveValues, numbers: desired.sensitiveNumbers });
+  return desired;
 }
 
 export function resolveStatePath(opts: ConfigOptions): string {
   return statePathFor(path.resolve(opts.file), opts.state);
 }
 
-/** Writes a line to stdout (results) — progress and diagnostics go to stderr. */
+/** Writes a line to stdout (results) — progress and diagnostics go to stderr. Control characters are escaped. */
 export function out(line: string): void {
-  process.stdout.write(line + '\n');
+  process.stdout.write(terminalText(maskText(line)) + '\n');
+}
+
+/** Writes text a renderer made terminal-safe itself (the plan text, which may hold its own colours). */
+export function outRendered(text: string): void {
+  process.stdout.write(maskText(text) + '\n');
 }
 
 export function warn(line: string): void {
-  process.stderr.write(`Warning: ${line}\n`);
+  process.stderr.write(`Warning: ${terminalText(maskText(line))}\n`);
 }

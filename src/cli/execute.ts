@@ -2,8 +2,16 @@
 import { applyPlan, type ApplyResult } from '../apply/index.js';
 import { createRenderer, type RendererKind } from '../progress/index.js';
 import { ApplyFailedError, InterruptedError } from '../errors.js';
+import { terminalLine } from '../terminal-text.js';
 import type { PreparedRun } from './pipeline.js';
 import { handleInterrupts } from './interrupt.js';
+import { maskText } from '../plan/mask.js';
+import type { ProgressSink } from '../model/index.js';
+
+/** Every progress event passes the masker before a renderer sees it: step text quotes refs, engine errors... */
+export function maskedSink(sink: ProgressSink): ProgressSink {
+  return (e) => sink({ ...e, id: maskText(e.id), text: maskText(e.text) });
+}
 
 export interface ExecuteOptions {
   parallelism: number;
@@ -35,7 +43,7 @@ export async function execute(run: PreparedRun, opts: ExecuteOptions, verb: 'App
       conns: run.conns,
       parallelism: opts.parallelism,
       perMachine: opts.perMachine,
-      sink: renderer.sink,
+      sink: maskedSink(renderer.sink),
       signal: interrupts.signal,
     });
   } finally {
@@ -50,7 +58,7 @@ export async function execute(run: PreparedRun, opts: ExecuteOptions, verb: 'App
 
 function printSummary(result: ApplyResult, verb: string, json: boolean): void {
   const write = (line: string): void => {
-    (json ? process.stderr : process.stdout).write(line + '\n');
+    (json ? process.stderr : process.stdout).write(terminalLine(maskText(line)) + '\n');
   };
   write('');
   for (const f of result.failed) write(`Failed: ${f.address}: ${f.error}`);

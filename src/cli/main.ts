@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { MFILE_VERSION } from '../version.js';
 import { reportError } from './errors-to-exit.js';
+import { exitWhenWritten, tolerateClosedReaders } from './exit-when-written.js';
+import { exitOnInterrupt } from './interrupt.js';
 
 // Each verb loads only what it needs (validate never loads the Docker, SSH or TLS libraries): start-up time
 // is most of a small command's run time.
@@ -53,7 +55,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv);
-// Let stdout drain before leaving; open handles (sockets) must not keep a finished run alive.
-process.exitCode = code;
-setImmediate(() => process.exit(code));
+exitOnInterrupt();
+tolerateClosedReaders();
+await exitWhenWritten(await main(process.argv));

@@ -11,6 +11,8 @@ export interface Context {
   configDir: string;
   env: NodeJS.ProcessEnv;
   project: string;
+  /** Sensitive variable values: a string command keeps each one whole and literal (see command()). */
+  sensitive?: readonly string[];
 }
 
 export function report(ctx: Context, path: Path, message: string, opts: { key?: boolean } = {}): void {

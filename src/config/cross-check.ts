@@ -8,6 +8,11 @@ import type { Path } from './positions.js';
 const DRIVER_BLOCKS = ['local', 'none', 'sandbox', 'generic'];
 
 /** Path of the entry naming `name` in a Compose list-or-map field (list index, or the map key). */
+/** The entry named `key`, never an Object.prototype member ('constructor' is a valid container name). */
+function own<T>(rec: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(rec, key) ? rec[key] : undefined;
+}
+
 function entryPath(raw: unknown, base: Path, name: string): { path: Path; key: boolean } {
   if (Array.isArray(raw)) {
     const i = raw.findIndex((x) => x === name);
@@ -36,12 +41,12 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
     const c = obj(rawContainers[name]);
     const base: Path = ['containers', name];
     spec.machines.forEach((m, i) => {
-      if (n.machines[m]) return;
+      if (own(n.machines, m)) return;
       const path: Path = Array.isArray(c.machines) ? [...base, 'machines', i] : [...base, 'machine'];
       report(ctx, path, `containers.${name}: unknown machine '${m}'`);
     });
     for (const net of Object.keys(spec.networks)) {
-      if (n.networks[net]) continue;
+      if (own(n.networks, net)) continue;
       const e = entryPath(c.networks, [...base, 'networks'], net);
       report(ctx, e.path, `containers.${name}: unknown network '${net}' (declare it under networks)`, { key: e.key });
     }
@@ -52,13 +57,13 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
       if (typeof entry === 'string' && !entry.includes(':')) return; // anonymous volume
       if (typeof source !== 'string' || (type !== undefined && type !== 'volume')) return;
       if (typeof entry === 'string' && /^[./~]/.test(source)) return; // host path
-      if (!n.volumes[source]) report(ctx, [...base, 'volumes', i], `containers.${name}: unknown volume '${source}' (declare it under volumes)`);
+      if (!own(n.volumes, source)) report(ctx, [...base, 'volumes', i], `containers.${name}: unknown volume '${source}' (declare it under volumes)`);
     });
     spec.secrets.forEach((s, i) => {
-      if (!n.secrets[s.source]) report(ctx, [...base, 'secrets', i], `containers.${name}: unknown secret '${s.source}' (declare it under secrets)`);
+      if (!own(n.secrets, s.source)) report(ctx, [...base, 'secrets', i], `containers.${name}: unknown secret '${s.source}' (declare it under secrets)`);
     });
     for (const dep of Object.keys(spec.depends_on)) {
-      if (n.written[dep] && dep !== name) continue;
+      if (own(n.written, dep) && dep !== name) continue;
       const e = entryPath(c.depends_on, [...base, 'depends_on'], dep);
       const msg = dep === name ? `containers.${name}: depends on itself` : `containers.${name}: depends_on names unknown container '${dep}'`;
       report(ctx, e.path, msg, { key: e.key });
@@ -68,8 +73,8 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode and networks cannot be used together`);
       }
       const svc = /^service:(.+)$/.exec(spec.network_mode);
-      if (svc && !n.written[svc[1]]) report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode names unknown container '${svc[1]}'`);
-      if (svc && (n.written[svc[1]]?.spec.replicas ?? 1) !== 1) {
+      if (svc && !own(n.written, svc[1])) report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode names unknown container '${svc[1]}'`);
+      if (svc && (own(n.written, svc[1])?.spec.replicas ?? 1) !== 1) {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode cannot use '${svc[1]}', which has several replicas`);
       }
     }
@@ -87,7 +92,7 @@ function checkCycles(ctx: Context, data: Raw, n: Normalised): void {
     state[name] = 'open';
     stack.push(name);
     for (const dep of Object.keys(n.written[name].spec.depends_on).sort()) {
-      if (!n.written[dep] || dep === name) continue;
+      if (!own(n.written, dep) || dep === name) continue;
       if (state[dep] === 'open') {
         const cycle = stack.slice(stack.indexOf(dep));
         // Start at the smallest name so one cycle is reported once, the same way every time.

@@ -9,6 +9,7 @@ import { FAILSAFE_SCHEMA, Type, load, type State } from 'js-yaml';
 import { Document, Scalar, type YAMLSeq } from 'yaml';
 import { Locator } from './positions.js';
 import type { YamlSource } from './read-yaml.js';
+import { RESERVED_KEY } from './reserved-keys.js';
 
 /** A plain (unquoted) scalar holding `${`: after substitution it takes the type its text has (`port: ${p}`). */
 class PlainRef {
@@ -120,7 +121,12 @@ function settle(v: unknown, parent: Ref['parent'], key: string | number, refs: R
   if (typeof v === 'string') {
     if (refs && v.includes('${')) refs.push({ parent, key, scalar: scalar(v, 'QUOTE_DOUBLE') });
   } else if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = settle(v[i], v, i, refs);
+    for (let i = 0; i < v.length; i++) {
+      const item = v[i];
+      // A reserved name in a list (checkReservedKeys): the positioned reader reports it in place.
+      if (typeof item === 'string' && (item === RESERVED_KEY || item.startsWith(`${RESERVED_KEY}=`))) throw new Differs();
+      v[i] = settle(item, v, i, refs);
+    }
   } else if (v !== null && typeof v === 'object') {
     const map = v as Record<string, unknown>;
     for (const k of Object.keys(map)) {

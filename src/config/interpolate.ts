@@ -19,6 +19,8 @@ export interface Interpolated {
   failed: Set<Node>;
   /** Quoted scalars that were substituted: "${port}" may stand where a number is expected. */
   substituted: Set<Node>;
+  /** The whole text of each scalar a sensitive value went into, to mask what it is normalised to. */
+  sensitiveScalars: string[];
 }
 
 interface Declared {
@@ -31,8 +33,13 @@ interface Declared {
 const REF = /\$\$\{|\$\{([^}]*)(\})?/g;
 const EXPR = /^(env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
-function declarations(src: YamlSource): Record<string, Declared> {
-  const out: Record<string, Declared> = {};
+/** A key's own value only: `constructor`, `toString` or `__proto__` must not resolve through the prototype. */
+export function ownValue<T>(from: Readonly<Record<string, T>> | NodeJS.ProcessEnv, key: string): T | undefined {
+  return Object.hasOwn(from, key) ? (from as Record<string, T>)[key] : undefined;
+}
+
+function declarations(src: YamlSource): Map<string, Declared> {
+  const out = new Map<string, Declared>();
   let raw: Record<string, unknown>;
   try {
     raw = src.doc.toJS() as Record<string, unknown>;
@@ -44,10 +51,10 @@ function declarations(src: YamlSource): Record<string, Declared> {
   for (const [name, v] of Object.entries(vars as Record<string, unknown>)) {
     const decl = v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
     const d = decl.default;
-    out[name] = {
+    out.set(name, {
       default: typeof d === 'string' || typeof d === 'number' || typeof d === 'boolean' ? String(d) : undefined,
       sensitive: decl.sensitive === true,
-    };
+    });
   }
   return out;
 }
@@ -62,15 +69,17 @@ function retype(text: string): string | number | boolean {
 
 export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: IssueList): Interpolated {
   const declared = declarations(src);
-  const variables: Record<string, VariableValue> = {};
-  const envUsed: Record<string, string> = {};
+  // Null-prototype: a variable may be named like an Object.prototype member.
+  const variables: Record<string, VariableValue> = Object.create(null) as Record<string, VariableValue>;
+  const envUsed = new Map<string, string>();
   const failed = new Set<Node>();
   const substituted = new Set<Node>();
+  const sensitiveScalars: string[] = [];
 
   const resolve = (name: string): string | undefined =>
-    opts.vars[name] ?? opts.env[`MFILE_VAR_${name}`] ?? declared[name]?.default;
+    ownValue(opts.vars, name) ?? ownValue(opts.env, `MFILE_VAR_${name}`) ?? declared.get(name)?.default;
 
-  for (const [name, d] of Object.entries(declared)) {
+  for (const [name, d] of declared) {
     const value = resolve(name);
     if (value !== undefined) variables[name] = { value, sensitive: d.sensitive };
   }
@@ -78,6 +87,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
   const substitute = (node: Scalar, text: string): void => {
     let ok = true;
     let changed = false;
+    let secret = false;
     const out = text.replace(REF, (whole: string, expr: string | undefined, close: string | undefined) => {
       changed = true;
       if (whole === '$${') return '${';
@@ -91,20 +101,21 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
       if (!m) return fail(`bad reference '${whole}': use \${name}, \${env:NAME} or $\${ for a literal \${`);
       const [, isEnv, name, fallback] = m;
       if (isEnv) {
-        const value = opts.env[name] ?? fallback;
+        const value = ownValue(opts.env, name) ?? fallback;
         if (value === undefined) return fail(`environment variable '${name}' is not set (used as \${env:${name}})`);
-        envUsed[name] = value;
+        envUsed.set(name, value);
         return value;
       }
       const value = resolve(name) ?? fallback;
       if (value === undefined) {
         return fail(
-          name in declared
+          declared.has(name)
             ? `variable '${name}' has no value: pass --var ${name}=VALUE or set MFILE_VAR_${name}, or give it a default`
             : `undefined variable '${name}': declare it under variables, or pass --var ${name}=VALUE`,
         );
       }
-      if (!(name in variables)) variables[name] = { value, sensitive: declared[name]?.sensitive ?? false };
+      if (!Object.hasOwn(variables, name)) variables[name] = { value, sensitive: declared.get(name)?.sensitive ?? false };
+      if (declared.get(name)?.sensitive) secret = true;
       return value;
     });
     if (!ok) {
@@ -112,6 +123,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
       return;
     }
     if (!changed) return;
+    if (secret) sensitiveScalars.push(out);
     if (node.type === 'PLAIN') node.value = retype(out);
     else (node.value = out), substituted.add(node);
   };
@@ -135,7 +147,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
   ].sort();
   const digestParts = [
     ...Object.entries(variables).map(([k, v]) => `${k}=${v.value}`),
-    ...Object.entries(envUsed).map(([k, v]) => `env:${k}=${v}`),
+    ...[...envUsed].map(([k, v]) => `env:${k}=${v}`),
   ].sort();
-  return { variables, sensitiveValues, digestParts, failed, substituted };
+  return { variables, sensitiveValues, digestParts, failed, substituted, sensitiveScalars };
 }

@@ -1,5 +1,6 @@
 // Collects every problem found in machines.yml so they are reported together, in file order.
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { terminalLine } from '../terminal-text.js';
 
 /** Longest message kept whole; longer ones (a 1 MB value quoted back) keep their start and end. */
 const MAX_MESSAGE = 400;
@@ -9,12 +10,7 @@ const MAX_MESSAGE = 400;
  * would break the `FILE:LINE:COL: message` format or the terminal), or be megabytes long.
  */
 export function oneLine(message: string): string {
-  // C0/C1 controls, Unicode line and paragraph separators (editors and terminals break lines there) and bidi
-  // overrides (they reorder what the user reads) are shown escaped.
-  // eslint-disable-next-line no-control-regex
-  const flat = message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const flat = terminalLine(message);
   if (flat.length <= MAX_MESSAGE) return flat;
   const half = MAX_MESSAGE / 2;
   return `${flat.slice(0, half)}…(${flat.length - 2 * half} characters left out)…${flat.slice(-half)}`;

@@ -13,7 +13,9 @@ import { expandReplicas, normalise } from './normalise.js';
 import { readFast } from './fast-yaml.js';
 import { decodeYaml, readYaml, type YamlSource } from './read-yaml.js';
 import { checkSchema } from './schema-check.js';
-import { sensitiveDigests } from './sensitive-digests.js';
+import { checkReservedKeys } from './reserved-keys.js';
+import { refuseSensitiveAddresses } from './sensitive-address.js';
+import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
 
 export interface LoadOptions {
   /** Path of machines.yml as the user gave it; issues name it this way. */
@@ -104,6 +106,7 @@ async function fromSource(opts: LoadOptions, configPath: string, bytes: Uint8Arr
   const { src } = source;
   const env = opts.env ?? process.env;
   const interp = interpolate(src, { vars: opts.vars ?? {}, env }, issues);
+  checkReservedKeys(src, issues);
   issues.maskValues(interp.sensitiveValues);
   let data: Raw;
   try {
@@ -124,7 +127,9 @@ async function fromSource(opts: LoadOptions, configPath: string, bytes: Uint8Arr
     configDir: dirname(configPath),
     env,
     project: typeof data.project === 'string' ? data.project : defaultProject(configPath),
+    sensitive: interp.sensitiveValues,
   };
+  refuseSensitiveAddresses(ctx, data);
   const n = normalise(ctx, data);
   crossCheck(ctx, data, n);
   const containers = expandReplicas(ctx, n.written);
@@ -140,6 +145,7 @@ async function fromSource(opts: LoadOptions, configPath: string, bytes: Uint8Arr
     variables: interp.variables,
     sensitiveValues: interp.sensitiveValues,
     sensitiveDigests: digests,
+    sensitiveNumbers: sensitiveNumbers(interp.sensitiveScalars),
     machines: n.machines,
     networks: n.networks,
     volumes: n.volumes,

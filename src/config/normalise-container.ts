@@ -5,7 +5,10 @@ import type {
   BuildSpec, ContainerSpec, DependsOnSpec, HealthcheckSpec, MountSpec, PortSpec, SecretMountSpec, ServiceNetworkSpec,
 } from '../model/desired.js';
 import { localPath, obj, report, type Context, type Raw } from './context.js';
+import { parseImageReference } from '../model/image-reference.js';
 import { parseEnvFile } from './env-file.js';
+import { ownValue } from './interpolate.js';
+import { reservedKeyMessage } from './reserved-keys.js';
 import { pathToString, type Path } from './positions.js';
 import { parseMountShort, parsePortShort } from './short-forms.js';
 import { listOrDict, parseDuration, parseMode, parseSize, shellSplit, stringMap, toList } from './units.js';
@@ -39,7 +42,13 @@ function size(ctx: Context, path: Path, v: unknown): number | undefined {
 function command(ctx: Context, path: Path, v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (Array.isArray(v)) return v.map(String);
-  const argv = shellSplit(String(v));
+  const text = String(v);
+  // A sensitive value stays one literal piece of its word: were it split at spaces or unescaped, the words
+  // would no longer hold the value and output could not mask them.
+  const secrets = (ctx.sensitive ?? []).filter((s) => s !== '' && text.includes(s)).sort((a, b) => b.length - a.length);
+  const mark = (i: number): string => `\ue000${i}\ue001`;
+  const guarded = secrets.reduce((t, s, i) => t.split(s).join(mark(i)), text);
+  const argv = shellSplit(guarded)?.map((w) => secrets.reduce((t, s, i) => t.split(mark(i)).join(s), w));
   if (!argv) fail(ctx, path, 'unbalanced quotes in the command string');
   return argv;
 }
@@ -72,6 +81,7 @@ function envFiles(ctx: Context, base: Path, v: unknown): Record<string, string> 
     }
     const parsed = parseEnvFile(text);
     for (const line of parsed.bad) fail(ctx, at, `${given}, line ${line}: expected KEY=value`);
+    for (const line of parsed.reserved) fail(ctx, at, `${given}, line ${line}: ${reservedKeyMessage('a variable name')}`);
     Object.assign(out, parsed.vars);
   });
   return out;
@@ -199,6 +209,13 @@ function ulimits(v: unknown): ContainerSpec['ulimits'] {
   return out;
 }
 
+// A reference the engine would refuse is caught here, with its position, rather than at apply on each machine.
+function checkImage(ctx: Context, path: Path, ref: string): void {
+  if (ref.includes('${')) return; // a failed substitution is reported already
+  const parsed = parseImageReference(ref);
+  if ('problem' in parsed) fail(ctx, path, `'${ref}' is not a valid image reference: ${parsed.problem}`);
+}
+
 /** Copies the optional string fields that keep their Compose meaning unchanged. */
 const PLAIN_STRINGS = [
   'container_name', 'user', 'working_dir', 'hostname', 'domainname', 'platform', 'runtime', 'pid', 'ipc', 'stop_signal',
@@ -209,7 +226,7 @@ export function normaliseContainer(ctx: Context, name: string, c: Raw, machines:
   const base: Path = ['containers', name];
   const at = (...p: (string | number)[]): Path => [...base, ...p];
   const b = build(ctx, c.build);
-  const env = { ...envFiles(ctx, at('env_file'), c.env_file), ...listOrDict(c.environment, (k) => ctx.env[k]) };
+  const env = { ...envFiles(ctx, at('env_file'), c.env_file), ...listOrDict(c.environment, (k) => ownValue(ctx.env, k)) };
   const { ports: portSpecs, portEntry } = ports(ctx, at('ports'), c.ports);
   const pull = c.pull_policy === 'if_not_present' ? 'missing' : ((c.pull_policy as ContainerSpec['pull_policy']) ?? 'missing');
   const deploy = obj(c.deploy);
@@ -248,6 +265,7 @@ export function normaliseContainer(ctx: Context, name: string, c: Raw, machines:
     replicas: typeof deploy.replicas === 'number' ? deploy.replicas : 1,
   };
   if (b) spec.build = b;
+  if (typeof c.image === 'string') checkImage(ctx, at('image'), c.image);
   if (c.image === undefined && !b) report(ctx, base, `containers.${name}: needs image or build`, { key: true });
   if (pull === 'build' && !b) report(ctx, at('pull_policy'), `containers.${name}: pull_policy build needs a build section`);
   for (const k of PLAIN_STRINGS) if (typeof c[k] === 'string') spec[k] = c[k] as string;

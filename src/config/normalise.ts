@@ -57,7 +57,8 @@ export function normalise(ctx: Context, data: Raw): Normalised {
  */
 export function expandReplicas(ctx: Context, written: Record<string, NormalisedContainer>): Record<string, ContainerSpec> {
   const replicaNames = (name: string): string[] => {
-    const n = written[name]?.spec.replicas ?? 1;
+    // hasOwn: a dependency named 'constructor' is no entry of this map.
+    const n = (Object.hasOwn(written, name) ? written[name].spec.replicas : undefined) ?? 1;
     return n === 1 ? [name] : Array.from({ length: n }, (_, i) => `${name}-${i + 1}`);
   };
   const out: Record<string, ContainerSpec> = {};
@@ -66,10 +67,10 @@ export function expandReplicas(ctx: Context, written: Record<string, NormalisedC
     const names = replicaNames(name);
     const dependsOn: ContainerSpec['depends_on'] = {};
     for (const [dep, cond] of Object.entries(spec.depends_on)) {
-      for (const d of written[dep] ? replicaNames(dep) : [dep]) dependsOn[d] = cond;
+      for (const d of Object.hasOwn(written, dep) ? replicaNames(dep) : [dep]) dependsOn[d] = cond;
     }
     for (const n of names) {
-      if (n !== name && written[n]) {
+      if (n !== name && Object.hasOwn(written, n)) {
         report(ctx, ['containers', name, 'deploy', 'replicas'], `containers.${name}: replica name '${n}' is also a container in this file`);
         continue;
       }

@@ -214,6 +214,8 @@ export interface Desired {
   sensitiveValues: string[];
   /** Each sensitive value with its slow salted digest, which stands for it inside config hashes. */
   sensitiveDigests?: SensitiveDigest[];
+  /** Numbers that scalars holding a sensitive value became (sizes, durations, counts): masked like the value. */
+  sensitiveNumbers?: number[];
   machines: Record<string, MachineSpec>;
   networks: Record<string, NetworkSpec>;
   volumes: Record<string, VolumeSpec>;

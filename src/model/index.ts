@@ -3,3 +3,6 @@ export * from './state.js';
 export * from './observed.js';
 export * from './plan.js';
 export * from './events.js';
+export * from './names.js';
+export * from './image-reference.js';
+export * from './driver-traits.js';

@@ -1,6 +1,9 @@
 // Addresses, engine names and label keys: the vocabulary shared by the planner, apply and the CLI.
 import type { NodeKind } from '../model/index.js';
 
+// Read back from the state and saved plans too, so the rule lives in model/.
+export { parseAddress, type ParsedAddress } from '../model/names.js';
+
 export const LABEL_PROJECT = 'io.mfile.project';
 export const LABEL_MACHINE = 'io.mfile.machine';
 export const LABEL_NAME = 'io.mfile.name';
@@ -14,29 +17,6 @@ export function machineAddress(name: string): string {
 
 export function objectAddress(kind: ObjectNodeKind, name: string, machine: string): string {
   return `${kind}.${name}[${machine}]`;
-}
-
-export interface ParsedAddress {
-  kind: NodeKind;
-  name: string;
-  /** For a machine address: the machine itself. */
-  machine: string;
-  /** Set for extra instances of one object (duplicates found on a machine): `container.web[m1]#<id>`. */
-  instance?: string;
-}
-
-// The name may contain dots, slashes and colons (image refs), so anchor on the kind and the trailing [MACHINE].
-const OBJECT_RE = /^(container|network|volume|image)\.(.+)\[([^[\]]+)\](?:#([0-9A-Za-z_.-]+))?$/;
-const MACHINE_RE = /^machine\.([^[\]]+)$/;
-
-export function parseAddress(address: string): ParsedAddress | null {
-  const m = MACHINE_RE.exec(address);
-  if (m) return { kind: 'machine', name: m[1], machine: m[1] };
-  const o = OBJECT_RE.exec(address);
-  if (!o) return null;
-  const parsed: ParsedAddress = { kind: o[1] as ObjectNodeKind, name: o[2], machine: o[3] };
-  if (o[4] !== undefined) parsed.instance = o[4];
-  return parsed;
 }
 
 /** Engine-side name: container `<project>-<name>`, network and volume `<project>_<name>`. */

@@ -1,19 +1,55 @@
-// Saved plans (`mfile plan --out`, `mfile apply PLANFILE`): the only file I/O in src/plan.
+// Saved plans (`mfile plan --out`, `mfile apply PLANFILE`): the only file I/O in src/plan. A saved plan carries
+// an HMAC-SHA256 over its whole content (every node included) with the project's plan key (.mfile/plan.key):
+// an edited node, or a plan made elsewhere, is refused before anything runs.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StalePlanError, UsageError } from '../errors.js';
 import type { Desired } from '../model/desired.js';
+import { MACHINE_NAME_RULE, isMachineName } from '../model/names.js';
 import type { Plan } from '../model/plan.js';
 import type { State } from '../model/state.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import { MFILE_VERSION } from '../version.js';
+import { canonicalJson } from './canonical.js';
 
-/** Written 0600 and atomically: a plan names hosts, users and (masked) attributes. */
-export async function writePlanFile(file: string, plan: Plan): Promise<void> {
-  await writeFileAtomic(path.resolve(file), JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
+/** A plan as read back from its file, with the digest it carried. */
+export interface SavedPlan extends Plan {
+  digest: string;
 }
 
-export function readPlanFile(file: string): Plan {
+const DIGEST_PREFIX = 'hmac-sha256:';
+
+/** The digest of everything in the plan (keys sorted, so the file's layout does not matter). */
+export function planDigest(plan: Plan, key: Uint8Array): string {
+  return DIGEST_PREFIX + createHmac('sha256', key).update(canonicalJson(plan)).digest('hex');
+}
+
+/** Written 0600 and atomically: a plan names hosts, users and (masked) attributes. */
+export async function writePlanFile(file: string, plan: Plan, key: Uint8Array): Promise<void> {
+  const saved: SavedPlan = { ...plan, digest: planDigest(plan, key) };
+  await writeFileAtomic(path.resolve(file), JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
+}
+
+/** Refuses a plan whose content is not what `mfile plan --out` signed with this project's key. */
+export function assertPlanUnchanged(saved: SavedPlan, key: Uint8Array | null, file: string): Plan {
+  const { digest, ...plan } = saved;
+  if (key === null) {
+    throw new UsageError(
+      `plan file ${file} was not made for this state folder (it has no plan key); refusing to apply it: run \`mfile plan --out\` again`,
+    );
+  }
+  const expected = Buffer.from(planDigest(plan, key));
+  const given = Buffer.from(digest);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new UsageError(
+      `plan file ${file} was changed after \`mfile plan --out\` wrote it (its digest does not match); refusing to apply it: run \`mfile plan --out\` again`,
+    );
+  }
+  return plan;
+}
+
+export function readPlanFile(file: string): SavedPlan {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -39,7 +75,7 @@ export function readPlanFile(file: string): Plan {
     const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; and ${problems.length - 5} more` : '');
     throw new UsageError(`plan file ${file} is not a valid mfile plan: ${shown}`);
   }
-  const plan = data as Plan;
+  const plan = data as SavedPlan;
   // Another version may plan and apply differently: apply only what this version planned.
   if (plan.mfileVersion !== MFILE_VERSION) {
     throw new UsageError(
@@ -87,13 +123,15 @@ function nodeProblems(n: unknown, at: string): string[] {
   for (const k of ['reasons', 'dependsOn']) if (!isStrings(n[k])) p.push(`${at}.${k}: expected a list of strings`);
   for (const k of ['before', 'after']) if (n[k] !== null && !isObj(n[k])) p.push(`${at}.${k}: expected an object or null`);
   if (n.existingId !== undefined && typeof n.existingId !== 'string') p.push(`${at}.existingId: expected a string`);
+  // A machine's name becomes a folder under .mfile/machines: the same rule as in machines.yml and the state.
+  if (typeof n.machine === 'string' && !isMachineName(n.machine)) p.push(`${at}.machine: a machine name must be ${MACHINE_NAME_RULE}`);
   return p;
 }
 
 function planShapeProblems(data: unknown): string[] {
   if (!isObj(data)) return ['expected a JSON object'];
   const p: string[] = [];
-  for (const k of ['mfileVersion', 'project', 'configPath', 'configDigest', 'stateLineage']) {
+  for (const k of ['mfileVersion', 'project', 'configPath', 'configDigest', 'stateLineage', 'digest']) {
     if (typeof data[k] !== 'string') p.push(`${k}: expected a string`);
   }
   if (!isCount(data.stateSerial)) p.push('stateSerial: expected a whole number');

@@ -30,7 +30,8 @@ import { changeReason, diffAttributes, formatValue } from './diff.js';
 import { containerHashOfJson, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
 import { imageIndex, normaliseImageRef, shortId } from './image-ref.js';
 import { insecureWarning } from './insecure.js';
-import { jsonMayHoldSensitive, maskRecord } from './mask.js';
+import { imageNodeName } from './image-name.js';
+import { jsonMayHoldSensitive, Masker } from './mask.js';
 import {
   LABEL_CONFIG_HASH,
   LABEL_MACHINE,
@@ -105,6 +106,14 @@ export function plan(desired: Desired, prior: State, observed: Observed, opts: P
   }
   nodes.sort((a, b) => byString(a.address, b.address));
   for (const n of nodes) n.dependsOn.sort(byString);
+  // Reasons and warnings quote values, and prior records may predate masking: everything leaves masked.
+  const masker = p.masker;
+  if (!masker.empty) {
+    for (const n of nodes) {
+      n.reasons = n.reasons.map((r) => masker.text(r));
+      n.before = masker.value(n.before);
+    }
+  }
   return {
     formatVersion: 1,
     mfileVersion: MFILE_VERSION,
@@ -116,7 +125,7 @@ export function plan(desired: Desired, prior: State, observed: Observed, opts: P
     destroy: opts.destroy === true,
     nodes,
     summary: summarise(nodes),
-    warnings: [...new Set(warnings)],
+    warnings: [...new Set(warnings.map((w) => p.masker.text(w)))],
   };
 }
 
@@ -125,6 +134,7 @@ class Planner {
   readonly warnings: string[] = [];
   private readonly project: string;
   private readonly sensitive: readonly string[];
+  readonly masker: Masker;
   private readonly digests: readonly SensitiveDigest[];
   private readonly views = new Map<string, MachineView>();
   private readonly containerInfo = new Map<string, ContainerInfo>();
@@ -151,6 +161,20 @@ class Planner {
     this.project = desired.project;
     this.sensitive = desired.sensitiveValues;
     this.digests = desired.sensitiveDigests ?? [];
+    this.masker = new Masker({ values: desired.sensitiveValues, numbers: desired.sensitiveNumbers });
+  }
+
+  /** The image's node name: the reference, or a stand-in when it holds a sensitive value. */
+  private imageName(ref: string): string {
+    return imageNodeName(ref, this.desired);
+  }
+
+  /** Masked attributes; most hold no secret, and one substring test on their JSON spares the deep walk. */
+  private maskedAttributes(attrs: Record<string, unknown>, json?: string): Record<string, unknown> {
+    if (this.masker.empty) return attrs;
+    const hasNumbers = (this.desired.sensitiveNumbers?.length ?? 0) > 0;
+    if (json !== undefined && !hasNumbers && !jsonMayHoldSensitive(json, this.sensitive)) return attrs;
+    return this.masker.value(attrs);
   }
 
   run(): void {
@@ -263,7 +287,7 @@ class Planner {
     const attrs: Record<string, unknown> = { driver: spec.driver, driver_options: prune(spec.driverOptions) };
     if (!recordOnly) attrs.engine = engineAttributes(spec);
     // Pruned like the prior side (machineBefore), so an empty block is not shown as added.
-    return maskRecord(prune(attrs) as Record<string, unknown>, this.sensitive);
+    return this.maskedAttributes(prune(attrs) as Record<string, unknown>);
   }
 
   private newView(name: string, obs: ObservedMachine | undefined): MachineView {
@@ -402,7 +426,7 @@ class Planner {
     if (!cached) {
       const attrs = kind === 'network' ? networkAttributes(spec as NetworkSpec) : volumeAttributes(spec as VolumeSpec);
       const hash = kind === 'network' ? networkConfigHash(spec as NetworkSpec, this.project, this.digests) : volumeConfigHash(spec as VolumeSpec, this.project, this.digests);
-      this.sharedCache.set(key, (cached = { after: maskRecord(attrs, this.sensitive), hash }));
+      this.sharedCache.set(key, (cached = { after: this.maskedAttributes(attrs), hash }));
     }
     return cached;
   }
@@ -454,11 +478,13 @@ class Planner {
   private planImage(view: MachineView, ref: string, spec: ContainerSpec): void {
     const m = view.name;
     const policy = spec.pull_policy;
-    const address = objectAddress('image', ref, m);
-    const after = maskRecord(prune({ ref, pull_policy: policy, build: policy === 'build' ? spec.build : undefined }) as Record<string, unknown>, this.sensitive);
-    const id = this.imagePresent(view, ref);
-    const before = id === undefined ? null : id === '' ? { ref } : { ref, id: shortId(id) };
-    const base = { address, kind: 'image' as const, machine: m, name: ref, before, after, dependsOn: [] as string[] };
+    const name = this.imageName(ref);
+    const address = objectAddress('image', name, m);
+    const after = this.maskedAttributes(prune({ ref, pull_policy: policy, build: policy === 'build' ? spec.build : undefined }) as Record<string, unknown>);
+    const id = this.imagePresent(view, ref, name);
+    const shown = this.masker.value(ref);
+    const before = id === undefined ? null : id === '' ? { ref: shown } : { ref: shown, id: shortId(id) };
+    const base = { address, kind: 'image' as const, machine: m, name, before, after, dependsOn: [] as string[] };
     if (policy === 'always') {
       this.add({ ...base, action: 'read', reasons: ['pulled at apply (pull_policy always)'] });
     } else if (before === null) {
@@ -476,10 +502,10 @@ class Planner {
   }
 
   /** The image id on the machine ('' when present but the id is unknown), undefined when absent. */
-  private imagePresent(view: MachineView, ref: string): string | undefined {
+  private imagePresent(view: MachineView, ref: string, name: string): string | undefined {
     if (view.mode === 'fresh') return undefined;
     if (view.mode === 'live') return view.images.get(normaliseImageRef(ref));
-    const rec = view.records.image.get(ref);
+    const rec = view.records.image.get(name);
     if (rec?.status === 'created') return rec.id ?? '';
     // Without a refresh, an image a created container uses is on the machine.
     for (const c of view.records.container.values()) if (c.status === 'created' && c.attributes.image === ref) return '';
@@ -492,10 +518,9 @@ class Planner {
     const attributes = containerAttributes(spec);
     const json = canonicalJson(attributes);
     const hash = containerHashOfJson(json, this.project, this.digests);
-    // Most containers hold no secret: one substring test on the JSON spares the deep walk.
-    const after = jsonMayHoldSensitive(json, this.sensitive) ? maskRecord(attributes, this.sensitive) : attributes;
+    const after = this.maskedAttributes(attributes, json);
     const rec = view.records.container.get(spec.name);
-    const uses: string[] = [objectAddress('image', spec.image, m)];
+    const uses: string[] = [objectAddress('image', this.imageName(spec.image), m)];
     for (const n of Object.keys(spec.networks)) if (!networks.get(n)?.external) uses.push(objectAddress('network', n, m));
     for (const v of spec.volumes) {
       if (v.type === 'volume' && v.source && !volumes.get(v.source)?.external) uses.push(objectAddress('volume', v.source, m));

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { Action, Plan, PlanNode } from '../model/index.js';
 import { canonicalJson } from './canonical.js';
 import { diffAttributes, shortForm } from './diff.js';
+import { terminalLine } from '../terminal-text.js';
 import { planHasChanges } from './summary.js';
 
 export interface RenderTextOptions {
@@ -35,9 +36,10 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
     lines.push('mfile will perform the following actions:', '');
     for (const n of shown) {
       const action = n.action as Exclude<Action, 'noop'>;
-      lines.push(`  # ${c.bold(n.address)} ${HEADLINE[action]}`);
-      for (const r of n.reasons) lines.push(`  # (${r})`);
-      lines.push(`${glyphs[action]} ${n.address}`);
+      const address = terminalLine(n.address);
+      lines.push(`  # ${c.bold(address)} ${HEADLINE[action]}`);
+      for (const r of n.reasons) lines.push(`  # (${terminalLine(r)})`);
+      lines.push(`${glyphs[action]} ${address}`);
       lines.push(...attributeLines(n, c));
       lines.push('');
     }
@@ -50,7 +52,7 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
   if (changes) lines.push(`${c.bold('Plan:')} ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`);
   else if (plan.destroy) lines.push(`${c.green(c.bold('No changes.'))} No objects need to be destroyed.`);
   else lines.push(`${c.green(c.bold('No changes.'))} Your machines match the configuration.`);
-  for (const w of plan.warnings) lines.push('', `${c.yellow(c.bold('Warning:'))} ${w}`);
+  for (const w of plan.warnings) lines.push('', `${c.yellow(c.bold('Warning:'))} ${terminalLine(w)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -58,12 +60,13 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
 function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>): string[] {
   const rows: [Paint, string, string, string][] = [];
   if (n.action === 'create' && n.after) {
-    for (const k of Object.keys(n.after).sort()) rows.push([c.green, '+', k, show(n.after[k])]);
+    for (const k of Object.keys(n.after).sort()) rows.push([c.green, '+', terminalLine(k), show(n.after[k])]);
   } else if ((n.action === 'update' || n.action === 'replace') && n.before && n.after) {
     for (const ch of diffAttributes(n.before, n.after)) {
-      if (ch.before === undefined) rows.push([c.green, '+', ch.path, show(ch.after)]);
-      else if (ch.after === undefined) rows.push([c.red, '-', ch.path, show(ch.before)]);
-      else rows.push([c.yellow, '~', ch.path, `${show(ch.before)} -> ${show(ch.after)}`]);
+      const key = terminalLine(ch.path);
+      if (ch.before === undefined) rows.push([c.green, '+', key, show(ch.after)]);
+      else if (ch.after === undefined) rows.push([c.red, '-', key, show(ch.before)]);
+      else rows.push([c.yellow, '~', key, `${show(ch.before)} -> ${show(ch.after)}`]);
     }
   }
   const width = Math.max(0, ...rows.map((r) => r[2].length));
@@ -72,5 +75,6 @@ function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>): str
 
 function show(v: unknown): string {
   const s = shortForm(v);
-  return typeof s === 'string' ? JSON.stringify(s) : canonicalJson(s);
+  // JSON escapes C0 controls but not C1 ones, line separators or bidi overrides.
+  return terminalLine(typeof s === 'string' ? JSON.stringify(s) : canonicalJson(s));
 }

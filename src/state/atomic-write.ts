@@ -1,9 +1,10 @@
-// Replace a file so that a crash at any moment leaves either the old or the new content, never a mix:
-// write a temp file in the same folder, fsync it, rename it over the target, fsync the folder.
-import { randomBytes } from 'node:crypto';
+// Replace a file so that a crash at any moment leaves either the old or the new content, never a mix: the
+// private-file writer (temp in the same folder, O_EXCL|O_NOFOLLOW, fsync, rename, fsync the folder), after
+// making the folder when it is missing.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { tempPrefixFor, writePrivateFile, writePrivateFileSync } from '../fs-safety/private-file.js';
 
 export interface AtomicWriteOptions {
   /** Mode of the written file (default 0600: state and plans may name hosts and users). */
@@ -12,75 +13,14 @@ export interface AtomicWriteOptions {
   dirMode?: number;
 }
 
-function tempPathFor(file: string): string {
-  // Same folder, so rename never crosses a filesystem; pid + random so concurrent writers never share one.
-  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
-
-// Some filesystems refuse fsync on a directory; the rename is still done, only its durability is weaker.
-function ignorableDirSyncError(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'EBADF';
-}
-
 export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
-  const mode = opts.mode ?? 0o600;
-  const dir = path.dirname(file);
-  await fsp.mkdir(dir, { recursive: true, mode: opts.dirMode ?? 0o700 });
-  const tmp = tempPathFor(file);
-  let renamed = false;
-  try {
-    const fh = await fsp.open(tmp, 'wx', mode);
-    try {
-      await fh.chmod(mode); // the umask may have narrowed or (with 0) not applied; make it exact
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, file);
-    renamed = true;
-    const dh = await fsp.open(dir, 'r');
-    try {
-      await dh.sync();
-    } catch (err) {
-      if (!ignorableDirSyncError(err)) throw err;
-    } finally {
-      await dh.close();
-    }
-  } finally {
-    if (!renamed) await fsp.rm(tmp, { force: true }).catch(() => undefined);
-  }
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: opts.dirMode ?? 0o700 });
+  await writePrivateFile(file, data, { mode: opts.mode });
 }
 
 export function writeFileAtomicSync(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
-  const mode = opts.mode ?? 0o600;
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true, mode: opts.dirMode ?? 0o700 });
-  const tmp = tempPathFor(file);
-  let renamed = false;
-  try {
-    const fd = fs.openSync(tmp, 'wx', mode);
-    try {
-      fs.fchmodSync(fd, mode);
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-    renamed = true;
-    const dfd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(dfd);
-    } catch (err) {
-      if (!ignorableDirSyncError(err)) throw err;
-    } finally {
-      fs.closeSync(dfd);
-    }
-  } finally {
-    if (!renamed) fs.rmSync(tmp, { force: true });
-  }
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: opts.dirMode ?? 0o700 });
+  writePrivateFileSync(file, data, { mode: opts.mode });
 }
 
 /**
@@ -89,7 +29,7 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
  */
 export async function removeStaleTempFiles(file: string): Promise<void> {
   const dir = path.dirname(file);
-  const prefix = `.${path.basename(file)}.tmp-`;
+  const prefix = tempPrefixFor(file);
   let names: string[];
   try {
     names = await fsp.readdir(dir);

@@ -6,3 +6,4 @@ export { freshState } from './fresh-state.js';
 export { writeFileAtomic, writeFileAtomicSync, type AtomicWriteOptions } from './atomic-write.js';
 export { warnIfNotIgnored } from './git-ignore-check.js';
 export type { LockInfo, State } from '../model/state.js';
+export { ensurePlanKey, planKeyPath, readPlanKey } from './plan-key.js';

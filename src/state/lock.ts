@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { StateError } from '../errors.js';
+import { ensureOwnedDir } from '../fs-safety/owned-dir.js';
 import type { LockInfo } from '../model/state.js';
 import { lockedError, readLock, whoAmI } from './lock-info.js';
 import { lockPathFor } from './state-path.js';
@@ -19,19 +20,26 @@ export interface StateLock {
   release(): Promise<void>;
 }
 
-async function tryCreate(lockPath: string, info: LockInfo): Promise<boolean> {
-  let fh: fsp.FileHandle;
+/**
+ * Synchronous on purpose: a signal is handled between event-loop turns, so it can never land between creating
+ * the file and writing its holder, or between that and registering the exit hook that removes it.
+ */
+function tryCreate(lockPath: string, info: LockInfo): boolean {
+  let fd: number;
   try {
-    fh = await fsp.open(lockPath, 'wx', 0o600);
+    fd = fs.openSync(lockPath, 'wx', 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new StateError(`cannot create lock file ${lockPath}: ${(err as Error).message}`);
   }
   try {
-    await fh.writeFile(JSON.stringify(info, null, 2) + '\n');
-    await fh.sync();
+    fs.writeSync(fd, JSON.stringify(info, null, 2) + '\n');
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.rmSync(lockPath, { force: true }); // a holder-less lock would block every later run (disk full, say)
+    throw new StateError(`cannot write lock file ${lockPath}: ${(err as Error).message}`);
   } finally {
-    await fh.close();
+    fs.closeSync(fd);
   }
   return true;
 }
@@ -49,7 +57,8 @@ const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res
 
 export async function acquireLock(statePath: string, operation: string, opts: LockOptions = {}): Promise<StateLock> {
   const lockPath = lockPathFor(statePath);
-  await fsp.mkdir(path.dirname(lockPath), { recursive: true, mode: 0o700 });
+  // The state folder also holds the keys: refuse one that is a symlink or someone else's before writing anything.
+  await ensureOwnedDir(path.dirname(lockPath));
   const deadline = Date.now() + Math.max(0, opts.timeoutMs ?? 0);
   let delay = 50;
   for (;;) {
@@ -60,7 +69,7 @@ export async function acquireLock(statePath: string, operation: string, opts: Lo
       pid: process.pid,
       created: new Date().toISOString(),
     };
-    if (await tryCreate(lockPath, info)) return heldLock(lockPath, info);
+    if (tryCreate(lockPath, info)) return heldLock(lockPath, info);
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw lockedError(lockPath, await readLock(lockPath));
     await sleep(Math.min(delay, remaining));

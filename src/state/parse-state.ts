@@ -3,6 +3,7 @@ import { StateError } from '../errors.js';
 import { STATE_FORMAT_VERSION, type State } from '../model/state.js';
 import { MFILE_VERSION } from '../version.js';
 import { backupPathFor } from './state-path.js';
+import { stateNameProblem } from './state-names.js';
 import { compareVersions } from './version-compare.js';
 
 function refuse(file: string, why: string): StateError {
@@ -44,5 +45,7 @@ export function parseState(file: string, text: string): State {
   if (!isRecord(data.machines)) problems.push('machines must be an object');
   if (!isRecord(data.objects)) problems.push('objects must be an object');
   if (problems.length) throw refuse(file, `is not a valid mfile state (${problems.join('; ')})`);
+  const badName = stateNameProblem(data.machines as Record<string, unknown>, data.objects as Record<string, unknown>);
+  if (badName) throw refuse(file, `is not a valid mfile state (${badName})`);
   return data as unknown as State;
 }

@@ -18,6 +18,8 @@ async function readIfExists(file: string): Promise<string | null> {
   }
 }
 
+const shellWord = (p: string): string => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+
 export class StateStore {
   readonly path: string;
   /** Set by read() and write(): writes never go back in serial nor switch lineage. */
@@ -37,10 +39,25 @@ export class StateStore {
 
   async read(): Promise<State> {
     const text = await readIfExists(this.path);
+    if (text === null) await this.refuseOrphanBackup();
     const state = text === null ? freshState() : parseState(this.path, text);
     this.lineage = state.lineage;
     this.serial = Math.max(this.serial, state.serial);
     return state;
+  }
+
+  // A missing state beside its backup is a lost file, not a new project: a fresh lineage would forget every
+  // host the backup records (and the next write would replace that backup).
+  private async refuseOrphanBackup(): Promise<void> {
+    try {
+      await fsp.access(this.backupPath);
+    } catch {
+      return;
+    }
+    throw new StateError(
+      `state file ${this.path} is missing but its backup ${this.backupPath} exists; refusing to start a new state. ` +
+        `Restore it with: cp -p ${shellWord(this.backupPath)} ${shellWord(this.path)} (or remove the backup to start afresh)`,
+    );
   }
 
   lock(operation: string, opts: LockOptions = {}): Promise<StateLock> {

@@ -64,10 +64,18 @@ describe('applyPlan on the local engine', () => {
     // secrets are copied in before start, with their mode
     expect(execFileSync('docker', ['exec', `${project}-db`, 'cat', '/run/secrets/db_pw'], { encoding: 'utf8' })).toBe('s3cret\n');
     expect(execFileSync('docker', ['exec', `${project}-db`, 'ls', '-l', '/run/secrets/db_pw'], { encoding: 'utf8' })).toMatch(/^-r--------/);
-    // web was gated on db being healthy: it started after db became healthy
-    const webRunning = events.find((e) => e.id === 'container.web[m1]' && e.status === 'running' && e.text.startsWith('creating'));
-    const dbDone = events.find((e) => e.id === 'container.db[m1]' && e.status === 'done');
-    expect(webRunning!.time).toBeGreaterThanOrEqual(dbDone!.time);
+    // In order, by the sequence of events: networks and the volume before the containers that use them, and web
+    // (gated on db being healthy) not begun until db was done.
+    const at = (id: string, status: ProgressEvent['status'], text = ''): number => {
+      const i = events.findIndex((e) => e.id === id && e.status === status && e.text.startsWith(text));
+      expect(i, `${id} ${status} ${text}`).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const dbBegins = at('container.db[m1]', 'running', 'creating');
+    const webBegins = at('container.web[m1]', 'running', 'creating');
+    for (const dep of ['network.back[m1]', 'volume.data[m1]']) expect(at(dep, 'done')).toBeLessThan(dbBegins);
+    for (const dep of ['network.back[m1]', 'network.front[m1]']) expect(at(dep, 'done')).toBeLessThan(webBegins);
+    expect(at('container.db[m1]', 'done')).toBeLessThan(webBegins);
     // the alias on the first network resolves from the other container
     execFileSync('docker', ['exec', `${project}-web`, 'sh', '-c', 'echo | nc -w 1 database 80'], { stdio: 'ignore' });
   }, 60_000);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/index.js';
 import type { ContainerSpec } from '../../src/model/desired.js';
 import { project } from './helpers.js';
@@ -21,8 +22,10 @@ describe('a Compose service block', async () => {
   });
   const desired = await loadConfig({ file: join(dir, 'machines.yml'), env: {} });
 
-  it('keeps only the text change services -> containers', () => {
-    expect(machinesYml).toContain(compose.split('services:\n')[1]);
+  it('loads every service of the Compose file, pasted unchanged under containers, with its image', () => {
+    const services = parse(compose).services as Record<string, { image: string }>;
+    expect(Object.keys(desired.containers).sort()).toEqual(Object.keys(services).sort());
+    for (const [name, service] of Object.entries(services)) expect(desired.containers[name].image, name).toBe(service.image);
   });
 
   it('normalises the proxy (long ports, mounts, depends_on, deploy.resources, logging, ulimits)', () => {

@@ -40,6 +40,15 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     want: ["machines.yml:8:18: containers.web.pull_policy: must be one of: always, missing, never, build, if_not_present"],
   },
   {
+    name: "references to Object.prototype names ('constructor') are unknown names, not a crash",
+    yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    machine: constructor\n    depends_on: [constructor]\n    secrets: [constructor]\n',
+    want: [
+      "machines.yml:8:14: containers.web: unknown machine 'constructor'",
+      "machines.yml:9:18: containers.web: depends_on names unknown container 'constructor'",
+      "machines.yml:10:15: containers.web: unknown secret 'constructor' (declare it under secrets)",
+    ],
+  },
+  {
     name: 'bad driver',
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: virtualbox\n',
     want: ["machines.yml:4:13: machines.m1.driver: must be one of: local, none, sandbox, generic"],

@@ -32,11 +32,28 @@ describe('schema/machines.schema.json', () => {
     expect(ajv.validateSchema(schema)).toBe(true);
   });
 
-  it('describes every machine, engine and container key for editors', () => {
-    const defs = schema.$defs as Record<string, { properties: Record<string, { description?: string; $ref?: string }> }>;
-    for (const key of ['driver', 'engine', 'tls', 'generic', 'none', 'sandbox'])
-      expect(defs.machine.properties[key], key).toBeDefined();
-    expect(defs.engine.properties.install.description).toBeTruthy();
-    expect(defs.container.properties.pull_policy.description).toBeTruthy();
+  it('describes every key of every object for editors', () => {
+    const undescribed: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}[${i}]`));
+      if (typeof node !== 'object' || node === null) return;
+      for (const [k, v] of Object.entries(node)) {
+        // An `if` only tests a key declared (and described) elsewhere.
+        if (k === 'if') continue;
+        if (k === 'properties') {
+          for (const [key, sub] of Object.entries(v as Record<string, { description?: string }>)) {
+            if (!sub.description?.trim()) undescribed.push(`${at}.${key}`);
+          }
+        }
+        walk(v, `${at}.${k}`);
+      }
+    };
+    walk(schema, '#');
+    expect(undescribed).toEqual([]);
+    // The walk reaches the machine, engine and container keys themselves.
+    const defs = schema.$defs as Record<string, { properties: Record<string, { description?: string }> }>;
+    expect(Object.keys(defs.container.properties).length).toBeGreaterThan(50);
+    expect(defs.machine.properties.engine.description).toBeTruthy();
+    expect(defs.container.properties.mem_limit.description).toBeTruthy();
   });
 });

@@ -187,6 +187,14 @@ describe('fast reader', () => {
     }
   });
 
+  it('reports a reserved name in any list, as the positioned reader does', async () => {
+    for (const list of ['command: ["__proto__=1"]', 'entrypoint: [__proto__]', 'x-notes: [a, "__proto__=b"]']) {
+      const text = `${HEAD}containers:\n  c:\n    machine: m1\n    image: busybox\n    ${list}\n`;
+      expect(fast(text), list).toBe(false);
+      expect(await sameBothWays(write(text)), list).toBe(false);
+    }
+  });
+
   it('agrees with the positioned reader on every fuzz variant: the same Desired or the same positioned error', async () => {
     for (const s of seedFiles()) expect(await sameBothWays(write(s.text)), s.name).toBe(true);
     // The huge (50 MB) variants are refused by size before either reader runs.

@@ -1,6 +1,6 @@
 // End to end against the real dockerd through the built CLI: a 10-container project with depends_on and health
 // checks, idempotence, targeted replacement, repair of drift, kill -9 mid-apply, destroy.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,41 @@ import { cleanupProject, ensureTestImages, labelled } from '../helpers/image.js'
 const PORT = 21000 + (process.pid % 900) * 10;
 const inspect = (name: string): any => JSON.parse(execFileSync('docker', ['inspect', name], { encoding: 'utf8' }))[0];
 const idOf = (name: string): string => inspect(name).Id;
+
+/**
+ * The engine's own container events for a project from now on, in the order the engine logged them, as
+ * "ACTION NAME" lines: what started, died or turned healthy, and in which order.
+ */
+function engineEvents(project: string): { lines: () => string[]; until: (line: string) => Promise<void>; stop: () => void } {
+  const since = (Date.now() / 1000 - 1).toFixed(3); // replayed from the engine's buffer: nothing is missed before the stream attaches
+  const child = spawn('docker', ['events', '--since', since, '--filter', `label=io.mfile.project=${project}`, '--filter', 'type=container', '--format', '{{.Action}} {{.Actor.Attributes.name}}'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    waiters.forEach((w) => w());
+  });
+  const lines = (): string[] => out.split('\n').filter(Boolean);
+  return {
+    lines,
+    // Resolves on the stream's own data, not on a polling interval; the caller's assertions say what was missed.
+    until(line) {
+      return new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (!lines().includes(line)) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        child.once('exit', () => (waiters.delete(check), resolve()));
+        check();
+      });
+    },
+    stop: () => child.kill(),
+  };
+}
 
 const HEALTH = `healthcheck: { test: ["CMD-SHELL", "echo | nc -w 1 127.0.0.1 80"], interval: 300ms, timeout: 2s, retries: 20 }`;
 
@@ -155,8 +190,9 @@ describe('mfile apply on the local engine (10 containers)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates 3 networks, 3 volumes and 10 containers with exactly the declared settings', () => {
+  it('creates 3 networks, 3 volumes and 10 containers with exactly the declared settings, in depends_on order', async () => {
     write();
+    const engine = engineEvents(project);
     const r = mfile(['apply', '-f', file, '-y']);
     expect(r.stderr + r.stdout).toContain('Apply complete!');
     expect(r.code).toBe(0);
@@ -201,11 +237,21 @@ describe('mfile apply on the local engine (10 containers)', () => {
     expect(db.Mounts.map((m: any) => [m.Type, m.Name, m.Destination])).toEqual([['volume', `${project}_data`, '/data']]);
     expect(db.NetworkSettings.Networks[`${project}_back`].Aliases).toEqual(expect.arrayContaining(['db', 'database']));
 
-    // depends_on conditions held: migrate finished before the apis started, and wrote its file
-    const migrate = inspect(`${project}-migrate`);
-    expect(migrate.State.ExitCode).toBe(0);
-    expect(Date.parse(inspect(`${project}-api1`).State.StartedAt)).toBeGreaterThanOrEqual(Date.parse(migrate.State.FinishedAt));
-    expect(Date.parse(inspect(`${project}-web`).State.StartedAt)).toBeGreaterThanOrEqual(Date.parse(inspect(`${project}-api1`).State.StartedAt));
+    // depends_on conditions held, in the order the engine logged its events
+    expect(inspect(`${project}-migrate`).State.ExitCode).toBe(0);
+    await engine.until(`start ${project}-proxy`);
+    engine.stop();
+    const events = engine.lines();
+    const at = (action: string, name: string): number => {
+      const i = events.indexOf(`${action} ${project}-${name}`);
+      expect(i, `${action} ${name} in ${events.join(', ')}`).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    for (const n of ['migrate', 'api1', 'api2', 'api3']) expect(at('health_status: healthy', 'db')).toBeLessThan(at('start', n));
+    for (const n of ['api1', 'api2']) expect(at('die', 'migrate')).toBeLessThan(at('start', n));
+    expect(at('health_status: healthy', 'api1')).toBeLessThan(at('start', 'web'));
+    expect(at('start', 'cache')).toBeLessThan(at('start', 'web'));
+    expect(at('start', 'web')).toBeLessThan(at('start', 'proxy'));
 
     const w1 = inspect(`${project}-worker1`);
     expect(w1.HostConfig.CapAdd).toEqual(['NET_ADMIN']);
@@ -217,10 +263,14 @@ describe('mfile apply on the local engine (10 containers)', () => {
     expect(Object.keys(inspect(`${project}-proxy`).NetworkSettings.Networks).sort()).toEqual([`${project}_edge`, `${project}_front`]);
   }, 180_000);
 
-  it('a second apply has nothing to do', () => {
+  it('a second apply has nothing to do: no container is replaced or restarted', () => {
+    const started = (): Record<string, string> => Object.fromEntries(NAMES.map((n) => [n, inspect(`${project}-${n}`).State.StartedAt]));
+    const [idsBefore, startedBefore] = [ids(), started()];
     const r = mfile(['apply', '-f', file, '-y']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('No changes.');
+    expect(ids()).toEqual(idsBefore);
+    expect(started()).toEqual(startedBefore);
   }, 60_000);
 
   it('changing one image, one env value and one port replaces only those three', () => {
@@ -275,8 +325,20 @@ describe('kill -9 in the middle of an apply of 30 containers', () => {
       .join('');
     writeFileSync(file, `version: 1\nproject: ${project}\nmachines:\n  m1: { driver: local }\nnetworks:\n  net: {}\nvolumes:\n  v: {}\ncontainers:\n${containers}`);
     const child = mfileSpawn(['apply', '-f', file, '-y', '--parallelism', '4']);
-    // Kill once a few containers exist, long before all 30 do.
-    for (let i = 0; i < 400 && labelled(project).containers.length < 5; i++) await new Promise((r) => setTimeout(r, 25));
+    // Kill as soon as the run reports its fifth container created (at most four more are in flight then), long
+    // before all 30 exist: on the run's own progress lines, not a polling interval.
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if ((child.out().match(/ container\.c\d\d\[m1\] created/g) ?? []).length < 5) return;
+        child.stdout!.off('data', check);
+        child.stderr!.off('data', check);
+        resolve();
+      };
+      // Progress lines go to stderr when stdout is not a terminal; listen to both.
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      child.once('exit', () => resolve());
+    });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const partial = labelled(project).containers.length;
@@ -285,11 +347,11 @@ describe('kill -9 in the middle of an apply of 30 containers', () => {
 
     // The dead run still holds the lock: the user sees its id and unlocks it.
     let r = mfile(['apply', '-f', file, '-y']);
-    const lock = /lock id ([0-9a-f-]+)/.exec(r.stderr + r.stdout);
-    if (lock) {
-      expect(mfile(['state', 'unlock', lock[1], '-f', file]).code).toBe(0);
-      r = mfile(['apply', '-f', file, '-y']);
-    }
+    expect(r.code).toBe(1);
+    const lock = /lock id ([0-9a-f-]+)/.exec(r.stderr);
+    expect(lock, r.stderr).not.toBeNull();
+    expect(mfile(['state', 'unlock', lock![1], '-f', file]).code).toBe(0);
+    r = mfile(['apply', '-f', file, '-y']);
     expect(r.code, r.stderr).toBe(0);
     const found = labelled(project).containers;
     expect(found).toEqual(names.map((n) => `${project}-${n}`));

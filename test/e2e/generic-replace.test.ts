@@ -6,7 +6,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import type { SandboxData } from '../../src/drivers/sandbox/index.js';
 import { sandboxDriver } from '../../src/drivers/sandbox/index.js';
 import type { State } from '../../src/model/index.js';
@@ -16,9 +17,7 @@ import { harness, type Harness } from '../helpers/sandbox-run.js';
 import { sandboxSpec, testStateDir } from '../helpers/sandbox.js';
 
 const SUBNET = { subnet: '10.213.58.0/24' };
-const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/dockerd') && existsSync('/usr/sbin/sshd');
-
-describe.skipIf(!canRun)('generic machines: removal where the state says, pins from first contact', () => {
+describeNeeding(SANDBOX)('generic machines: removal where the state says, pins from first contact', () => {
   let h: Harness;
   let dir: string;
   const ip = (m: string) => (h.state.machines[m].driverData as unknown as SandboxData).ip;

@@ -1,9 +1,10 @@
 // engine.install: auto on a host that really lacks Docker: a namespace host with its own Debian root (cached
 // debootstrap, overlay + pivot_root), apt pointed at a local repository of the docker.io .debs. mfile apply over
 // the generic driver installs docker.io with apt, starts dockerd itself (no systemd), serves mutual TLS and runs
-// the container; a second apply changes nothing; destroy and tear-down leave nothing behind.
+// the container; a second apply changes nothing; destroy removes what it made; the test's tear-down leaves nothing.
 // Needs root; scripts/setup-heavy-hosts.sh installs the tools (the test runs it, fast when done).
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { describeNeeding, ROOT } from '../helpers/prerequisites.js';
 import { ensureBuilt, mfile } from '../helpers/cli.js';
@@ -93,10 +94,17 @@ describeNeeding([ROOT])('engine.install auto on a host with its own Debian root'
     expect(dockerdPid()).toBe(firstPid);
   });
 
-  it('destroy removes the container, then tear-down leaves no process, namespace, link or rule', async () => {
+  it('destroy removes the container and the machine from the state', () => {
     const r = mfile(['destroy', '-y', '-f', file], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(sh('docker ps -aq --filter label=io.mfile.project=heavyroot').stdout.trim()).toBe('');
+    const state = JSON.parse(readFileSync(join(dirname(file), '.mfile/state.json'), 'utf8')) as { machines: object; objects: object };
+    expect(state.machines).toEqual({});
+    expect(state.objects).toEqual({});
+  });
+
+  // Checks the test's own host tear-down (a harness check, not mfile's): the next test run starts clean.
+  it("harness: the test host's tear-down leaves no process, namespace, link or rule", async () => {
     const pids = host.pids();
     expect(pids.length).toBeGreaterThan(2); // tini, sshd, dockerd, containerd ...
     expect(await t.run()).toEqual([]);

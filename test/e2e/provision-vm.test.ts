@@ -3,7 +3,8 @@
 // `dockerd -H fd://` (it conflicts with `hosts` in daemon.json), restarts docker through systemd, serves mutual
 // TLS and runs the container; a second apply changes nothing. Slow by nature (apt + dockerd under TCG: minutes):
 // everything happens in this one VM boot. Needs root; the test runs scripts/setup-heavy-hosts.sh (fast when done).
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { describeNeeding, ROOT, TUN } from '../helpers/prerequisites.js';
 import { ensureBuilt, mfile } from '../helpers/cli.js';
@@ -96,10 +97,17 @@ describeNeeding([ROOT, TUN])('engine.install auto on a Debian VM with systemd', 
     expect(sh('systemctl is-active docker').stdout.trim()).toBe('active');
   }, 300_000);
 
-  it('destroy removes the container, then tear-down stops qemu and leaves no link or rule', async () => {
+  it('destroy removes the container and the machine from the state', () => {
     const r = mfile(['destroy', '-y', '-f', file], { timeoutMs: 300_000 });
     expect(r.code).toBe(0);
     expect(sh('docker ps -aq --filter label=io.mfile.project=heavyvm').stdout.trim()).toBe('');
+    const state = JSON.parse(readFileSync(join(dirname(file), '.mfile/state.json'), 'utf8')) as { machines: object; objects: object };
+    expect(state.machines).toEqual({});
+    expect(state.objects).toEqual({});
+  }, 300_000);
+
+  // Checks the test's own VM tear-down (a harness check, not mfile's): the next test run starts clean.
+  it("harness: the test VM's tear-down stops qemu and leaves no link or rule", async () => {
     expect(await t.run()).toEqual([]);
     expect(alive(vm.pid)).toBe(false);
     expect(leftovers({ bridge: BRIDGE, links: [TAP] })).toEqual([]);

@@ -22,6 +22,7 @@ export const IP = file('/usr/sbin/ip', 'scripts/setup-host.sh (iproute2)');
 export const IPTABLES = file('/usr/sbin/iptables', 'scripts/setup-host.sh (iptables)');
 export const TUN = file('/dev/net/tun', 'scripts/setup-heavy-hosts.sh (mknod)');
 export const TMUX = file('/usr/bin/tmux', 'scripts/setup-host.sh (tmux)');
+export const CURL = file('/usr/bin/curl', 'scripts/setup-host.sh (curl)');
 
 /** Sandbox machines: network namespaces with their own dockerd and sshd. */
 export const SANDBOX: Prerequisite[] = [ROOT, DOCKERD, SSHD, IP, IPTABLES];

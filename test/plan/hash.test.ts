@@ -57,16 +57,21 @@ describe('mask', () => {
 });
 
 describe('hash canonical form', () => {
-  it("hashes the canonical JSON of the attributes", async () => {
-    const { canonicalJson, sha256Hex } = await import('../../src/plan/canonical.js');
+  it('hashes the canonical JSON of the attributes: sorted keys, no spaces, no default values', async () => {
+    const { canonicalJson } = await import('../../src/plan/canonical.js');
     const { containerAttributes } = await import('../../src/plan/index.js');
     const spec = container('web', {
       environment: { Z: '1', A: '2' },
       healthcheck: { test: ['CMD', 'true'], retries: 3, interval: 5e9, disable: false },
       ports: [{ target: 80, protocol: 'tcp', published: '8080' }],
     });
-    const attrs = containerAttributes(spec);
-    expect(containerConfigHash(spec, 'shop')).toBe(sha256Hex(canonicalJson({ kind: 'container', project: 'shop', spec: attrs })));
+    // Written out by hand; the digest is `printf '%s' JSON | sha256sum` of it.
+    const json =
+      '{"kind":"container","project":"shop","spec":{"environment":{"A":"2","Z":"1"},' +
+      '"healthcheck":{"interval":5000000000,"retries":3,"test":["CMD","true"]},"image":"nginx:1.27",' +
+      '"ports":[{"protocol":"tcp","published":"8080","target":80}],"restart":"unless-stopped"}}';
+    expect(canonicalJson({ kind: 'container', project: 'shop', spec: containerAttributes(spec) })).toBe(json);
+    expect(containerConfigHash(spec, 'shop')).toBe('ea9b0c4fde45c89a63b9bf0188f65e07cfa235e38399d35d3807d3aa7ac50fae');
   });
 
   it('masks a secret that needs escaping in JSON', () => {

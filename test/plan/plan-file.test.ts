@@ -6,7 +6,7 @@ import { StalePlanError, UsageError } from '../../src/errors.js';
 import type { Desired } from '../../src/model/desired.js';
 import type { Plan } from '../../src/model/plan.js';
 import type { State } from '../../src/model/state.js';
-import { assertPlanFresh, readPlanFile, writePlanFile } from '../../src/plan/plan-file.js';
+import { assertPlanFresh, assertPlanUnchanged, readPlanFile, writePlanFile } from '../../src/plan/plan-file.js';
 import { MFILE_VERSION } from '../../src/version.js';
 
 const dirs: string[] = [];
@@ -46,13 +46,14 @@ function aPlan(over: Partial<Plan> = {}): Plan {
 const aState = (over: Partial<State> = {}): State => ({
   version: 1, mfile_version: MFILE_VERSION, lineage: 'lineage-a', serial: 3, machines: {}, objects: {}, ...over,
 });
+const KEY = Buffer.alloc(32, 7);
 const aDesired = (digest = 'd1'): Desired => ({ configPath: '/srv/shop/machines.yml', configDigest: digest }) as Desired;
 
 describe('plan files', () => {
   it('round-trips a plan, written 0600', async () => {
     const file = path.join(tmpDir(), 'tfplan.json');
-    await writePlanFile(file, aPlan());
-    expect(readPlanFile(file)).toEqual(aPlan());
+    await writePlanFile(file, aPlan(), KEY);
+    expect(assertPlanUnchanged(readPlanFile(file), KEY, file)).toEqual(aPlan());
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(path.dirname(file))).toEqual(['tfplan.json']);
   });
@@ -71,7 +72,7 @@ describe('plan files', () => {
     const file = path.join(tmpDir(), 'p.json');
     fs.writeFileSync(file, JSON.stringify({ ...aPlan(), formatVersion: 2 }));
     expect(() => readPlanFile(file)).toThrow(/has format 2; this mfile reads format 1/);
-    fs.writeFileSync(file, JSON.stringify({ ...aPlan(), mfileVersion: '0.0.1' }));
+    fs.writeFileSync(file, JSON.stringify({ ...aPlan(), mfileVersion: '0.0.1', digest: 'x' }));
     expect(() => readPlanFile(file)).toThrow(`was made by mfile 0.0.1, this is mfile ${MFILE_VERSION}; make a new plan`);
   });
 
@@ -79,7 +80,7 @@ describe('plan files', () => {
     const file = path.join(tmpDir(), 'p.json');
     const bad = aPlan() as unknown as Record<string, unknown>;
     bad.stateSerial = 'three';
-    bad.nodes = [{ ...aPlan().nodes[1], action: 'explode', dependsOn: 'machine.web-1' }];
+    bad.nodes = [{ ...aPlan().nodes[1], action: 'explode', dependsOn: 'machine.web-1', machine: '../../victim' }];
     fs.writeFileSync(file, JSON.stringify(bad));
     const err = (() => { try { readPlanFile(file); } catch (e) { return e as Error; } return null; })();
     expect(err).toBeInstanceOf(UsageError);
@@ -87,6 +88,7 @@ describe('plan files', () => {
     expect(err!.message).toContain('stateSerial: expected a whole number');
     expect(err!.message).toContain('nodes[0].action: expected one of create, update, replace, delete, noop, read');
     expect(err!.message).toContain('nodes[0].dependsOn: expected a list of strings');
+    expect(err!.message).toContain("nodes[0].machine: a machine name must be lower-case letters, digits and '-'");
   });
 });
 
@@ -118,5 +120,57 @@ describe('assertPlanFresh', () => {
     const plan = aPlan({ stateSerial: 0, stateLineage: 'fresh-1' });
     expect(() => assertPlanFresh(plan, aState({ serial: 0, lineage: 'fresh-2' }), aDesired())).not.toThrow();
     expect(() => assertPlanFresh(plan, aState({ serial: 1, lineage: 'fresh-2' }), aDesired())).toThrow(/lineage changed/);
+  });
+});
+
+describe('a saved plan is tied to its digest', () => {
+  const saved = async (): Promise<string> => {
+    const file = path.join(tmpDir(), 'p.json');
+    await writePlanFile(file, aPlan(), KEY);
+    return file;
+  };
+  const edit = (file: string, change: (p: Record<string, any>) => void): void => {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    change(data);
+    fs.writeFileSync(file, JSON.stringify(data, null, 2));
+  };
+  const refusal = /^plan file .*p\.json was changed after `mfile plan --out` wrote it \(its digest does not match\); refusing to apply it: run `mfile plan --out` again$/;
+
+  it('refuses a node turned into the delete of another project\'s container', async () => {
+    const file = await saved();
+    edit(file, (p) => {
+      Object.assign(p.nodes[1], { action: 'delete', address: 'container.db[web-1]', name: 'db', existingId: 'other-project-db', after: null });
+    });
+    expect(() => assertPlanUnchanged(readPlanFile(file), KEY, file)).toThrow(UsageError);
+    expect(() => assertPlanUnchanged(readPlanFile(file), KEY, file)).toThrow(refusal);
+  });
+
+  it('refuses any edit: an attribute, an added field, the config path, a digest copied from another plan', async () => {
+    const other = await saved();
+    for (const change of [
+      (p: Record<string, any>) => (p.nodes[1].after.image = 'evil:1'),
+      (p: Record<string, any>) => (p.nodes[0].extra = true),
+      (p: Record<string, any>) => (p.configPath = '/srv/evil/machines.yml'),
+      (p: Record<string, any>) => p.nodes.pop(),
+    ]) {
+      const file = await saved();
+      edit(file, change);
+      expect(() => assertPlanUnchanged(readPlanFile(file), KEY, file)).toThrow(refusal);
+    }
+    const file = path.join(tmpDir(), 'p.json');
+    fs.writeFileSync(file, JSON.stringify({ ...aPlan({ stateSerial: 4 }), digest: JSON.parse(fs.readFileSync(other, 'utf8')).digest }));
+    expect(() => assertPlanUnchanged(readPlanFile(file), KEY, file)).toThrow(refusal);
+  });
+
+  it('refuses a plan signed with another key, or when this state folder has no key', async () => {
+    const file = await saved();
+    expect(() => assertPlanUnchanged(readPlanFile(file), Buffer.alloc(32, 8), file)).toThrow(refusal);
+    expect(() => assertPlanUnchanged(readPlanFile(file), null, file)).toThrow(/was not made for this state folder \(it has no plan key\)/);
+  });
+
+  it('keeps accepting a plan whose file was only re-indented', async () => {
+    const file = await saved();
+    fs.writeFileSync(file, JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8'))));
+    expect(assertPlanUnchanged(readPlanFile(file), KEY, file)).toEqual(aPlan());
   });
 });

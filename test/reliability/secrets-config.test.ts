@@ -2,12 +2,13 @@
 // be printed or saved: not by validate (text or --json), not by plan (text, --json, --out FILE), not in any file
 // mfile leaves in the project folder, and not in the errors of a file that fails validation. It shows as
 // "(sensitive)". Driver local and --refresh=false: no host or engine is contacted.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/cli.js';
 import { runCli, type TimedRun } from './helpers/fuzz-cli.js';
+import { filesUnder } from './helpers/files-under.js';
 
 // Characters that trip naive masking: regex metacharacters, a space, a slash, a dollar.
 const SECRET = 'Zq9-s3cr3t.VALUE+$x/ y';
@@ -68,16 +69,6 @@ function project(name: string, yaml: string): string {
   return dir;
 }
 
-/** Every file under `dir` (the config folder, .mfile, saved plans), with its bytes as latin1 text. */
-function filesUnder(dir: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const e of readdirSync(dir)) {
-    const p = path.join(dir, e);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else out.push([p, readFileSync(p).toString('latin1')]);
-  }
-  return out;
-}
 
 function leaks(where: string, text: string): string[] {
   return [SECRET, SECRET2, 'Zq9-s3cr3t', 'second-Secret'].filter((s) => text.includes(s)).map((s) => `${where} holds '${s}'`);

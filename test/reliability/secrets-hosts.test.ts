@@ -154,14 +154,17 @@ describeNeeding(SANDBOX)('a sensitive value on sandbox machines', () => {
 
   it('show, show --json, ls, ls --json and env say nothing of it', async () => {
     // Read-only verbs: run side by side.
-    const [, , ls] = await Promise.all([
+    const results = await Promise.all([
       cli('show', ['show'], 0),
       cli('show --json', ['show', '--json'], 0),
       cli('ls', ['ls'], 0),
       cli('ls --json', ['ls', '--json'], 0),
       cli('env', ['env', 's1'], 0),
     ]);
+    const [, , ls, , env] = results;
     expect(ls.stdout).toMatch(/s1\s+sandbox/);
+    expect(env.stdout).toContain('DOCKER_HOST=');
+    for (const r of results) expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 
   it('a saved plan applied with --json succeeds once the broken container is gone (and s2 relabelled)', async () => {

@@ -9,13 +9,26 @@ import { engineInfo } from '../../remote/docker/client.js';
 import { followStream, type StreamEvent } from '../../remote/docker/progress-stream.js';
 import { isConflict, isNotFound } from '../../remote/docker/errors.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
+import { imageNodeName, isMaskedImageName } from '../../plan/image-name.js';
 import { callSignal } from './common.js';
 
 const RANK = { never: 0, missing: 1, always: 2, build: 3 } as const;
 
 /** The containers on this machine that use the image; the strongest pull_policy among them wins. */
 function users(ctx: StepContext): ContainerSpec[] {
-  return Object.values(ctx.desired.containers).filter((c) => c.image === ctx.node.name && c.machines.includes(ctx.node.machine));
+  return Object.values(ctx.desired.containers).filter(
+    (c) => imageNodeName(c.image, ctx.desired) === ctx.node.name && c.machines.includes(ctx.node.machine),
+  );
+}
+
+/**
+ * The reference to act on. A node named by a stand-in (the reference holds a sensitive value) takes it from
+ * machines.yml, or, for an image no longer declared, acts on the recorded image id.
+ */
+function refOf(ctx: StepContext): string | undefined {
+  const declared = users(ctx)[0]?.image;
+  if (declared !== undefined) return declared;
+  return isMaskedImageName(ctx.node.name) ? ctx.node.existingId : ctx.node.name;
 }
 
 async function imageId(docker: Docker, ref: string): Promise<string | undefined> {
@@ -98,7 +111,7 @@ async function build(ctx: StepContext, docker: Docker, spec: ContainerSpec): Pro
 }
 
 async function ensure(ctx: StepContext): Promise<NodeOutcome> {
-  const ref = ctx.node.name;
+  const ref = refOf(ctx) ?? ctx.node.name;
   const docker = await ctx.conns.docker(ctx.node.machine);
   const specs = users(ctx);
   const strongest = specs.reduce<ContainerSpec | undefined>((a, c) => (!a || RANK[c.pull_policy] > RANK[a.pull_policy] ? c : a), undefined);
@@ -135,8 +148,10 @@ async function ensure(ctx: StepContext): Promise<NodeOutcome> {
 
 async function remove(ctx: StepContext): Promise<NodeOutcome> {
   const docker = await ctx.conns.docker(ctx.node.machine);
+  const ref = refOf(ctx);
+  if (ref === undefined) return { record: null, text: 'forgotten (its reference is sensitive and no longer declared)' };
   try {
-    await docker.getImage(ctx.node.name).remove(callSignal());
+    await docker.getImage(ref).remove(callSignal());
   } catch (err) {
     if (isNotFound(err)) return { record: null };
     // Still used by a container mfile does not manage: keep it, forget it.

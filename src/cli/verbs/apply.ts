@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { renderPlanText } from '../../plan/index.js';
-import { readPlanFile, assertPlanFresh } from '../../plan/plan-file.js';
-import { out, warn } from '../common.js';
+import { readPlanFile, assertPlanFresh, assertPlanUnchanged } from '../../plan/plan-file.js';
+import { readPlanKey } from '../../state/index.js';
+import { out, outRendered, warn } from '../common.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { execute } from '../execute.js';
 import { parsePositiveInt } from '../options.js';
@@ -30,11 +31,11 @@ export function applyCommand(): Command {
       try {
         for (const w of run.plan.warnings) warn(w);
         if (!hasChanges(run.plan)) {
-          if (!opts.json) out(renderPlanText(run.plan));
+          if (!opts.json) outRendered(renderPlanText(run.plan));
           return;
         }
         if (!planFile) {
-          if (!opts.json) out(renderPlanText(run.plan, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
+          if (!opts.json) outRendered(renderPlanText(run.plan, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
           const approved = await confirmOrRefuse('Do you want to perform these actions?', opts.autoApprove === true || opts.yes === true);
           if (!approved) {
             out('Apply cancelled.');
@@ -50,9 +51,11 @@ export function applyCommand(): Command {
 }
 
 async function fromPlanFile(planFile: string, opts: ApplyOptions): Promise<PreparedRun> {
-  const plan = await readPlanFile(path.resolve(planFile));
-  const run = await openRun({ ...opts, file: opts.file === 'machines.yml' ? plan.configPath : opts.file }, 'apply');
+  const file = path.resolve(planFile);
+  const saved = readPlanFile(file);
+  const run = await openRun({ ...opts, file: opts.file === 'machines.yml' ? saved.configPath : opts.file }, 'apply');
   try {
+    const plan = assertPlanUnchanged(saved, await readPlanKey(path.dirname(run.store.path)), file);
     assertPlanFresh(plan, run.state, run.desired);
     return { ...run, plan };
   } catch (err) {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { renderPlanText } from '../../plan/index.js';
-import { out, warn } from '../common.js';
+import { out, outRendered, warn } from '../common.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { execute } from '../execute.js';
 import { parsePositiveInt } from '../options.js';
@@ -25,7 +25,7 @@ export function destroyCommand(): Command {
       const run = await prepareRun(opts, 'destroy', true);
       try {
         for (const w of run.plan.warnings) warn(w);
-        if (!opts.json) out(renderPlanText(run.plan));
+        if (!opts.json) outRendered(renderPlanText(run.plan));
         if (!hasChanges(run.plan)) return;
         const approved = await confirmOrRefuse('Do you really want to destroy all these resources?', opts.autoApprove === true);
         if (!approved) {

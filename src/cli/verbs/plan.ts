@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { renderPlanText, planToJson } from '../../plan/index.js';
 import { writePlanFile } from '../../plan/plan-file.js';
-import { out, warn } from '../common.js';
+import { ensurePlanKey } from '../../state/index.js';
+import path from 'node:path';
+import { out, outRendered, warn } from '../common.js';
 import { addPipelineOptions } from '../pipeline-options.js';
 import { closeRun, hasChanges, prepareRun, type PipelineOptions } from '../pipeline.js';
 
@@ -24,9 +26,9 @@ export function planCommand(): Command {
       try {
         for (const w of run.plan.warnings) warn(w);
         if (opts.json) out(JSON.stringify(planToJson(run.plan), null, 2));
-        else out(renderPlanText(run.plan, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
+        else outRendered(renderPlanText(run.plan, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
         if (opts.out) {
-          await writePlanFile(opts.out, run.plan);
+          await writePlanFile(opts.out, run.plan, await ensurePlanKey(path.dirname(run.store.path)));
           if (!opts.json) out(`\nSaved the plan to ${opts.out}. To apply exactly this plan: mfile apply ${opts.out}`);
         }
         if (opts.detailedExitcode && hasChanges(run.plan)) process.exitCode = 2;

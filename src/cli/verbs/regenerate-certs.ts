@@ -6,7 +6,7 @@ import { renderPlanText } from '../../plan/index.js';
 import { summarise } from '../../plan/summary.js';
 import { regenerateServerCert, serverSans } from '../../remote/tls/store.js';
 import type { Plan } from '../../model/index.js';
-import { out } from '../common.js';
+import { out, outRendered } from '../common.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { execute } from '../execute.js';
 import { addPipelineOptions } from '../pipeline-options.js';
@@ -40,7 +40,7 @@ export function regenerateCertsCommand(): Command {
         if (!record?.ssh || !spec || spec.engine.transport !== 'tcp' || !spec.tls.enabled) {
           throw new UsageError(`machine ${name} has no TLS engine endpoint to rotate (driver ${spec?.driver ?? record?.driver})`);
         }
-        out(renderPlanText(plan));
+        outRendered(renderPlanText(plan));
         if (!(await confirmOrRefuse('Rotate the server certificate and restart the daemon?', opts.autoApprove === true))) {
           out('Cancelled.');
           process.exitCode = 1;

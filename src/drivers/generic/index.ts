@@ -13,7 +13,7 @@ import {
 import { parseFacts } from '../../remote/provision/facts.js';
 import { engineEndpointFor } from '../../remote/provision/provision.js';
 import { sshPool } from '../../remote/ssh/pool.js';
-import { ensureDir, machineDir } from '../../remote/tls/store.js';
+import { ensureMachineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { genericAddress } from './options.js';
 
@@ -59,7 +59,7 @@ export function genericDriver(): Driver {
         }
       }
       // The machine's folder (known_hosts, certificates) is made here, as the sandbox driver makes its own.
-      await ensureDir(machineDir(req.ctx.stateDir, req.machine.name));
+      await ensureMachineDir(req.ctx.stateDir, req.machine.name);
       return { driverData: { host: a.host, port: a.port } };
     },
 

@@ -1,62 +1,129 @@
 // A lock across mfile processes on this box for the shared pieces (bridge, FORWARD rule, address files).
-// The lock file appears whole, already holding its owner's pid (written aside, then hard-linked into place:
-// link fails if the lock exists), so a process killed at any moment never leaves an ownerless lock; a lock
-// whose owner pid is gone is taken over.
-import { link, mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// The lock file appears whole (written aside, then hard-linked into place: link fails if the lock exists) and
+// names its owner's pid and a token unique to this hold, so a process killed at any moment never leaves an
+// ownerless lock, and release removes the lock only while it still holds our token. A lock whose owner is gone
+// (a zombie counts as gone) is removed by exactly one process: the one that claims the right to reap that very
+// hold (a file named after it, placed the same way), which checks that the lock is still that hold first. So a
+// live holder's lock is never removed, however many processes find the same dead owner at once.
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { link, lstat, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { alive } from './processes.js';
 
 export const SANDBOX_RUN_DIR = '/run/mfile-sandbox';
 const LOCK = join(SANDBOX_RUN_DIR, 'lock');
+const WAIT_MS = 30_000;
+/** A lock with no owner in it (a folder or file of an older mfile) counts as stale once untouched this long. */
+const OWNERLESS_STALE_MS = 10_000;
 
-let chain: Promise<unknown> = Promise.resolve();
+interface Seen {
+  /** Names this very hold: its text (pid and token), or for an ownerless lock its inode, mtime and text. */
+  key: string;
+  stale: boolean;
+  owner: string;
+}
 
-function alive(pid: number): boolean {
+const digest = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 24);
+const holdText = (token: string): string => `${process.pid} ${token}\n`;
+
+async function inspect(path: string): Promise<Seen | undefined> {
+  const st = await lstat(path).catch(() => undefined);
+  if (!st) return undefined;
+  const text = st.isFile() ? await readFile(path, 'utf8').catch(() => '') : '';
+  const m = /^(\d+)(?: \S+)?\n?$/.exec(text);
+  if (m) return { key: digest(text), stale: !alive(Number(m[1])), owner: `pid ${m[1]}` };
+  return { key: digest(`${st.ino}:${st.mtimeMs}:${text}`), stale: Date.now() - st.mtimeMs > OWNERLESS_STALE_MS, owner: 'unknown' };
+}
+
+/** Places `path` holding our pid and token, whole, unless it exists. */
+async function place(path: string, token: string): Promise<boolean> {
+  const aside = `${path}.${token}`;
+  await writeFile(aside, holdText(token), { mode: 0o600, flag: 'wx' });
   try {
-    process.kill(pid, 0);
+    await link(aside, path);
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    await unlink(aside).catch(() => undefined);
   }
 }
 
-async function acquire(): Promise<void> {
-  await mkdir(SANDBOX_RUN_DIR, { recursive: true, mode: 0o700 });
-  const mine = `${LOCK}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  await writeFile(mine, String(process.pid), { mode: 0o600 });
-  const deadline = Date.now() + 30_000;
+/** Removes `path` only while it holds our token: never a lock someone else took over. Synchronous for exit hooks. */
+function removeIfOurs(path: string, token: string): void {
   try {
-    for (;;) {
-      try {
-        await link(mine, LOCK);
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      const owner = Number(await readFile(LOCK, 'utf8').catch(() => '0'));
-      if (owner && owner !== process.pid && !alive(owner)) await rm(LOCK, { recursive: true, force: true });
-      // A lock folder of an older mfile, or a lock that vanished between link and read: stale after 10 s.
-      else if (!owner && Date.now() - ((await stat(LOCK).catch(() => undefined))?.mtimeMs ?? Date.now()) > 10_000) {
-        await rm(LOCK, { recursive: true, force: true });
-      }
-      if (Date.now() > deadline) throw new Error(`sandbox lock ${LOCK} is held by pid ${owner || 'unknown'}`);
-      await sleep(20);
-    }
-  } finally {
-    await unlink(mine).catch(() => undefined);
+    if (readFileSync(path, 'utf8') === holdText(token)) unlinkSync(path);
+  } catch {
+    // gone already, or not readable: not ours to remove
   }
+}
+
+/** Removes the stale lock `seen` at `path` if it is still that hold; only the claimant of `<path>.reap-<key>` may. */
+async function reap(path: string, seen: Seen, depth = 0): Promise<void> {
+  const claim = `${path}.reap-${seen.key}`;
+  const token = randomUUID();
+  if (!(await place(claim, token))) {
+    // Another process is reaping this very hold. If that reaper died in the act, its claim is stale in turn.
+    const other = depth < 3 ? await inspect(claim) : undefined;
+    if (other?.stale) await reap(claim, other, depth + 1);
+    return;
+  }
+  try {
+    // The stale hold can only go away through a claimant of this name, and there is one at a time: if the lock
+    // still is that hold now, it still is when removed.
+    if ((await inspect(path))?.key === seen.key) await rm(path, { recursive: true, force: true });
+  } finally {
+    removeIfOurs(claim, token);
+  }
+}
+
+export interface LockFileHold {
+  release(): void;
+}
+
+/** Takes the lock file at `path`, waiting up to timeoutMs while a live process holds it. */
+export async function acquireLockFile(path: string, timeoutMs = WAIT_MS): Promise<LockFileHold> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const token = randomUUID();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await place(path, token)) break;
+    const seen = await inspect(path);
+    if (seen?.stale) await reap(path, seen);
+    if (Date.now() > deadline) throw new Error(`sandbox lock ${path} is held by ${seen?.owner ?? 'unknown'}`);
+    await sleep(20);
+  }
+  // A process that exits without releasing (process.exit on a signal) still leaves no lock behind.
+  const onExit = (): void => removeIfOurs(path, token);
+  process.once('exit', onExit);
+  return {
+    release(): void {
+      process.removeListener('exit', onExit);
+      removeIfOurs(path, token);
+    },
+  };
+}
+
+const chains = new Map<string, Promise<unknown>>();
+
+/** Run fn while holding the lock file at `path` (serialised in-process too). */
+export function withLockFile<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const next = (chains.get(path) ?? Promise.resolve()).then(async () => {
+    const hold = await acquireLockFile(path);
+    try {
+      return await fn();
+    } finally {
+      hold.release();
+    }
+  });
+  chains.set(path, next.catch(() => undefined));
+  return next;
 }
 
 /** Run fn while holding the box-wide sandbox lock (serialised in-process too). */
 export function withHostLock<T>(fn: () => Promise<T>): Promise<T> {
-  const next = chain.then(async () => {
-    await acquire();
-    try {
-      return await fn();
-    } finally {
-      await rm(LOCK, { recursive: true, force: true });
-    }
-  });
-  chain = next.catch(() => undefined);
-  return next;
+  return withLockFile(LOCK, fn);
 }

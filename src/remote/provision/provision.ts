@@ -97,11 +97,10 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
     await session.exec(mkdirCommand());
     const writes: Promise<void>[] = [session.writeFile(DAEMON_JSON, daemonJsonText(machine), 0o644)];
     if (certs) {
-      writes.push(
-        session.writeFile(REMOTE_CA, certs.ca, 0o644),
-        session.writeFile(REMOTE_CERT, certs.cert, 0o644),
-        session.writeFile(REMOTE_KEY, certs.key, 0o600),
-      );
+      // Key before certificate: the checksum covers CA + certificate only, so a run cut off in between leaves a
+      // checksum that differs and the next run writes the pair again, instead of a daemon with a torn pair.
+      await session.writeFile(REMOTE_KEY, certs.key, 0o600);
+      writes.push(session.writeFile(REMOTE_CA, certs.ca, 0o644), session.writeFile(REMOTE_CERT, certs.cert, 0o644));
     }
     if (facts.systemd) {
       await session.exec(systemdDropinDirCommand());

@@ -1,7 +1,7 @@
 // The pinned host key as a known_hosts file beside the machine's other files, for the system ssh client.
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writePrivateFile } from '../../fs-safety/private-file.js';
 import { machineDir } from '../tls/store.js';
 import { fingerprintOf } from './fingerprint.js';
 
@@ -15,8 +15,9 @@ export function jumpKnownHostsPath(stateDir: string, machine: string): string {
 }
 
 export async function writeKnownHosts(stateDir: string, machine: string, line: string, jumpLine?: string): Promise<void> {
-  await writeFile(knownHostsPath(stateDir, machine), line, { mode: 0o600 });
-  if (jumpLine) await writeFile(jumpKnownHostsPath(stateDir, machine), jumpLine, { mode: 0o600 });
+  // Through a temp file and a rename: a planted symlink at either name is replaced, never written through.
+  await writePrivateFile(knownHostsPath(stateDir, machine), line);
+  if (jumpLine) await writePrivateFile(jumpKnownHostsPath(stateDir, machine), jumpLine);
 }
 
 /** Fingerprint of the key in a known_hosts file, to check it still matches the pinned one. */

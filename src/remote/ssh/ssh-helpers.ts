@@ -4,6 +4,7 @@ import type { Agent } from 'node:http';
 import { rm } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import type { MachineRecord, MachineSpec, SshAddress, State } from '../../model/index.js';
+import { sshConfigPath } from './config-quote.js';
 import { sshDockerAgent } from './docker-over-ssh.js';
 import { jumpKnownHostsPath, knownHostsFingerprint, knownHostsPath } from './known-hosts.js';
 import { sshPool } from './pool.js';
@@ -53,7 +54,8 @@ function strictSsh(a: SshAddress, knownHosts: string): string[] {
   const argv = [
     'ssh',
     '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${knownHosts}`,
+    // Quoted: ssh splits an option's value into words, and a project folder may have a space in its name.
+    '-o', `UserKnownHostsFile=${sshConfigPath(knownHosts)}`,
     '-o', 'GlobalKnownHostsFile=/dev/null',
     '-p', String(a.port),
   ];
@@ -67,6 +69,8 @@ export async function forgetHostKey(state: State, stateDir: string, name: string
   if (!r) throw new UsageError(`no machine named ${name} in the state`);
   delete r.hostKeyFingerprint;
   delete r.jumpHostKeyFingerprint;
+  // A driver that made the host key (sandbox) records its fingerprint too, and apply expects that one first.
+  if (r.driverData) delete r.driverData.hostKeyFingerprint;
   await rm(knownHostsPath(stateDir, name), { force: true });
   await rm(jumpKnownHostsPath(stateDir, name), { force: true });
   return state;

@@ -1,11 +1,13 @@
 // The certificate files of a state folder: one CA and one client cert in .mfile/certs, one server cert per
-// machine in .mfile/machines/NAME. Files that exist are reused; private keys are 0600, folders 0700.
-import { X509Certificate } from 'node:crypto';
+// machine in .mfile/machines/NAME. Pairs that still fit (pair-check.ts) are reused; the rest are made anew.
+// Every folder passes the owned-folder check and every file goes through the private-file writer.
 import { existsSync } from 'node:fs';
-import { isIP } from 'node:net';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureOwnedDirs } from '../../fs-safety/owned-dir.js';
+import { writePrivateFile } from '../../fs-safety/private-file.js';
 import { createCa, createClientCert, createServerCert, newKey, type KeyAndCert, type RsaKey } from './forge-certs.js';
+import { usableCa, usableLeaf } from './pair-check.js';
 
 export interface ClientCertPaths {
   ca: string;
@@ -33,48 +35,61 @@ export function machineDir(stateDir: string, machine: string): string {
   return join(stateDir, 'machines', machine);
 }
 
-export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
+/** .mfile/machines/NAME, made 0700 when missing; refused when it or a folder above it (up to .mfile) is unsafe. */
+export function ensureMachineDir(stateDir: string, machine: string): Promise<string> {
+  return ensureOwnedDirs(stateDir, 'machines', machine);
 }
 
+async function readIfPresent(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+async function readPair(dir: string, certName: string, keyName: string): Promise<KeyAndCert | null> {
+  const [certPem, keyPem] = await Promise.all([readIfPresent(join(dir, certName)), readIfPresent(join(dir, keyName))]);
+  return certPem !== null && keyPem !== null ? { certPem, keyPem } : null;
+}
+
+/**
+ * Key first, then certificate, each replaced atomically. A crash between the two leaves a certificate that does
+ * not match its key; readers check the pair (pair-check.ts) and make a new one, so a torn pair is never used.
+ */
 async function writePair(dir: string, certName: string, keyName: string, kc: KeyAndCert): Promise<void> {
-  await writeFile(join(dir, keyName), kc.keyPem, { mode: 0o600 });
-  await chmod(join(dir, keyName), 0o600);
-  await writeFile(join(dir, certName), kc.certPem, { mode: 0o644 });
+  await writePrivateFile(join(dir, keyName), kc.keyPem, { mode: 0o600 });
+  await writePrivateFile(join(dir, certName), kc.certPem, { mode: 0o644 });
 }
 
-// Concurrent machine steps in one run ask for the CA at once: make it once.
+// Concurrent machine steps in one run ask for the CA at once: make it once. Only the call in flight is shared,
+// so a later call sees the files as they are then.
 const caPromises = new Map<string, Promise<KeyAndCert>>();
 
-/** The state folder's CA (created with the client certificate on first use). */
+/** The state folder's CA (created with the client certificate on first use, or when they no longer fit). */
 export function ensureCa(stateDir: string): Promise<KeyAndCert> {
   let p = caPromises.get(stateDir);
   if (!p) {
     p = loadOrCreateCa(stateDir);
     caPromises.set(stateDir, p);
-    p.catch(() => caPromises.delete(stateDir));
+    const forget = (): void => void caPromises.delete(stateDir);
+    p.then(forget, forget);
   }
   return p;
 }
 
 async function loadOrCreateCa(stateDir: string): Promise<KeyAndCert> {
-  const d = certDir(stateDir);
-  await mkdir(stateDir, { recursive: true });
-  await ensureDir(d);
-  const paths = clientCertPaths(stateDir);
-  const caKey = join(d, 'ca-key.pem');
-  let ca: KeyAndCert;
+  const d = await ensureOwnedDirs(stateDir, 'certs');
+  let ca = await readPair(d, 'ca.pem', 'ca-key.pem');
   let clientKey: Promise<RsaKey> | undefined;
-  if (existsSync(paths.ca) && existsSync(caKey)) {
-    ca = { certPem: await readFile(paths.ca, 'utf8'), keyPem: await readFile(caKey, 'utf8') };
-  } else {
+  if (!ca || !usableCa(ca)) {
     clientKey = newKey(); // made alongside the CA's key
     ca = await createCa('mfile CA');
     await writePair(d, 'ca.pem', 'ca-key.pem', ca);
-    await rm(paths.cert, { force: true }); // a client cert from another CA would no longer verify
   }
-  if (!existsSync(paths.cert) || !existsSync(paths.key)) {
+  const client = await readPair(d, 'cert.pem', 'key.pem');
+  if (!client || !usableLeaf(client, ca.certPem)) {
     await writePair(d, 'cert.pem', 'key.pem', await createClientCert(ca, clientKey ?? newKey()));
   }
   return ca;
@@ -102,42 +117,35 @@ export function prewarmServerKey(stateDir: string, machine: string): void {
   pendingKeys.set(id, k);
 }
 
-/** The machine's server certificate, reused when present. */
-export async function ensureServerCert(stateDir: string, machine: string, sans: string[]): Promise<ServerCertFiles> {
-  const p = serverCertPaths(stateDir, machine);
-  const present = existsSync(p.cert) && existsSync(p.key);
+function takePendingKey(stateDir: string, machine: string): Promise<RsaKey> | undefined {
   const id = `${stateDir}\0${machine}`;
-  const key = present ? undefined : (pendingKeys.get(id) ?? newKey()); // start the key while the CA loads
+  const k = pendingKeys.get(id);
   pendingKeys.delete(id);
-  key?.catch(() => undefined);
-  const ca = await ensureCa(stateDir);
-  if (!present || !covers(await readFile(p.cert, 'utf8'), ca.certPem, sans)) {
-    await writeServerCert(stateDir, machine, ca, sans, key);
-  }
-  return { ca: ca.certPem, cert: await readFile(p.cert, 'utf8'), key: await readFile(p.key, 'utf8') };
+  return k;
 }
 
-/** Whether a certificate is signed by this CA and names every SAN (an address change needs a new one). */
-function covers(certPem: string, caPem: string, sans: string[]): boolean {
-  try {
-    const c = new X509Certificate(certPem);
-    if (!c.checkIssued(new X509Certificate(caPem))) return false;
-    return sans.every((s) => (isIP(s) ? c.checkIP(s) : c.checkHost(s, { wildcards: false })) !== undefined);
-  } catch {
-    return false;
-  }
+async function issueServerCert(stateDir: string, machine: string, ca: KeyAndCert, sans: string[], key?: Promise<RsaKey>): Promise<ServerCertFiles> {
+  const d = await ensureMachineDir(stateDir, machine);
+  const fresh = await createServerCert(ca, machine, sans, key);
+  await writePair(d, 'server.pem', 'server-key.pem', fresh);
+  return { ca: ca.certPem, cert: fresh.certPem, key: fresh.keyPem };
+}
+
+/** The machine's server certificate: reused while it fits the current CA, its key and `sans`; else a new one. */
+export async function ensureServerCert(stateDir: string, machine: string, sans: string[]): Promise<ServerCertFiles> {
+  const p = serverCertPaths(stateDir, machine);
+  // Start the key while the CA loads when there is surely no certificate to reuse.
+  const key = existsSync(p.cert) && existsSync(p.key) ? undefined : (takePendingKey(stateDir, machine) ?? newKey());
+  key?.catch(() => undefined);
+  const d = await ensureMachineDir(stateDir, machine);
+  const ca = await ensureCa(stateDir);
+  const pair = await readPair(d, 'server.pem', 'server-key.pem');
+  if (pair && usableLeaf(pair, ca.certPem, sans)) return { ca: ca.certPem, cert: pair.certPem, key: pair.keyPem };
+  return issueServerCert(stateDir, machine, ca, sans, key);
 }
 
 /** Rotate a machine's server certificate; the next provisioning uploads it and restarts the daemon. */
 export async function regenerateServerCert(stateDir: string, machine: string, sans: string[]): Promise<ServerCertFiles> {
   const ca = await ensureCa(stateDir);
-  await writeServerCert(stateDir, machine, ca, sans);
-  return ensureServerCert(stateDir, machine, sans);
-}
-
-async function writeServerCert(stateDir: string, machine: string, ca: KeyAndCert, sans: string[], key?: Promise<RsaKey>): Promise<void> {
-  const d = machineDir(stateDir, machine);
-  await mkdir(join(stateDir, 'machines'), { recursive: true });
-  await ensureDir(d);
-  await writePair(d, 'server.pem', 'server-key.pem', await createServerCert(ca, machine, sans, key));
+  return issueServerCert(stateDir, machine, ca, sans, takePendingKey(stateDir, machine));
 }

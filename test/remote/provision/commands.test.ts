@@ -1,5 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CURL, describeNeeding } from '../../helpers/prerequisites.js';
 import {
   ALIVE_SHELL_FUNCTION,
   aptInstallCommands,
@@ -38,10 +42,26 @@ describe('provisioning commands', () => {
     expect(quoteArgv(restart)).toContain(`'/opt/o'\\''dd path/dockerd'`);
   });
 
-  it('the install-script command runs the downloaded script with the URL literal', () => {
-    // Stand-in for curl: a URL that cannot be fetched must fail the command, not run anything else.
-    const [argv] = installScriptCommands('file:///nonexistent;touch /tmp/mfile-never');
-    expect(() => execFileSync('sh', ['-c', quoteArgv(argv)], { stdio: 'pipe' })).toThrow();
+  describeNeeding([CURL])('with curl', () => {
+    it('the install-script command runs the downloaded script with the URL literal', () => {
+      // curl fetches file:// URLs, so a local file stands in for the download. Its name would run commands
+      // (creating inj1 and inj2) if the URL reached a shell as code rather than as one argument.
+      const dir = mkdtempSync(join(tmpdir(), 'mfile-install-script-'));
+      try {
+        const script = join(dir, 'get;>inj1;$(>inj2);.sh');
+        writeFileSync(script, 'echo "installer ran" > "$MARK"\n');
+        const [argv] = installScriptCommands(`file://${script}`);
+        execFileSync('sh', ['-c', quoteArgv(argv)], { cwd: dir, env: { ...process.env, MARK: join(dir, 'mark') }, stdio: 'pipe' });
+        expect(readFileSync(join(dir, 'mark'), 'utf8')).toBe('installer ran\n');
+        expect(readdirSync(dir).sort()).toEqual(['get;>inj1;$(>inj2);.sh', 'mark']);
+        // A URL that cannot be fetched fails the command and runs nothing.
+        const [missing] = installScriptCommands(`file://${dir}/missing;>inj3`);
+        expect(() => execFileSync('sh', ['-c', quoteArgv(missing)], { cwd: dir, stdio: 'pipe' })).toThrow();
+        expect(readdirSync(dir).sort()).toEqual(['get;>inj1;$(>inj2);.sh', 'mark']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });
 
@@ -52,8 +72,8 @@ describe('the remote alive check', () => {
     }).trim();
 
   it('sees a running process, and neither a dead one nor a zombie that PID 1 has not reaped yet', async () => {
-    // The shell forks a child that exits at once and then becomes `sleep`, which never reaps it: a real zombie.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // perl forks a child that exits at once and never reaps it: a real zombie (a shell may reap it before exec).
+    const parent = spawn('perl', ['-e', '$| = 1; my $p = fork(); if ($p == 0) { exit 0 } print "$p\\n"; sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const zombie = Number(await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString()))));
     try {
       for (let i = 0; i < 50 && !execFileSync('cat', [`/proc/${zombie}/stat`], { encoding: 'utf8' }).includes(') Z'); i++) {

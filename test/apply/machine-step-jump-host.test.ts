@@ -1,6 +1,8 @@
-// A generic machine reached through a jump host, with real OpenSSH on both: two sandbox machines play the
-// jump host and the server behind it. The jump host's key is pinned like the machine's own, a changed one is
-// refused by mfile and by `mfile ssh` (the system ssh client), and `ssh-keys forget` accepts the new one.
+// Harness, not end to end: the machine step run directly for a generic machine behind a jump host, with real
+// OpenSSH on both (two sandbox machines play the jump host and the server behind it), an in-memory state and
+// no CLI, executor, state file or lock (test/e2e/ssh-jump-cli.test.ts drives the same through the built CLI).
+// The jump host's key is pinned like the machine's own, a changed one is refused by the step and by the system
+// ssh client running the argv mfile ssh builds, and forgetHostKey lets the next update pin the new one.
 // Needs root, docker.io, openssh-server, tini, iproute2, iptables.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -17,11 +19,11 @@ import { engineSpec, sandboxSpec, testStateDir } from '../helpers/sandbox.js';
 
 const SUBNET = { subnet: '10.213.45.0/24' };
 
-describeNeeding(SANDBOX)('a generic machine behind a jump host', () => {
+describeNeeding(SANDBOX)('harness: the machine step for a generic machine behind a jump host', () => {
   let h: Harness;
   const ip = (m: string) => (h.state.machines[m].driverData as unknown as SandboxData).ip;
   const key = (m: string) => join(h.stateDir, 'machines', m, 'id_ed25519');
-  /** `mfile ssh behind -- CMD` as the CLI runs it: the system ssh client with the argv mfile builds. */
+  /** The system ssh client with the argv `mfile ssh behind -- CMD` builds (sshArgv), without the CLI. */
   const systemSsh = (command: string[]) => {
     const argv = sshArgv(h.state.machines.behind, h.stateDir, command);
     return spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 30_000 });
@@ -65,13 +67,13 @@ describeNeeding(SANDBOX)('a generic machine behind a jump host', () => {
     expect((await s.exec(['sh', '-c', 'echo "${SSH_CONNECTION%% *}"'])).stdout.trim()).toBe(ip('bastion'));
   }, 120_000);
 
-  it('mfile ssh goes through the jump host with both keys checked', () => {
+  it('the ssh argv that mfile ssh builds goes through the jump host with both keys checked', () => {
     const r = systemSsh(['sh', '-c', 'hostname; echo "${SSH_CONNECTION%% *}"']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(`inner\n${ip('bastion')}\n`);
   });
 
-  it('a changed jump host key is refused by mfile and by mfile ssh, naming the jump host', async () => {
+  it('a changed jump host key is refused by the step, naming the jump host, and by ssh with the argv mfile ssh builds', async () => {
     const pinned = h.state.machines.behind.jumpHostKeyFingerprint!;
     const hostKey = join(h.stateDir, 'machines', 'bastion', 'ssh_host_ed25519_key');
     // sshd re-executes for every connection and so offers the new key from the next login on.
@@ -86,7 +88,7 @@ describeNeeding(SANDBOX)('a generic machine behind a jump host', () => {
     expect(r.stderr).toMatch(/Host key verification failed/);
   }, 120_000);
 
-  it('after ssh-keys forget the next run pins the new jump host key', async () => {
+  it('after forgetHostKey the next update pins the new jump host key', async () => {
     const old = h.state.machines.behind.jumpHostKeyFingerprint;
     await forgetHostKey(h.state, h.stateDir, 'behind');
     const rec = await h.run('behind', 'update');

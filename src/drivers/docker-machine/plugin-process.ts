@@ -11,7 +11,8 @@ export interface PluginLaunch {
   /** MACHINE_PLUGIN_DRIVER_NAME: which driver a multi-driver binary (docker-machine itself) serves. */
   driverName: string;
   env?: NodeJS.ProcessEnv;
-  /** The plugin's log lines (stdout after the address, and stderr). */
+  /** The plugin's log lines: stdout after the address (Docker Machine's info level; its debug level on stderr is
+   *  kept only for error messages). */
   onLine?: (line: string) => void;
   /** How long it may take to print its address; Docker Machine waits 10 s. */
   addressTimeoutMs?: number;
@@ -79,7 +80,6 @@ export function launchPlugin(o: PluginLaunch): Promise<PluginProcess> {
       notable = true;
     } else if (line.trim() && !notable) lastErrorLine = line.trim();
     if (proc) proc.lastErrorLine = lastErrorLine;
-    o.onLine?.(line);
   });
   const stdout = createInterface({ input: child.stdout! });
   return new Promise<PluginProcess>((resolve, reject) => {

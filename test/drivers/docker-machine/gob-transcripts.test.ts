@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GobType, GobValue } from '../../../src/drivers/docker-machine/gob/index.js';
+import type { GobStructType, GobType, GobValue } from '../../../src/drivers/docker-machine/gob/index.js';
 import {
   GobDecoder,
   GobEncoder,
@@ -66,6 +66,10 @@ const mixed = gobStruct('mixed', {
   Tags: gobMap('map[string]int', gobString, gobInt),
   Any: gobInterface,
 });
+
+/** type node struct { V int; Next *node } */
+const node: GobStructType = { kind: 'struct', name: 'node', fields: [{ name: 'V', type: gobInt }] };
+node.fields.push({ name: 'Next', type: node });
 
 const iface = (name: string, type: GobType, value: unknown): GobInterface => new GobInterface(name, type, value as GobValue);
 const rpcFlagsOf = (values: Map<string, GobInterface | null>): GobInterface =>
@@ -159,6 +163,7 @@ const cases: { name: string; type: GobType; value: unknown; decoded?: unknown }[
   { name: 'rpcflags-slice', type: gobInterface, value: rpcFlagsOf(new Map([['list', iface('[]string', stringSliceInInterface, ['a', 'b'])]])) },
   { name: 'rpcflags-nil', type: gobInterface, value: rpcFlagsOf(new Map([['none', null]])) },
   { name: 'interface-int', type: gobInterface, value: iface('int', gobInt, 42) },
+  { name: 'struct-recursive', type: node, value: { V: 1, Next: { V: 2 } }, decoded: { V: 1, Next: { V: 2, Next: null } } },
 ];
 
 describe('gob codec against Go encoding/gob streams', () => {
@@ -232,6 +237,11 @@ describe('gob codec refusals', () => {
   it('refuses a count larger than its message', () => {
     // []string (id 65 defined inline) claiming 100 elements in a 3-byte message.
     expect(() => decodeHex('0cff81020102ff8200010c000004ff820064')).toThrow(/count 100 exceeds the message/);
+  });
+
+  it('refuses a type that contains itself other than through a struct', () => {
+    // type T []T
+    expect(() => decodeHex('0dff81020102ff820001ff82000004ff820000')).toThrow(new GobError('type 65 contains itself'));
   });
 
   it('refuses a field number the struct does not have', () => {

@@ -23,6 +23,9 @@ export class GobDecoder {
   private readonly defs = new Map<number, WireDef>();
   private resolved = new Map<number, GobType>();
   private added: number[] = [];
+  /** How many bytes the last attempt found missing: no new attempt until at least that many are here. */
+  private need = 0;
+  private readonly resolving = new Set<number>();
   private stream = new ByteReader(this.pending, 0, 0, false);
   private buf = new ByteReader(this.pending, 0, 0, true);
 
@@ -37,6 +40,7 @@ export class GobDecoder {
 
   /** The next whole value, or undefined when the bytes so far end before one does. */
   next(): Decoded | undefined {
+    if (this.pending.length < this.need) return undefined;
     this.stream = new ByteReader(this.pending, 0, this.pending.length, false);
     this.buf = new ByteReader(this.pending, 0, 0, true);
     this.added = [];
@@ -46,11 +50,13 @@ export class GobDecoder {
       const value = this.valueOf(type);
       if (this.buf.remaining > 0) throw new GobError(`${this.buf.remaining} bytes left over after a value`);
       this.pending = this.pending.subarray(this.stream.pos);
+      this.need = 0;
       return { type, value };
     } catch (err) {
       if (!(err instanceof GobUnderflow)) throw err;
       for (const id of this.added) this.defs.delete(id);
       this.resolved = new Map();
+      this.resolving.clear();
       return undefined;
     }
   }
@@ -76,6 +82,7 @@ export class GobDecoder {
     const n = this.stream.readCount();
     if (n === 0 || n > MAX_MESSAGE) throw new GobError(`invalid message length ${n}`);
     const start = this.stream.pos;
+    this.need = start + n;
     this.stream.take(n);
     this.buf = new ByteReader(this.pending, start, start + n, true);
   }
@@ -94,11 +101,22 @@ export class GobDecoder {
     if (known) return known;
     const def = this.defs.get(id);
     if (!def) throw new GobError(`unknown type id ${id}`);
+    // Only a struct may contain itself (through a pointer); a slice or map of itself has no end.
+    if (this.resolving.has(id)) throw new GobError(`type ${id} contains itself`);
+    this.resolving.add(id);
+    try {
+      return this.build(id, def);
+    } finally {
+      this.resolving.delete(id);
+    }
+  }
+
+  private build(id: number, def: WireDef): GobType {
     let type: GobType;
     switch (def.kind) {
       case 'struct': {
         const st: GobStructType = { kind: 'struct', name: def.name, fields: [] };
-        this.resolved.set(id, st);
+        this.resolved.set(id, st); // before its fields, which may lead back to it
         for (const f of def.fields) st.fields.push({ name: f.name, type: this.resolve(f.id) });
         return st;
       }

@@ -24,7 +24,8 @@ export class GobInterface {
   ) {}
 }
 
-export function zeroValue(type: GobType): GobValue {
+/** Go's zero value. A struct met again inside itself (Go only allows that through a pointer) is nil: null. */
+export function zeroValue(type: GobType, within: ReadonlySet<GobType> = new Set()): GobValue {
   switch (type.kind) {
     case 'bool': return false;
     case 'int':
@@ -38,8 +39,10 @@ export function zeroValue(type: GobType): GobValue {
     case 'array': return [];
     case 'map': return null; // Go's nil map: left out when encoded, unlike an empty one
     case 'struct': {
+      if (within.has(type)) return null;
+      const inner = new Set(within).add(type);
       const out: { [field: string]: GobValue } = Object.create(null) as { [field: string]: GobValue };
-      for (const f of type.fields) out[f.name] = zeroValue(f.type);
+      for (const f of type.fields) out[f.name] = zeroValue(f.type, inner);
       return out;
     }
   }

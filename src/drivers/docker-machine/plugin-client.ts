@@ -22,6 +22,8 @@ export interface PluginClientOptions extends PluginLaunch {
   /** What the errors call the plugin; default: the command's base name. */
   label?: string;
   heartbeatMs?: number;
+  /** Told each time the plugin answers a heartbeat. */
+  onHeartbeat?: () => void;
 }
 
 /** How long a dead plugin's exit status is awaited for the error message after its connection drops. */
@@ -180,7 +182,10 @@ export class DockerMachinePlugin {
       }
       this.heartbeatSince = Date.now();
       this.conn.call(`${this.service}.Heartbeat`, emptyStruct, {}).then(
-        () => { this.heartbeatSince = null; },
+        () => {
+          this.heartbeatSince = null;
+          this.o.onHeartbeat?.();
+        },
         () => undefined,
       );
     }, ms);

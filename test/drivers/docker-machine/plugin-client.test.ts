@@ -89,6 +89,20 @@ describeNeeding([GO, DOCKER_MACHINE_SOURCE])('Docker Machine plugin client with 
     expect(await p.getConfigRaw()).toMatchObject({ IPAddress: '10.213.90.7', SSHPort: 2222, EnginePort: 2376 });
   });
 
+  it('sends heartbeats the real plugin answers, beside ordinary calls', async () => {
+    let answered = 0;
+    let third: () => void = () => undefined;
+    const threeAnswered = new Promise<void>((resolve) => { third = resolve; });
+    const p = await plugin('none', { heartbeatMs: 20, onHeartbeat: () => { if (++answered === 3) third(); } });
+    await threeAnswered;
+    expect(await p.getState()).toBe('Running');
+  });
+
+  it('falls back to the service name of plugins older than Docker Machine 0.5.1', async () => {
+    const p = await plugin('mfilefault', { env: { ...env(), MFILE_FAULT: 'v0' } });
+    expect(await p.getState()).toBe('Running');
+  });
+
   it('names the plugin and the method when the plugin dies between calls', async () => {
     const p = await plugin('none');
     process.kill(p.pid!, 'SIGKILL');

@@ -44,6 +44,7 @@ export class DockerMachinePlugin {
     private readonly conn: RpcConnection,
   ) {
     conn.onEnd(() => {
+      if (this.heartbeat) clearInterval(this.heartbeat);
       if (!this.closing) void this.settleFailure();
     });
   }

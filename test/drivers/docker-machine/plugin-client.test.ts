@@ -98,6 +98,30 @@ describeNeeding([GO, DOCKER_MACHINE_SOURCE])('Docker Machine plugin client with 
     expect(await p.getState()).toBe('Running');
   });
 
+  it("hands every kind of flag value to Go's decoder as the Go type a driver asserts", async () => {
+    const p = await plugin('mfilefault');
+    await p.setConfigFromFlags(new Map<string, string | number | boolean | string[]>([
+      ['s', 'tcp://10.213.90.5:2376'],
+      ['empty', ''],
+      ['i', -3],
+      ['big', 2 ** 40],
+      ['b', true],
+      ['off', false],
+      ['l', ['a', 'b']],
+      ['none', []],
+    ]));
+    expect(await p.getConfigRaw()).toEqual({
+      s: ['string', 'tcp://10.213.90.5:2376'],
+      empty: ['string', ''],
+      i: ['int', -3],
+      big: ['int', 2 ** 40],
+      b: ['bool', true],
+      off: ['bool', false],
+      l: ['[]string', ['a', 'b']],
+      none: ['[]string', null], // Go decodes an empty slice as a nil one (JSON null); its type is what a driver asserts
+    });
+  });
+
   it('falls back to the service name of plugins older than Docker Machine 0.5.1', async () => {
     const p = await plugin('mfilefault', { env: { ...env(), MFILE_FAULT: 'v0' } });
     expect(await p.getState()).toBe('Running');

@@ -68,13 +68,22 @@ export function dockerMachineDriver(o: DockerMachineDriverOptions): Driver {
     });
     const abort = (): void => void p.close();
     req.ctx.signal?.addEventListener('abort', abort, { once: true });
+    const save = async (): Promise<void> => {
+      const dir = await ensureMachineDir(req.ctx.stateDir, req.machine.name);
+      await writePrivateFile(join(dir, CONFIG_FILE), JSON.stringify(await p.getConfigRaw(), null, 2));
+    };
     try {
       await p.setConfigRaw(config);
-      const out = await work(p);
-      if (keep) {
-        const dir = await ensureMachineDir(req.ctx.stateDir, req.machine.name);
-        await writePrivateFile(join(dir, CONFIG_FILE), JSON.stringify(await p.getConfigRaw(), null, 2));
+      let out: T;
+      try {
+        out = await work(p);
+      } catch (err) {
+        // A create that failed halfway may have made something (a VM) that remove() must be able to reach:
+        // keep the config if the plugin is still there to give it.
+        if (keep) await save().catch(() => undefined);
+        throw err;
       }
+      if (keep) await save();
       return out;
     } finally {
       req.ctx.signal?.removeEventListener('abort', abort);
@@ -101,6 +110,17 @@ export function dockerMachineDriver(o: DockerMachineDriverOptions): Driver {
     const host = await p.getSSHHostname();
     if (!host) return {};
     return { host, port: await p.getSSHPort(), user: await p.getSSHUsername(), identityFile: await p.getSSHKeyPath() };
+  }
+
+  async function address(req: MachineRequest): Promise<SshAddress | null> {
+    const d = req.driverData.host !== undefined ? req.driverData : await existing(req, sshOf, false);
+    if (typeof d.host !== 'string' || !d.host) return null;
+    return {
+      host: d.host,
+      port: typeof d.port === 'number' ? d.port : 22,
+      user: typeof d.user === 'string' && d.user ? d.user : 'root',
+      identityFile: typeof d.identityFile === 'string' && d.identityFile ? d.identityFile : undefined,
+    };
   }
 
   return {
@@ -148,19 +168,10 @@ export function dockerMachineDriver(o: DockerMachineDriverOptions): Driver {
       await rm(configFile(req), { force: true });
     },
 
-    async address(req): Promise<SshAddress | null> {
-      const d = req.driverData.host !== undefined ? req.driverData : await existing(req, sshOf, false);
-      if (typeof d.host !== 'string' || !d.host) return null;
-      return {
-        host: d.host,
-        port: typeof d.port === 'number' ? d.port : 22,
-        user: typeof d.user === 'string' && d.user ? d.user : 'root',
-        identityFile: typeof d.identityFile === 'string' && d.identityFile ? d.identityFile : undefined,
-      };
-    },
+    address,
 
     async engineUrl(req): Promise<EngineEndpoint> {
-      const a = await this.address(req);
+      const a = await address(req);
       if (!a) throw new DriverError(req.machine.name, `${label} gives no SSH host for the machine`);
       return engineEndpointFor(req.machine, req.ctx.stateDir, a.host);
     },

@@ -85,6 +85,14 @@ describeNeeding([GO, DOCKER_MACHINE_SOURCE])('docker-machine:NAME driver adapter
     expect(existsSync(configPath())).toBe(false);
   });
 
+  it('keeps the config of a create that failed with the plugin still up, so remove can reach what it made', async () => {
+    const driver = dockerMachineDriver({ name: 'mfilefault', env: env({ MFILE_FAULT: 'trapped' }) });
+    await expect(driver.create(request({}))).rejects.toThrow(/^m1: docker-machine-driver-mfilefault Create: Panic in the driver: boom in Create$/);
+    expect(statSync(configPath()).mode & 0o777).toBe(0o600);
+    await driver.remove(request({}));
+    expect(existsSync(configPath())).toBe(false);
+  });
+
   it('says which machine was never created through the plugin when asked to act on it', async () => {
     const driver = dockerMachineDriver({ name: 'none', env: env() });
     await expect(driver.stop(request({}))).rejects.toThrow(/^m1: no docker-machine-driver\.json in its folder: it was not created through docker-machine-driver-none$/);

@@ -141,7 +141,7 @@ describeNeeding([ROOT, DOCKERD, IP, GO, DOCKER_MACHINE_SOURCE])('mfile import do
 
     const ls = mfile(['ls'], { cwd: project });
     expect(ls.code).toBe(0);
-    expect(ls.stdout).toMatch(new RegExp(`^dm1\\s+none\\s+running\\s+tcp://${ENGINE_IP.replace(/\./g, '\\.')}:${ENGINE_PORT}`, 'm'));
+    expect(ls.stdout).toMatch(new RegExp(`^dm1\\s+none \\(Docker Machine CA\\)\\s+running\\s+tcp://${ENGINE_IP.replace(/\./g, '\\.')}:${ENGINE_PORT}`, 'm'));
     expect(hashTree(store)).toEqual(before);
   });
 

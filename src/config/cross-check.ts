@@ -5,8 +5,6 @@ import { obj, report, type Context, type Raw } from './context.js';
 import type { Normalised } from './normalise.js';
 import type { Path } from './positions.js';
 
-const DRIVER_BLOCKS = ['local', 'none', 'sandbox', 'generic'];
-
 /** Path of the entry naming `name` in a Compose list-or-map field (list index, or the map key). */
 /** The entry named `key`, never an Object.prototype member ('constructor' is a valid container name). */
 function own<T>(rec: Record<string, T>, key: string): T | undefined {
@@ -21,16 +19,23 @@ function entryPath(raw: unknown, base: Path, name: string): { path: Path; key: b
   return { path: [...base, name], key: true };
 }
 
+/** `a`, `a or b`, `a, b or c`. */
+function either(names: string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
 function checkMachines(ctx: Context, data: Raw): void {
+  const drivers = [...ctx.drivers.values()];
+  const sshDrivers = drivers.filter((d) => d.provisioned).map((d) => d.name).sort();
   for (const [name, value] of Object.entries(obj(data.machines))) {
     const m = obj(value);
-    for (const block of DRIVER_BLOCKS) {
-      if (m[block] !== undefined && block !== m.driver) {
-        report(ctx, ['machines', name, block], `machines.${name}.${block}: only used with driver ${block} (this machine uses ${String(m.driver)})`, { key: true });
-      }
+    const uses = ctx.drivers.get(String(m.driver));
+    for (const d of drivers) {
+      if (d.block === null || m[d.block] === undefined || d.block === uses?.block) continue;
+      report(ctx, ['machines', name, d.block], `machines.${name}.${d.block}: only used with driver ${d.name} (this machine uses ${String(m.driver)})`, { key: true });
     }
-    if (obj(m.engine).transport === 'ssh' && (m.driver === 'local' || m.driver === 'none')) {
-      report(ctx, ['machines', name, 'engine', 'transport'], `machines.${name}.engine.transport: ssh needs driver generic or sandbox`);
+    if (obj(m.engine).transport === 'ssh' && uses && !uses.provisioned) {
+      report(ctx, ['machines', name, 'engine', 'transport'], `machines.${name}.engine.transport: ssh needs driver ${either(sshDrivers)}`);
     }
   }
 }

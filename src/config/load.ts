@@ -4,6 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Desired } from '../model/desired.js';
+import type { DriverCatalog } from '../model/driver-traits.js';
 import { withSensitiveDigests } from '../plan/hash.js';
 import type { Context, Raw } from './context.js';
 import { crossCheck } from './cross-check.js';
@@ -67,7 +68,8 @@ async function readBytes(file: string, abs: string): Promise<Buffer> {
   }
 }
 
-export async function loadConfig(opts: LoadOptions): Promise<Desired> {
+/** `drivers`: every driver this run knows (the CLI passes the built-in catalog plus plugins). */
+export async function loadConfig(opts: LoadOptions, drivers: DriverCatalog): Promise<Desired> {
   const configPath = resolve(opts.file);
   const env = opts.env ?? process.env;
   const bytes = await readBytes(opts.file, configPath);
@@ -85,7 +87,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
     issues.add({ file: opts.file, line: 1, col: 1, message: `YAML error: ${(err as Error).message}` });
     throw issues.error();
   }
-  const valid = checkSchema(data, src.locator, issues, interp);
+  const valid = checkSchema(data, src.locator, issues, interp, drivers);
   if (!valid && !issues.size) issues.add({ file: opts.file, line: 1, col: 1, message: 'does not match the machines.yml schema' });
   // A schema error leaves data of unknown shape, so stop there; an undefined variable alone does not, and the
   // cross-field checks below still run so that every problem is reported at once.
@@ -96,6 +98,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
     issues,
     configDir: dirname(configPath),
     env,
+    drivers,
     project: typeof data.project === 'string' ? data.project : defaultProject(configPath),
     sensitive: interp.sensitiveValues,
   };
@@ -121,5 +124,6 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
     volumes: n.volumes,
     secrets: n.secrets,
     containers,
+    drivers,
   };
 }

@@ -2,6 +2,7 @@
 // human message each, positioned at the offending key or value.
 import type { ErrorObject } from 'ajv';
 import type { Node } from 'yaml';
+import type { DriverCatalog } from '../model/index.js';
 import type { IssueList } from './issues.js';
 import { pathToString, type Locator, type Path } from './positions.js';
 import { schemaValidator } from './schema-file.js';
@@ -50,10 +51,14 @@ function levenshtein(a: string, b: string): number {
 }
 
 function suggestion(key: string, schema: unknown): string {
-  const props = Object.keys((schema as { properties?: object })?.properties ?? {});
+  return closest(key, Object.keys((schema as { properties?: object })?.properties ?? {}));
+}
+
+/** ` (did you mean 'x'?)` for the candidate within two edits of `key`, else ''. */
+function closest(key: string, candidates: string[]): string {
   let best: string | undefined;
   let bestD = 3;
-  for (const p of props) {
+  for (const p of candidates) {
     const dist = levenshtein(key.toLowerCase(), p);
     if (dist < bestD) (best = p), (bestD = dist);
   }
@@ -70,7 +75,18 @@ interface Mapped {
   message: string;
 }
 
-function describe(e: ErrorObject): Mapped | undefined {
+/** What a driver's required block looks like, from its schema: `{host: ...}`. */
+function blockHint(catalog: DriverCatalog, block: string): string {
+  const d = [...catalog.values()].find((t) => t.block === block);
+  const required = (d?.blockSchema?.required as string[] | undefined) ?? [];
+  return d ? ` (driver ${d.name} needs ${block}: {${required.length ? `${required.join(', ')}: ...` : ''}})` : '';
+}
+
+function isDriverPath(path: Path): boolean {
+  return path.length === 3 && path[0] === 'machines' && path[2] === 'driver';
+}
+
+function describe(e: ErrorObject, catalog: DriverCatalog): Mapped | undefined {
   const path = toPath(e.instancePath);
   const where = pathToString(path);
   const at = (msg: string): string => (where ? `${where}: ${msg}` : msg);
@@ -91,9 +107,7 @@ function describe(e: ErrorObject): Mapped | undefined {
     }
     case 'required': {
       const missing = String(e.params.missingProperty);
-      const driver = /\/allOf\/\d+\/then\//.test(e.schemaPath)
-        ? ` (driver ${missing} needs ${missing}: {${missing === 'generic' ? 'host' : 'url'}: ...})`
-        : '';
+      const driver = /\/allOf\/\d+\/then\//.test(e.schemaPath) ? blockHint(catalog, missing) : '';
       const msg = where ? `missing required key '${missing}' in ${where}${driver}` : `missing required key '${missing}'`;
       return { path, key: true, message: msg };
     }
@@ -102,6 +116,10 @@ function describe(e: ErrorObject): Mapped | undefined {
       return { path, message: at(`must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`) };
     }
     case 'enum':
+      if (isDriverPath(path) && typeof e.data === 'string') {
+        const known = [...catalog.keys()].sort();
+        return { path, message: at(`unknown driver '${e.data}' (known drivers: ${known.join(', ')})${closest(e.data, known)}`) };
+      }
       return { path, message: at(`must be one of: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`) };
     case 'const':
       return { path, message: at(`must be ${JSON.stringify(e.params.allowedValue)}`) };
@@ -156,13 +174,14 @@ export function checkSchema(
   locator: Locator,
   issues: IssueList,
   interp: { failed: Set<Node>; substituted: Set<Node> },
+  catalog: DriverCatalog,
 ): boolean {
-  const validate = schemaValidator();
+  const validate = schemaValidator(catalog);
   if (validate(data)) return true;
   if (coerceSubstituted(data, validate.errors ?? [], locator, interp.substituted) && validate(data)) return true;
   const failed = interp.failed;
   for (const e of validate.errors ?? []) {
-    const m = describe(e);
+    const m = describe(e, catalog);
     if (!m) continue;
     const node = locator.node(m.path);
     if (node && failed.has(node)) continue; // the interpolation error already covers it

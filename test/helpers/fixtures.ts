@@ -1,5 +1,7 @@
 // Desired/State/Plan builders for apply tests that run before (or without) the config loader and the planner.
 import type { ContainerSpec, Desired, NetworkSpec, Plan, PlanNode, State, VolumeSpec, Action } from '../../src/model/index.js';
+import { localTraits } from '../../src/drivers/local/traits.js';
+import { builtinCatalog } from '../../src/drivers/catalog.js';
 
 export function containerSpec(name: string, over: Partial<ContainerSpec> = {}): ContainerSpec {
   return {
@@ -56,6 +58,7 @@ export function desiredOf(project: string, parts: { containers?: ContainerSpec[]
         name: 'm1',
         driver: 'local',
         driverOptions: {},
+        traits: localTraits,
         engine: { install: 'never', port: 2376, transport: 'tcp', labels: {}, registryMirrors: [], insecureRegistries: [], logOpts: {}, daemon: {}, uninstall: false },
         tls: { enabled: false, san: [] },
       },
@@ -64,6 +67,7 @@ export function desiredOf(project: string, parts: { containers?: ContainerSpec[]
     volumes: Object.fromEntries((parts.volumes ?? []).map((v) => [v.name, v])),
     secrets: {},
     containers: Object.fromEntries((parts.containers ?? []).map((c) => [c.name, c])),
+    drivers: builtinCatalog(),
   };
 }
 

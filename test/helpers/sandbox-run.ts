@@ -5,6 +5,7 @@ import type { Connections } from '../../src/apply/connections.js';
 import type { StepContext } from '../../src/apply/types.js';
 import type { Action, Desired, MachineRecord, MachineSpec, State } from '../../src/model/index.js';
 import { priorHostOf } from '../../src/plan/prior-host.js';
+import { builtinCatalog } from '../../src/drivers/catalog.js';
 
 export interface Harness {
   desired: Desired;
@@ -28,6 +29,7 @@ export function harness(stateDir: string, machines: MachineSpec[]): Harness {
     volumes: {},
     secrets: {},
     containers: {},
+    drivers: builtinCatalog(),
   } as Desired;
   const state: State = { version: 1, mfile_version: '0.1.0', lineage: 'test', serial: 0, machines: {}, objects: {} };
   const h: Harness = {

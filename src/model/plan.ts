@@ -28,6 +28,11 @@ export interface PlanNode {
    * recorded it. Removal reaches it at this address with these pins, never at the address in machines.yml.
    */
   priorHost?: PriorHost;
+  /**
+   * A delete of an object on a machine being deleted whose driver removes the host with everything on it
+   * (trait removesHostedObjects): the machine's removal takes it, so it needs no engine call of its own.
+   */
+  removedWithMachine?: true;
 }
 
 /** Where a previous machine lives and the host keys pinned for it. */

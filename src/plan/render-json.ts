@@ -45,6 +45,7 @@ export function planToJson(plan: Plan): PlanJson {
       after: n.after,
       depends_on: n.dependsOn,
       ...(n.existingId !== undefined ? { existing_id: n.existingId } : {}),
+      ...(n.removedWithMachine ? { removed_with_machine: true } : {}),
     })),
     summary: { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy },
     warnings: plan.warnings,

@@ -16,6 +16,7 @@ import { sshPool } from '../../remote/ssh/pool.js';
 import { ensureMachineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { genericAddress } from './options.js';
+import { genericTraits } from './traits.js';
 
 /** TCP connect to the SSH port and read the banner (no login). */
 function banner(host: string, port: number, timeoutMs: number): Promise<string> {
@@ -40,9 +41,8 @@ function unsupported(what: string) {
 
 export function genericDriver(): Driver {
   return {
-    name: 'generic',
-    provisioned: true,
-    removesHostedObjects: false,
+    name: genericTraits.name,
+    traits: genericTraits,
 
     async preCreateCheck(req) {
       genericAddress(req.machine);

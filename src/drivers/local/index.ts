@@ -2,13 +2,13 @@
 import type { Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { localEndpoint } from '../../remote/docker/client.js';
 import { pingStatus } from './ping.js';
+import { localTraits } from './traits.js';
 
 export function localDriver(env: NodeJS.ProcessEnv = process.env): Driver {
   const noop = async (): Promise<void> => {};
   return {
-    name: 'local',
-    provisioned: false,
-    removesHostedObjects: false,
+    name: localTraits.name,
+    traits: localTraits,
     preCreateCheck: noop,
     create: async () => ({ driverData: {} }),
     start: noop,

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { DriverError } from '../../errors.js';
 import { pingStatus } from '../local/ping.js';
+import { noneTraits } from './traits.js';
 
 interface TlsFiles {
   ca?: string;
@@ -32,9 +33,8 @@ function endpointOf(req: MachineRequest): EngineEndpoint {
 export function noneDriver(): Driver {
   const noop = async (): Promise<void> => {};
   return {
-    name: 'none',
-    provisioned: false,
-    removesHostedObjects: false,
+    name: noneTraits.name,
+    traits: noneTraits,
     preCreateCheck: async (req) => void endpointOf(req),
     create: async () => ({ driverData: {} }),
     start: noop,

@@ -1,6 +1,8 @@
 // generic: an existing server over SSH. Nothing to create; remove never touches the server beyond what mfile
 // installed (its containers are deleted by the executor; engine.uninstall also removes the daemon config), and
 // reaches it only at the address and with the host key the state recorded.
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { DriverError } from '../../errors.js';
 import type { SshAddress } from '../../model/index.js';
@@ -33,6 +35,16 @@ function banner(host: string, port: number, timeoutMs: number): Promise<string> 
   });
 }
 
+async function readable(machine: string, what: string, file: string | undefined): Promise<void> {
+  if (file === undefined) return;
+  try {
+    await access(file, constants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DriverError(machine, `${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : (e as Error).message}`);
+  }
+}
+
 function unsupported(what: string) {
   return async (req: MachineRequest): Promise<void> => {
     throw new DriverError(req.machine.name, `the generic driver cannot ${what} an existing server; do it on the server`);
@@ -45,7 +57,10 @@ export function genericDriver(): Driver {
     traits: genericTraits,
 
     async preCreateCheck(req) {
-      genericAddress(req.machine);
+      const a = genericAddress(req.machine);
+      // A key file named in the block must be there to log in with; the agent needs no file.
+      await readable(req.machine.name, 'generic.identity_file', a.identityFile);
+      await readable(req.machine.name, 'generic.jump.identity_file', a.jump?.identityFile);
     },
 
     async create(req): Promise<CreateResponse> {

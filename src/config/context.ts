@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { DriverCatalog } from '../model/index.js';
 import type { IssueList } from './issues.js';
 import type { Locator, Path } from './positions.js';
+import type { Excluded } from './valid-parts.js';
 
 export interface Context {
   locator: Locator;
@@ -16,6 +17,8 @@ export interface Context {
   drivers: DriverCatalog;
   /** Sensitive variable values: a string command keeps each one whole and literal (see command()). */
   sensitive?: readonly string[];
+  /** After schema errors: entries left out of the checks, which references may still name. */
+  excluded?: Excluded;
 }
 
 export function report(ctx: Context, path: Path, message: string, opts: { key?: boolean } = {}): void {

@@ -2,6 +2,7 @@
 import type { ContainerSpec, Desired, NetworkSpec, Plan, PlanNode, State, VolumeSpec, Action } from '../../src/model/index.js';
 import { localTraits } from '../../src/drivers/local/traits.js';
 import { builtinCatalog } from '../../src/drivers/catalog.js';
+import { defaultEngine } from '../../src/model/engine-defaults.js';
 
 export function containerSpec(name: string, over: Partial<ContainerSpec> = {}): ContainerSpec {
   return {
@@ -59,7 +60,7 @@ export function desiredOf(project: string, parts: { containers?: ContainerSpec[]
         driver: 'local',
         driverOptions: {},
         traits: localTraits,
-        engine: { install: 'never', port: 2376, transport: 'tcp', labels: {}, registryMirrors: [], insecureRegistries: [], logOpts: {}, daemon: {}, uninstall: false },
+        engine: defaultEngine({ install: 'never' }),
         tls: { enabled: false, san: [] },
       },
     },

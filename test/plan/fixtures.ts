@@ -2,6 +2,7 @@
 import { containerSpec } from '../helpers/fixtures.js';
 import { builtinCatalog } from '../../src/drivers/catalog.js';
 import { traitsOf } from '../../src/model/index.js';
+import { defaultEngine } from '../../src/model/engine-defaults.js';
 import type {
   ContainerSpec,
   Desired,
@@ -39,17 +40,7 @@ export function machine(name: string, over: Partial<MachineSpec> = {}): MachineS
     name,
     driver: 'sandbox',
     driverOptions: { region: 'eu-1' },
-    engine: {
-      install: 'auto',
-      port: 2376,
-      transport: 'tcp',
-      labels: {},
-      registryMirrors: [],
-      insecureRegistries: [],
-      logOpts: {},
-      daemon: {},
-      uninstall: false,
-    },
+    engine: defaultEngine(),
     tls: { enabled: true, san: [] },
     ...over,
     traits: over.traits ?? traitsOf(builtinCatalog(), over.driver ?? 'sandbox'),

@@ -17,6 +17,7 @@ import { engineEndpointFor } from '../../remote/provision/provision.js';
 import { sshPool } from '../../remote/ssh/pool.js';
 import { ensureMachineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
+import { engineService, type EngineOperation } from '../engine-service.js';
 import { genericAddress } from './options.js';
 import { genericTraits } from './traits.js';
 
@@ -45,9 +46,12 @@ async function readable(machine: string, what: string, file: string | undefined)
   }
 }
 
-function unsupported(what: string) {
+/** The power verbs act on the server's Docker service (never the server itself), at the recorded address. */
+function power(op: EngineOperation) {
   return async (req: MachineRequest): Promise<void> => {
-    throw new DriverError(req.machine.name, `the generic driver cannot ${what} an existing server; do it on the server`);
+    const prior = req.prior;
+    if (!prior?.ssh) throw new DriverError(req.machine.name, 'mfile never logged in to this server: run mfile apply first');
+    await engineService(req, { address: prior.ssh, hostKeyFingerprint: prior.hostKeyFingerprint, jumpHostKeyFingerprint: prior.jumpHostKeyFingerprint }, op);
   };
 }
 
@@ -78,10 +82,10 @@ export function genericDriver(): Driver {
       return { driverData: { host: a.host, port: a.port } };
     },
 
-    start: async () => undefined, // an existing server is running or mfile cannot help
-    stop: unsupported('stop'),
-    restart: unsupported('restart'),
-    kill: unsupported('kill'),
+    start: power('start'),
+    stop: power('stop'),
+    restart: power('restart'),
+    kill: power('kill'),
 
     async remove(req) {
       if (!req.machine.engine.uninstall) return;

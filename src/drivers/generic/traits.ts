@@ -43,8 +43,8 @@ export const genericTraits: DriverTraits = {
   recordOnly: false,
   provisioned: true,
   removesHostedObjects: false,
-  lifecycle: ['start'],
-  lifecycleRefusal: 'the generic driver cannot stop, restart or kill an existing server; do it on the server',
+  // On an existing server these act on its Docker service, never on the server itself.
+  lifecycle: ['start', 'stop', 'restart', 'kill'],
   sshBlock: true,
   addressKeys: ['host', 'port', 'user', 'identity_file', 'sudo', 'jump'],
   secretKeys: [],

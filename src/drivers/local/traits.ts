@@ -17,7 +17,7 @@ export const localTraits: DriverTraits = {
   provisioned: false,
   removesHostedObjects: false,
   lifecycle: [],
-  lifecycleRefusal: 'the local engine is not a machine mfile manages: start or stop Docker on this computer',
+  lifecycleRefusal: 'mfile did not create this engine; start or stop Docker where it runs',
   sshBlock: false,
   addressKeys: [],
   secretKeys: [],

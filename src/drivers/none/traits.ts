@@ -23,7 +23,7 @@ export const noneTraits: DriverTraits = {
   provisioned: false,
   removesHostedObjects: false,
   lifecycle: [],
-  lifecycleRefusal: 'driver none only talks to an engine mfile does not manage: start or stop it where it runs',
+  lifecycleRefusal: 'mfile did not create this engine; start or stop Docker where it runs',
   sshBlock: false,
   engineUrlKey: 'url',
   addressKeys: ['url'],

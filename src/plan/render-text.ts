@@ -40,6 +40,7 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
       lines.push(`  # ${c.bold(address)} ${HEADLINE[action]}`);
       for (const r of n.reasons) lines.push(`  # (${terminalLine(r)})`);
       if (n.replaceStrategy) lines.push(`  # replace: ${terminalLine(strategyText(n.replaceStrategy))}`);
+      if (n.removedWithMachine) lines.push(`  # (removed with machine.${terminalLine(n.machine)}: its driver removes the host with everything on it)`);
       lines.push(`${glyphs[action]} ${address}`);
       lines.push(...attributeLines(n, c));
       lines.push('');

@@ -142,6 +142,16 @@ describe('a built image says what is built, from where, and how it reaches the m
     }
   });
 
+  it('with pull_policy missing, an absent image with a build section is built too, and says so', async () => {
+    const yaml = `version: 1\nmachines:\n  m1: { driver: local }\ncontainers:\n  app:\n    image: shop/app:2\n    build: ./app\n`;
+    const d = await load(yaml);
+    const dir = d.configPath.replace(/\/machines\.yml$/, '');
+    const text = renderPlanText(plan(d, emptyState(), notRefreshed));
+    expect(block(text, 'image.shop/app:2[m1]')).toContain(
+      `  # (not on the machine (pull_policy missing))\n  # builds shop/app:2 from context ${dir}/app with Dockerfile ${dir}/app/Dockerfile\n`,
+    );
+  });
+
   it('a remote context is fetched by the engine itself', async () => {
     const yaml = `version: 1\nmachines:\n  m1: { driver: local }\ncontainers:\n  app:\n    image: shop/app:2\n    pull_policy: build\n    build: https://example.com/shop/app.git\n`;
     const text = renderPlanText(plan(await load(yaml), emptyState(), notRefreshed));

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { renderPlanText } from '../../plan/index.js';
-import { readPlanFile, assertPlanFresh, assertPlanUnchanged } from '../../plan/plan-file.js';
+import { readPlanFile, assertPlanFresh, assertPlanUnchanged } from '../../state/plan-file.js';
 import { readPlanKey } from '../../state/index.js';
 import { out, outRendered, warn } from '../common.js';
 import { loadOrPrintJson } from '../config-errors-json.js';

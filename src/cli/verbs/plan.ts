@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { renderPlanText, planToJson } from '../../plan/index.js';
-import { writePlanFile } from '../../plan/plan-file.js';
+import { writePlanFile } from '../../state/plan-file.js';
 import { ensurePlanKey } from '../../state/index.js';
 import path from 'node:path';
 import { out, outRendered, warn } from '../common.js';

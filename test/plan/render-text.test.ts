@@ -107,6 +107,23 @@ describe('plan text shows values as machines.yml writes them', () => {
     expect(text).toContain('      ~ mem_limit            = "256m" -> "512m"\n');
   });
 
+  it('a list that becomes too long for one line: the old value out, the new one in, one item per line', async () => {
+    const d = await load(YAML, {}, { 'pw.txt': 'x\n' });
+    const { state, observed } = converged(d);
+    const next = clone(d);
+    next.containers.web.command = ['nginx', '-g', 'daemon off;', '-c', '/etc/nginx/conf.d/a-rather-long-file-name.conf'];
+    expect(renderPlanText(plan(next, state, observed))).toContain(`-/+ container.web[m1]
+      - command = ["nginx", "-g", "daemon off;"]
+      + command = [
+          + "nginx",
+          + "-g",
+          + "daemon off;",
+          + "-c",
+          + "/etc/nginx/conf.d/a-rather-long-file-name.conf",
+        ]
+`);
+  });
+
   it('a sensitive value shows as (sensitive) in its block, and odd keys are quoted and escaped', async () => {
     const yaml = `version: 1\nmachines:\n  m1: { driver: local }\nvariables:\n  token: { sensitive: true }\ncontainers:\n  web:\n    image: nginx\n    environment:\n      TOKEN: \${token}\n      "K\\e[31m": red\n`;
     const d = await load(yaml, { vars: { token: 's3cr3t-value' } });

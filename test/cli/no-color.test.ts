@@ -32,15 +32,17 @@ describe('--no-color', () => {
 
 describeNeeding([TMUX])('--no-color in a real terminal', () => {
   const project = `mfnocolor${process.pid}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'mfile-nocolor-'));
+  let dir = '';
 
   beforeAll(() => {
     ensureBuilt();
+    dir = mkdtempSync(path.join(tmpdir(), 'mfile-nocolor-'));
     // One local machine: apply records the controller's engine and nothing else.
     writeFileSync(path.join(dir, 'machines.yml'), `version: 1\nproject: ${project}\nmachines:\n  m1: { driver: local }\n`);
   });
 
   afterAll(() => {
+    if (!dir) return;
     mfile(['destroy', '-y'], { cwd: dir });
     rmSync(dir, { recursive: true, force: true });
   });

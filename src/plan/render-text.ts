@@ -1,6 +1,6 @@
 // Terraform-style plan text. Deterministic (nodes in address order, attributes sorted): tests compare it whole.
 import pc from 'picocolors';
-import type { Action, Plan, PlanNode } from '../model/index.js';
+import type { Action, Plan, PlanNode, ReplaceStrategy } from '../model/index.js';
 import { diffAttributes } from './diff.js';
 import { buildLines } from './render-build.js';
 import { showKey, shownValue, type Shown } from './render-value.js';
@@ -41,6 +41,7 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
       lines.push(`  # ${c.bold(address)} ${HEADLINE[action]}`);
       for (const r of n.reasons) lines.push(`  # (${terminalLine(r)})`);
       for (const b of buildLines(n)) lines.push(`  # ${b}`);
+      if (n.replaceStrategy) lines.push(`  # replace: ${terminalLine(strategyText(n.replaceStrategy))}`);
       lines.push(`${glyphs[action]} ${address}`);
       lines.push(...attributeLines(n, c));
       lines.push('');
@@ -106,4 +107,9 @@ function rowLines(indent: number, r: Row, width: number): string[] {
   if (v.kind === 'list') return [`${head}[`, ...v.items.map((i) => `${pad}    ${r.paint(r.sign)} ${i},`), `${close}]`];
   const inner = Math.max(0, ...v.rows.map(([k]) => k.length));
   return [`${head}{`, ...v.rows.flatMap(([key, value]) => rowLines(indent + 4, { ...r, key, value }, inner)), `${close}}`];
+}
+
+function strategyText(s: ReplaceStrategy): string {
+  if (s.kind === 'stop-first') return `stop the old container first (${s.because.join(', ')})`;
+  return 'start the new container first, then remove the old one';
 }

@@ -3,7 +3,7 @@
 // item per line. Display only: plan JSON and the state keep the engine's units.
 import { canonicalJson } from './canonical.js';
 import { shortForm } from './diff.js';
-import { MASKED } from './mask.js';
+import { MASKED } from '../masking.js';
 import { terminalLine } from '../terminal-text.js';
 
 /** A value laid out for text: one line, a map block or a list block. */

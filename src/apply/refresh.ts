@@ -3,7 +3,7 @@ import type { Desired, Observed, ObservedContainer, ObservedMachine, State } fro
 import { driverFor } from '../drivers/registry.js';
 import type { Connections } from './connections.js';
 import { driverContext, type ConnectionOptions } from './connections.js';
-import { LABEL_PROJECT } from '../remote/docker/container-config.js';
+import { LABEL_PROJECT } from '../model/labels.js';
 import { engineVersion } from '../remote/docker/client.js';
 import { engineMessage } from '../remote/docker/errors.js';
 

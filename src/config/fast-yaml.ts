@@ -11,7 +11,7 @@ import { Locator } from './positions.js';
 import type { YamlSource } from './read-yaml.js';
 import { RESERVED_KEY } from './reserved-keys.js';
 
-/** A plain (unquoted) scalar holding `${`: after substitution it takes the type its text has (`port: ${p}`). */
+/** A plain (unquoted) scalar holding `$`: after substitution it takes the type its text has (`port: ${p}`). */
 class PlainRef {
   constructor(readonly text: string) {}
   get [Symbol.toStringTag](): string {
@@ -66,7 +66,7 @@ function resolveCore(s: string): boolean {
       }
     }
   }
-  if (s.includes('${')) {
+  if (s.includes('$')) {
     resolved = new PlainRef(s);
     return true;
   }
@@ -119,7 +119,7 @@ function settle(v: unknown, parent: Ref['parent'], key: string | number, refs: R
     return v.text;
   }
   if (typeof v === 'string') {
-    if (refs && v.includes('${')) refs.push({ parent, key, scalar: scalar(v, 'QUOTE_DOUBLE') });
+    if (refs && v.includes('$')) refs.push({ parent, key, scalar: scalar(v, 'QUOTE_DOUBLE') });
   } else if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const item = v[i];

@@ -17,6 +17,10 @@ const VERBS: [string[], VerbLoader][] = [
   [['ls', 'env', 'ssh', 'ssh-keys'], async () => (await import('./verbs/machines.js')).machineCommands()],
   [['regenerate-certs'], async () => [(await import('./verbs/regenerate-certs.js')).regenerateCertsCommand()]],
   [['state'], async () => [(await import('./verbs/state.js')).stateCommand()]],
+  [['start', 'stop', 'restart', 'kill'], async () => (await import('./verbs/power.js')).powerCommands()],
+  [['inspect', 'ip', 'url', 'status'], async () => (await import('./verbs/machine-info.js')).machineInfoCommands()],
+  [['rm'], async () => [(await import('./verbs/rm.js')).rmCommand()]],
+  [['scp'], async () => [(await import('./verbs/scp.js')).scpCommand()]],
 ];
 
 /** The verbs named on the command line, or all of them (for help and for unknown verbs). */

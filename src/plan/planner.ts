@@ -18,20 +18,24 @@ import type {
   ObservedMachine,
   Plan,
   PlanNode,
+  ImageStepData,
+  ReplaceStrategy,
   SensitiveDigest,
   State,
   VolumeSpec,
 } from '../model/index.js';
+import { PLAN_FORMAT_VERSION } from '../model/plan.js';
 import { MFILE_VERSION } from '../version.js';
 import { containerAttributes, engineAttributes, networkAttributes, prune, volumeAttributes } from './attributes.js';
 import { canonicalJson } from './canonical.js';
 import { priorHostOf } from './prior-host.js';
+import { replaceStrategy } from './replace-strategy.js';
 import { changeReason, diffAttributes, formatValue } from './diff.js';
 import { containerHashOfJson, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
 import { imageIndex, normaliseImageRef, shortId } from './image-ref.js';
 import { insecureWarning } from './insecure.js';
-import { imageNodeName } from './image-name.js';
-import { jsonMayHoldSensitive, Masker } from './mask.js';
+import { imageNodeName, isMaskedImageName } from './image-name.js';
+import { jsonMayHoldSensitive, Masker } from '../masking.js';
 import {
   LABEL_CONFIG_HASH,
   LABEL_MACHINE,
@@ -68,6 +72,8 @@ interface MachineView {
   mode: Mode;
   /** Why objects on a fresh host are created. */
   freshReason: string;
+  /** Held stopped by mfile stop/kill: its changes wait for mfile start (see holdChanges). */
+  held?: { reason: string; start: string };
   machineNode?: PlanNode;
   /** Objects carrying this project's and this machine's labels, by io.mfile.name. */
   found: Record<'container' | 'network' | 'volume', Map<string, Found[]>>;
@@ -115,7 +121,7 @@ export function plan(desired: Desired, prior: State, observed: Observed, opts: P
     }
   }
   return {
-    formatVersion: 1,
+    formatVersion: PLAN_FORMAT_VERSION,
     mfileVersion: MFILE_VERSION,
     project: desired.project,
     configPath: desired.configPath,
@@ -151,6 +157,8 @@ class Planner {
   private readonly sharedCache = new Map<string, { after: Record<string, unknown>; hash: string }>();
   /** Prior object records by machine. */
   private readonly recordsByMachine = new Map<string, ObjectRecord[]>();
+  /** Held machine -> its own waiting change (0 or 1), added to the waiting count of the objects on it. */
+  private readonly heldWaiting = new Map<string, number>();
 
   constructor(
     private readonly desired: Desired,
@@ -195,6 +203,7 @@ class Planner {
       const view = this.views.get(m)!;
       if (this.destroy || !this.desired.machines[m]) this.planDeleteAll(view);
       else this.planMachineObjects(view);
+      if (view.held) this.holdChanges(view);
     }
     this.addEdges();
   }
@@ -209,10 +218,25 @@ class Planner {
     const addr = machineAddress(name);
     const before = rec ? machineBefore(rec) : null;
     const after = spec ? this.machineAfter(spec, recordOnly) : null;
-    const view = this.newView(name, obs);
+    const hold = !this.destroy && spec && rec?.status === 'created' ? rec.hold : undefined;
+    const view = this.newView(name, hold ? undefined : obs);
+    if (hold) {
+      view.held = {
+        reason: `held stopped by 'mfile ${hold.verb}' at ${hold.at}: left stopped (mfile start ${name} resumes)`,
+        start: `mfile start ${name}`,
+      };
+      // Planned from the state alone, never as a fresh host: nothing on it is touched until it is started.
+      const held = this.planHeldMachine(view, rec!, spec!, before, after, recordOnly);
+      return held;
+    }
 
     const add = (action: PlanNode['action'], reasons: string[], b = before): MachineView => {
       view.machineNode = this.add({ address: addr, kind: 'machine', machine: name, name, action, reasons, before: b, after: action === 'delete' ? null : after, dependsOn: [] });
+      if (spec && action !== 'delete') {
+        // What the step records and provisions: decided here, so apply never hashes or masks a spec itself.
+        view.machineNode.driverOptions = this.masker.value(spec.driverOptions);
+        if (!recordOnly) view.machineNode.configHash = engineConfigHash(spec, this.digests);
+      }
       // A host that may be removed is removed where the state recorded it, with its pinned keys.
       if (rec && !recordOnly && action !== 'update' && action !== 'noop') view.machineNode.priorHost = priorHostOf(rec);
       return view;
@@ -273,14 +297,48 @@ class Planner {
       if (rec.engineHash !== undefined && rec.engineHash !== hash) {
         const keys = engineKeysChanged(rec.engine, after?.engine as Record<string, unknown>);
         updateReasons.push(`engine config changed${keys.length ? ` (${keys.join(', ')})` : ''} - daemon restart`);
-      } else if (obs?.engineHash !== undefined && obs.engineHash !== hash) {
-        updateReasons.push('engine config on the host differs (changed outside mfile) - daemon restart');
       }
       if (obs?.status === 'stopped') updateReasons.push('stopped outside mfile');
       // The host answers but its engine does not (dockerd died): provisioning starts it again.
       if (obs?.status === 'error' && obs.engineDown) updateReasons.push('engine does not answer - re-provision to start it');
     }
     return this.withMode(add(updateReasons.length ? 'update' : 'noop', updateReasons), obs, false);
+  }
+
+  /**
+   * The power rule: a machine held stopped by `mfile stop`/`kill` stays stopped through apply. Its node is a noop
+   * that says why; a change it would have had waits, like the changes of the objects on it (holdChanges).
+   */
+  private planHeldMachine(
+    view: MachineView,
+    rec: MachineRecord,
+    spec: MachineSpec,
+    before: Record<string, unknown> | null,
+    after: Record<string, unknown> | null,
+    recordOnly: boolean,
+  ): MachineView {
+    const reasons = [view.held!.reason];
+    const changed = rec.driver !== spec.driver || diffAttributes((prune(rec.driverOptions ?? {}) as Record<string, unknown>) ?? {}, (after?.driver_options as Record<string, unknown>) ?? {}).length > 0;
+    const engineChanged = !recordOnly && rec.engineHash !== undefined && rec.engineHash !== engineConfigHash(spec, this.digests);
+    if (changed || engineChanged) {
+      this.heldWaiting.set(view.name, 1);
+      reasons.push(`waits for '${view.held!.start}': ${changed ? 'driver or its options changed' : 'engine config changed'}`);
+    }
+    view.machineNode = this.add({ address: machineAddress(view.name), kind: 'machine', machine: view.name, name: view.name, action: 'noop', reasons, before, after, dependsOn: [] });
+    view.mode = 'state';
+    return view;
+  }
+
+  /** Changes on a held machine become noops that name what waits; they are counted in one warning, not in Plan. */
+  private holdChanges(view: MachineView): void {
+    let waiting = this.heldWaiting.get(view.name) ?? 0;
+    for (const n of this.onMachine.get(view.name) ?? []) {
+      if (n.action === 'noop') continue;
+      if (n.action !== 'read') waiting++;
+      n.reasons = [`waits for '${view.held!.start}': ${n.action}${n.reasons.length ? ` (${n.reasons.join('; ')})` : ''}`];
+      n.action = 'noop';
+    }
+    this.warnings.push(`machine ${view.name} is held stopped: ${waiting} change${waiting === 1 ? '' : 's'} on it wait${waiting === 1 ? 's' : ''} for '${view.held!.start}'`);
   }
 
   private machineAfter(spec: MachineSpec, recordOnly: boolean): Record<string, unknown> {
@@ -302,7 +360,7 @@ class Planner {
     };
     for (const rec of this.recordsByMachine.get(name) ?? []) view.records[rec.kind].set(rec.name, rec);
     if (obs?.status === 'running') this.indexObserved(view, obs);
-    else if (this.observed.refreshed && obs === undefined && this.prior.machines[name] && this.desired.machines[name]) {
+    else if (this.observed.refreshed && obs === undefined && this.prior.machines[name] && !this.prior.machines[name].hold && this.desired.machines[name]) {
       this.warnings.push(`machine ${name} was not refreshed; objects on it are planned from the state`);
     }
     view.mode = obs?.status === 'running' ? 'live' : 'state';
@@ -437,7 +495,7 @@ class Planner {
     const address = objectAddress(kind, name, m);
     const { after, hash } = shared;
     const rec = view.records[kind].get(name);
-    const base = { address, kind, machine: m, name, after, dependsOn: [] as string[] };
+    const base = { address, kind, machine: m, name, after, dependsOn: [] as string[], configHash: hash };
     if (view.mode === 'fresh') {
       this.add({ ...base, action: 'create', reasons: [view.freshReason], before: null });
       return;
@@ -484,7 +542,7 @@ class Planner {
     const id = this.imagePresent(view, ref, name);
     const shown = this.masker.value(ref);
     const before = id === undefined ? null : id === '' ? { ref: shown } : { ref: shown, id: shortId(id) };
-    const base = { address, kind: 'image' as const, machine: m, name, before, after, dependsOn: [] as string[] };
+    const base = { address, kind: 'image' as const, machine: m, name, before, after, dependsOn: [] as string[], image: this.imageStep(m, ref, name, policy) };
     if (policy === 'always') {
       this.add({ ...base, action: 'read', reasons: ['pulled at apply (pull_policy always)'] });
     } else if (before === null) {
@@ -499,6 +557,37 @@ class Planner {
     } else {
       this.add({ ...base, action: 'noop', reasons: [] });
     }
+  }
+
+  /**
+   * What the image step acts on. The reference is named only when it holds no sensitive value; else the node
+   * names the container whose `image` it is (the plan never holds a secret).
+   */
+  private imageStep(machine: string, ref: string, name: string, policy: ContainerSpec['pull_policy']): ImageStepData {
+    const users = (this.specsByMachine.get(machine) ?? []).filter((c) => c.image === ref);
+    const data: ImageStepData = { pullPolicy: policy };
+    if (name === ref) data.ref = ref;
+    else data.refFrom = users[0]?.name;
+    // pull_policy build builds from the strongest user; missing with a build section builds what is missing.
+    const builder = users.find((c) => c.pull_policy === 'build') ?? (policy === 'missing' ? users.find((c) => c.build) : undefined);
+    if (builder && (policy === 'build' || policy === 'missing')) data.buildFrom = builder.name;
+    return data;
+  }
+
+  /** The reference of a recorded image to remove: its name, or for a stand-in the declared image it stands for, else its id. */
+  private imageToRemove(machine: string, name: string, id: string | undefined): ImageStepData {
+    if (!isMaskedImageName(name)) return { ref: name };
+    const user = sortedKeys(this.desired.containers)
+      .map((c) => this.desired.containers[c])
+      .find((c) => c.machines.includes(machine) && this.imageName(c.image) === name);
+    if (user) return { refFrom: user.name };
+    return id !== undefined ? { ref: id } : {};
+  }
+
+  /** The replace strategy, with the values it quotes masked. */
+  private replaceStrategy(spec: ContainerSpec): ReplaceStrategy {
+    const s = replaceStrategy(spec);
+    return s.kind === 'stop-first' ? { kind: 'stop-first', because: s.because.map((b) => this.masker.text(b)) } : s;
   }
 
   /** The image id on the machine ('' when present but the id is unknown), undefined when absent. */
@@ -526,7 +615,7 @@ class Planner {
       if (v.type === 'volume' && v.source && !volumes.get(v.source)?.external) uses.push(objectAddress('volume', v.source, m));
     }
     this.containerInfo.set(address, { spec, uses });
-    const base = { address, kind: 'container' as const, machine: m, name: spec.name, after, dependsOn: [] as string[] };
+    const base = { address, kind: 'container' as const, machine: m, name: spec.name, after, dependsOn: [] as string[], configHash: hash };
     const before = rec?.attributes ?? null;
 
     if (view.mode === 'fresh') {
@@ -587,7 +676,7 @@ class Planner {
       for (const name of existingNames(view, kind)) this.deleteExisting(view, kind, name, reasons);
     }
     for (const [name, rec] of [...view.records.image].sort((a, b) => byString(a[0], b[0]))) {
-      this.add({ address: rec.address, kind: 'image', machine: view.name, name, action: 'delete', reasons, before: { ref: name }, after: null, dependsOn: [], existingId: rec.id });
+      this.add({ address: rec.address, kind: 'image', machine: view.name, name, action: 'delete', reasons, before: { ref: name }, after: null, dependsOn: [], existingId: rec.id, image: this.imageToRemove(view.name, name, rec.id) });
     }
   }
 
@@ -615,6 +704,10 @@ class Planner {
   // ---------------------------------------------------------------- edges
 
   private add(node: PlanNode): PlanNode {
+    if (node.kind === 'container' && node.action === 'replace') {
+      const info = this.containerInfo.get(node.address);
+      if (info) node.replaceStrategy = this.replaceStrategy(info.spec);
+    }
     this.nodes.set(node.address, node);
     if (node.kind !== 'machine') {
       let list = this.onMachine.get(node.machine);

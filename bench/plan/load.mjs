@@ -133,7 +133,7 @@ if (runs.positioned.length) console.log(`${'loadConfig, positioned reader only'.
 line('mfile validate', median(runs.validate), median(runs.validateCpu), Math.max(...runs.validateRss), 1000, 3.5, runs.loadValidate);
 line('mfile plan --refresh=false', median(runs.plan), median(runs.planCpu), Math.max(...runs.planRss), 1500, 5, runs.loadPlan);
 line(`  same, ${target} changed, fleet applied`, median(one), median(oneCpu), oneRss, 1500, 5, runs.loadOne);
-const shown = oneOut.split('\n').filter((l) => /^ {2}# \S/.test(l) && !l.startsWith('  # ('));
+const shown = oneOut.split('\n').filter((l) => /^ {2}# \S+ (?:will|must) be /.test(l));
 console.log(`  its plan text: ${oneOut.split('\n').length} lines; ${(oneOut.match(/^Plan: .*$/m) ?? ['no summary'])[0]}`);
 for (const l of shown.slice(0, 4)) console.log(`    ${l.trim()}`);
 if (shown.length > 4) console.log(`    ... and ${shown.length - 4} more`);

@@ -25,6 +25,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const loadavg = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 const { loadConfig } = await import(pathToFileURL(path.join(root, 'dist/config/index.js')).href);
+const { builtinCatalog } = await import(pathToFileURL(path.join(root, 'dist/drivers/catalog.js')).href);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mfile-load-bench-'));
 const file = path.join(dir, 'machines.yml');
@@ -61,7 +62,7 @@ function cli(args) {
 
 async function inProcess(reader) {
   const t0 = performance.now();
-  const d = await loadConfig({ file, env: {}, reader });
+  const d = await loadConfig({ file, env: {}, reader }, builtinCatalog());
   return { ms: performance.now() - t0, d };
 }
 

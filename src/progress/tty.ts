@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type * as Listr2 from 'listr2';
 import type { ListrTaskWrapper } from 'listr2';
 import type { Plan, PlanNode, ProgressEvent } from '../model/index.js';
+import { runOrder } from './step-order.js';
 import type { Renderer } from './types.js';
 
 type Wrapper = ListrTaskWrapper<unknown, never, never>;
@@ -36,7 +37,7 @@ export function ttyRenderer(plan: Plan, out: NodeJS.WriteStream = process.stderr
   const { Listr, ListrLogger, ProcessOutput } = createRequire(import.meta.url)('listr2') as typeof Listr2;
   const slots = new Map<string, Slot>();
   const byMachine = new Map<string, Slot[]>();
-  for (const node of plan.nodes) {
+  for (const node of runOrder(plan.nodes)) {
     if (node.action === 'noop') continue;
     const slot: Slot = { node };
     slots.set(node.address, slot);

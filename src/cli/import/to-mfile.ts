@@ -17,7 +17,8 @@ export interface ImportedMachine {
 /** `tlsDir` is .mfile/machines/NAME as machines.yml names it (relative to the config's folder). */
 export function toMfile(m: StoreMachine, store: string, tlsDir: string): ImportedMachine {
   if (!m.url || !/^tcp:\/\/[^/]+:\d+\/?$/.test(m.url)) {
-    throw new UsageError(`${m.configFile}: driver ${m.driverName} records no engine address (tcp://HOST:PORT) to import; start the machine with docker-machine first`);
+    const has = m.url ? `its URL is ${m.url}` : 'it records neither URL nor IPAddress (a machine never started?)';
+    throw new UsageError(`${m.configFile}: driver ${m.driverName}: no engine address of the form tcp://HOST:PORT to import: ${has}`);
   }
   if (!m.tls) {
     throw new UsageError(`${m.configFile}: no client certificate found (ca.pem, cert.pem, key.pem in the machine folder or ${store}/certs)`);

@@ -49,3 +49,14 @@ describe('Docker Machine store', () => {
     expect(m.tls?.ca).toBe('own ca\n');
   });
 });
+
+describe('mapping to mfile', () => {
+  it('refuses a machine with no engine address in one line naming its config.json', async () => {
+    const { toMfile } = await import('../../../src/cli/import/to-mfile.js');
+    writeFileSync(path.join(store, 'machines/a/config.json'), config('virtualbox', { MachineName: 'a' }));
+    const m = await readMachine(store, 'a');
+    expect(() => toMfile(m, store, '.mfile/machines/a')).toThrow(
+      `${path.join(store, 'machines/a/config.json')}: driver virtualbox: no engine address of the form tcp://HOST:PORT to import: it records neither URL nor IPAddress (a machine never started?)`,
+    );
+  });
+});

@@ -22,6 +22,7 @@ const VERBS: [string[], VerbLoader][] = [
   [['inspect', 'ip', 'url', 'status'], async () => (await import('./verbs/machine-info.js')).machineInfoCommands()],
   [['rm'], async () => [(await import('./verbs/rm.js')).rmCommand()]],
   [['scp'], async () => [(await import('./verbs/scp.js')).scpCommand()]],
+  [['import'], async () => [(await import('./verbs/import.js')).importCommand()]],
 ];
 
 /** The verbs named on the command line, or all of them (for help and for unknown verbs). */

@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.js';
 import { driverFor } from '../../drivers/registry.js';
 import { listMachines, renderMachineTable } from '../../remote/provision/list-machines.js';
 import { envExports, type EnvShell } from '../../remote/tls/env-exports.js';
-import { certDir } from '../../remote/tls/store.js';
+import { certDir, machineDir } from '../../remote/tls/store.js';
 import { sshArgv, forgetHostKey } from '../../remote/ssh/ssh-helpers.js';
 import type { MachineRecord, State } from '../../model/index.js';
 import { addConfigOptions, loadDesired, out, resolveStatePath, type ConfigOptions } from '../common.js';
@@ -55,7 +55,10 @@ function envCommand(): Command {
     .action(async (name: string, opts: ConfigOptions & { shell: string }) => {
       if (!['bash', 'zsh', 'fish'].includes(opts.shell)) throw new UsageError(`--shell must be bash, zsh or fish, not ${opts.shell}`);
       const { state, statePath } = await readState(opts);
-      process.stdout.write(envExports(recordOf(state, name), opts.shell as EnvShell, certDir(path.dirname(statePath))));
+      const record = recordOf(state, name);
+      // A machine imported from Docker Machine keeps its CA: its client files are in .mfile/machines/NAME.
+      const dir = record.driverData.importedFrom ? machineDir(path.dirname(statePath), name) : certDir(path.dirname(statePath));
+      process.stdout.write(envExports(record, opts.shell as EnvShell, dir));
     });
 }
 

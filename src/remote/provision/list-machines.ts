@@ -9,6 +9,8 @@ export interface MachineRow {
   url: string;
   docker: string;
   error: string;
+  /** The Docker Machine store an imported machine's CA and client certificate came from. */
+  importedFrom?: string;
 }
 
 export type StatusProbe = (record: MachineRecord) => Promise<{ status: MachineStatus; detail?: string }>;
@@ -31,14 +33,17 @@ export async function listMachines(state: State, probe?: StatusProbe): Promise<M
       }
       // The power rule: say why apply leaves it stopped.
       if (r.hold) error = `held stopped by 'mfile ${r.hold.verb}' at ${r.hold.at}${error ? `; ${error}` : ''}`;
-      return { name: r.name, driver: r.driver, state: st, url: r.engineUrl ?? '', docker: r.dockerVersion ?? '', error };
+      const row: MachineRow = { name: r.name, driver: r.driver, state: st, url: r.engineUrl ?? '', docker: r.dockerVersion ?? '', error };
+      if (typeof r.driverData.importedFrom === 'string') row.importedFrom = r.driverData.importedFrom;
+      return row;
     }),
   );
 }
 
 export function renderMachineTable(rows: MachineRow[]): string {
   const head = ['NAME', 'DRIVER', 'STATE', 'URL', 'DOCKER', 'ERROR'];
-  const cells = rows.map((r) => [r.name, r.driver, r.state, r.url, r.docker, r.error]);
+  // An imported machine keeps Docker Machine's CA, not the project's: said beside its driver.
+  const cells = rows.map((r) => [r.name, r.importedFrom ? `${r.driver} (Docker Machine CA)` : r.driver, r.state, r.url, r.docker, r.error]);
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(w[i]))).join('  ').trimEnd();
   return [line(head), ...cells.map(line)].join('\n') + '\n';

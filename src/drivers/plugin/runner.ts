@@ -34,13 +34,15 @@ export class PluginSession {
   private readonly broken: Promise<void>;
   private breakNow!: () => void;
   private onLog: ((line: string) => void) | undefined;
+  private readonly env: NodeJS.ProcessEnv;
 
   private constructor(readonly path: string, opts: SessionOptions) {
     this.onLog = opts.onLog;
+    this.env = opts.env ?? process.env;
     this.broken = new Promise<void>((resolve) => (this.breakNow = resolve));
     this.child = spawn(path, [], {
       cwd: opts.cwd,
-      env: { ...(opts.env ?? process.env), MFILE_DRIVER_PROTOCOL: PROTOCOL_VERSION },
+      env: { ...this.env, MFILE_DRIVER_PROTOCOL: PROTOCOL_VERSION },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.client = new JSONRPCClient((payload) => {
@@ -95,7 +97,7 @@ export class PluginSession {
     } catch {
       msg = undefined;
     }
-    if (isJSONRPCResponse(msg)) return this.client.receive(msg as JSONRPCResponse);
+    if (typeof msg === 'object' && msg !== null && isJSONRPCResponse(msg)) return this.client.receive(msg as JSONRPCResponse);
     const note = msg as { jsonrpc?: unknown; method?: unknown; id?: unknown; params?: { text?: unknown } } | undefined;
     if (note && note.jsonrpc === '2.0' && typeof note.method === 'string' && note.id === undefined) {
       if (note.method === 'progress' && typeof note.params?.text === 'string') this.onLog?.(oneLine(note.params.text, 200));
@@ -108,7 +110,7 @@ export class PluginSession {
 
   /** One request; rejects with a one-line PluginFailure on an error answer, a timeout, an exit or garbage. */
   async call(method: Method | string, params?: unknown, opts: { timeoutS?: number } = {}): Promise<unknown> {
-    const seconds = opts.timeoutS ?? timeoutSeconds(method as Method);
+    const seconds = opts.timeoutS ?? timeoutSeconds(method as Method, this.env);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), seconds * 1000)));
     try {

@@ -17,6 +17,8 @@ const VERBS: [string[], VerbLoader][] = [
   [['ls', 'env', 'ssh', 'ssh-keys'], async () => (await import('./verbs/machines.js')).machineCommands()],
   [['regenerate-certs'], async () => [(await import('./verbs/regenerate-certs.js')).regenerateCertsCommand()]],
   [['state'], async () => [(await import('./verbs/state.js')).stateCommand()]],
+  [['driver'], async () => [(await import('./verbs/driver.js')).driverCommand()]],
+  [['schema'], async () => [(await import('./verbs/schema.js')).schemaCommand()]],
 ];
 
 /** The verbs named on the command line, or all of them (for help and for unknown verbs). */

@@ -15,11 +15,18 @@ const factories: Partial<Record<DriverName, () => Driver>> = {
 };
 
 const cache = new Map<string, Driver>();
+/** Drivers found at run time (plugins), registered by the CLI before machines.yml is loaded. */
+const registered = new Map<string, () => Driver>();
+
+export function registerDriver(name: string, make: () => Driver): void {
+  registered.set(name, make);
+  cache.delete(name);
+}
 
 export function driverFor(name: DriverName): Driver {
   let d = cache.get(name);
   if (!d) {
-    const make = factories[name];
+    const make = registered.get(name) ?? factories[name];
     if (!make) throw new UsageError(`unknown driver "${name}"`);
     d = make();
     cache.set(name, d);

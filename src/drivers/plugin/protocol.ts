@@ -32,9 +32,12 @@ export const TIMEOUT_SECONDS: Record<Method, number> = {
   engineUrl: 30,
 };
 
-export function timeoutSeconds(method: Method, env: NodeJS.ProcessEnv = process.env): number {
+/** Any other method (the conformance check's unknown one) gets this long. */
+const OTHER_SECONDS = 30;
+
+export function timeoutSeconds(method: Method | string, env: NodeJS.ProcessEnv = process.env): number {
   const override = Number(env.MFILE_DRIVER_PLUGIN_TIMEOUT);
-  return override > 0 ? override : TIMEOUT_SECONDS[method];
+  return override > 0 ? override : (TIMEOUT_SECONDS[method as Method] ?? OTHER_SECONDS);
 }
 
 /** The params of every machine operation. */

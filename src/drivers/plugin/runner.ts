@@ -110,7 +110,7 @@ export class PluginSession {
 
   /** One request; rejects with a one-line PluginFailure on an error answer, a timeout, an exit or garbage. */
   async call(method: Method | string, params?: unknown, opts: { timeoutS?: number } = {}): Promise<unknown> {
-    const seconds = opts.timeoutS ?? timeoutSeconds(method as Method, this.env);
+    const seconds = opts.timeoutS ?? timeoutSeconds(method, this.env);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), seconds * 1000)));
     try {
@@ -163,9 +163,9 @@ export class PluginSession {
     t.unref();
   }
 
-  /** Closes stdin so the plugin exits; kills it if it lingers. */
-  async close(): Promise<void> {
-    if (this.exited || this.spawnError) return;
+  /** Closes stdin so the plugin exits; kills it if it lingers. True when it exited by itself. */
+  async close(): Promise<boolean> {
+    if (this.exited || this.spawnError) return true;
     this.child.stdin.end();
     let timer: NodeJS.Timeout | undefined;
     const gone = await Promise.race([
@@ -174,6 +174,7 @@ export class PluginSession {
     ]);
     clearTimeout(timer);
     if (!gone) this.kill();
+    return gone;
   }
 }
 

@@ -6,6 +6,9 @@ import { noneDriver } from './none/index.js';
 import { sandboxDriver } from './sandbox/index.js';
 import { genericDriver } from './generic/index.js';
 import { UsageError } from '../errors.js';
+import { pluginDriver } from './plugin/adapter.js';
+import { describePluginSync, pluginOnPath } from './plugin/discovery.js';
+import { PluginFailure } from './plugin/failure.js';
 
 const factories: Partial<Record<DriverName, () => Driver>> = {
   local: () => localDriver(),
@@ -26,10 +29,24 @@ export function registerDriver(name: string, make: () => Driver): void {
 export function driverFor(name: DriverName): Driver {
   let d = cache.get(name);
   if (!d) {
-    const make = registered.get(name) ?? factories[name];
+    const make = registered.get(name) ?? factories[name] ?? pluginOnPathFactory(name);
     if (!make) throw new UsageError(`unknown driver "${name}"`);
     d = make();
     cache.set(name, d);
   }
   return d;
+}
+
+/** A plugin on PATH for a driver no one registered (a machine only the state still names). */
+function pluginOnPathFactory(name: string): (() => Driver) | undefined {
+  const path = pluginOnPath(name);
+  if (!path) return undefined;
+  return () => {
+    try {
+      return pluginDriver(describePluginSync(path, name));
+    } catch (err) {
+      if (err instanceof PluginFailure) throw new UsageError(err.message);
+      throw err;
+    }
+  };
 }

@@ -1,8 +1,10 @@
 // Where plugins are: paths named in machines.yml's `drivers:` map first, then executables mfile-driver-NAME on PATH.
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { toTraits, type Described } from './describe.js';
-import { PLUGIN_PREFIX } from './protocol.js';
+import { oneLine, PluginFailure } from './failure.js';
+import { majorOf, PLUGIN_PREFIX, PROTOCOL_MAJOR, PROTOCOL_VERSION, timeoutSeconds } from './protocol.js';
 import { callOnce, type SessionOptions } from './runner.js';
 
 function executable(path: string): boolean {
@@ -55,4 +57,35 @@ export function explicitPluginPath(configDir: string, path: string): string {
 /** Runs the plugin's handshake and describe, and checks the answer. Throws PluginFailure. */
 export async function describePlugin(path: string, name: string, opts: SessionOptions = {}): Promise<Described> {
   return toTraits(path, name, await callOnce(path, 'describe', {}, opts));
+}
+
+/**
+ * describe without waiting on a promise, for a driver met where no plugin was registered (a machine only the
+ * state still names, being destroyed). Same handshake and checks as describePlugin.
+ */
+export function describePluginSync(path: string, name: string, env: NodeJS.ProcessEnv = process.env): Described {
+  const lines = [
+    { jsonrpc: '2.0', id: 1, method: 'handshake', params: { protocol: PROTOCOL_VERSION, client: 'mfile' } },
+    { jsonrpc: '2.0', id: 2, method: 'describe', params: {} },
+  ].map((m) => JSON.stringify(m) + '\n');
+  const seconds = timeoutSeconds('describe', env);
+  const r = spawnSync(path, [], { input: lines.join(''), encoding: 'utf8', timeout: seconds * 1000, env: { ...env, MFILE_DRIVER_PROTOCOL: PROTOCOL_VERSION } });
+  if (r.error) throw new PluginFailure(path, 'describe', (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? ` timed out after ${seconds} s` : `: cannot run the plugin: ${oneLine(r.error.message)}`);
+  const answers = new Map<unknown, { result?: unknown; error?: { message?: unknown } }>();
+  for (const line of r.stdout.split('\n')) {
+    try {
+      const m = JSON.parse(line) as { id?: unknown; result?: unknown; error?: { message?: unknown } };
+      if (m && typeof m === 'object' && 'id' in m) answers.set(m.id, m);
+    } catch {
+      /* not an answer; the checks below say what is missing */
+    }
+  }
+  const hs = answers.get(1);
+  const theirs = (hs?.result as { protocol?: unknown } | undefined)?.protocol;
+  if (majorOf(theirs) !== PROTOCOL_MAJOR) {
+    throw new PluginFailure(path, 'handshake', `: ${hs?.error ? oneLine(String(hs.error.message)) : `plugin speaks protocol ${String(theirs)}`}, mfile speaks ${PROTOCOL_VERSION}`);
+  }
+  const d = answers.get(2);
+  if (!d || d.error) throw new PluginFailure(path, 'describe', `: ${d?.error ? oneLine(String(d.error.message)) : 'no answer'}`);
+  return toTraits(path, name, d.result);
 }

@@ -152,3 +152,25 @@ describe('plugin adapter', () => {
     expect((await failure(driver.kill({ machine: machine('m'), driverData: data, ctx: c }))).message).toBe('m: driver x cannot kill a machine');
   });
 });
+
+describe('a driver only the state names', () => {
+  it('is found on PATH and described without an await (driverFor), so destroy works after the machine left machines.yml', async () => {
+    const dir = pluginDir();
+    writePlugin(dir, 'stateonly', `reply({})`);
+    const { driverFor } = await import('../../../src/drivers/registry.js');
+    const saved = process.env.PATH;
+    process.env.PATH = `${dir}:${saved}`;
+    try {
+      const d = driverFor('stateonly' as never);
+      expect(d).toMatchObject({ name: 'stateonly', provisioned: false, removesHostedObjects: true });
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  it('a plugin of another protocol version is refused there too', async () => {
+    const { describePluginSync } = await import('../../../src/drivers/plugin/discovery.js');
+    const path = writePlugin(pluginDir(), 'x', `reply({})`, { protocol: '3.1' });
+    expect(() => describePluginSync(path, 'x')).toThrow('driver plugin mfile-driver-x: handshake: plugin speaks protocol 3.1, mfile speaks 1.0');
+  });
+});

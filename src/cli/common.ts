@@ -8,6 +8,7 @@ import { terminalText } from '../terminal-text.js';
 import { maskText, registerSensitive } from '../plan/mask.js';
 import { collectList, collectVar } from './options.js';
 import { collectVariables } from './var-sources.js';
+import { loadPluginsFor } from './plugin-catalog.js';
 
 export interface ConfigOptions {
   file: string;
@@ -30,6 +31,8 @@ export function addConfigOptions(cmd: Command): Command {
 
 /** Loads machines.yml; its sensitive values join the process-wide masker every output passes through. */
 export async function loadDesired(opts: ConfigOptions): Promise<Desired> {
+  // Plugins for drivers that are not built in, registered before the config is checked against their blocks.
+  await loadPluginsFor(opts.file);
   const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env });
   registerSensitive({ values: desired.sensitiveValues, numbers: desired.sensitiveNumbers });
   return desired;

@@ -2,6 +2,7 @@
 import { dirname, join } from 'node:path';
 import type { Agent } from 'node:http';
 import type { Desired, MachineSpec, State } from '../model/index.js';
+import { defaultEngine } from '../model/engine-defaults.js';
 import type { DriverContext, EngineEndpoint } from '../drivers/driver.js';
 import { driverFor } from '../drivers/registry.js';
 import { dockerClient, localEndpoint, type DockerClient } from '../remote/docker/client.js';
@@ -34,7 +35,7 @@ function specFromState(name: string, state: State): MachineSpec | undefined {
     name,
     driver: r.driver as MachineSpec['driver'],
     driverOptions: r.driverOptions,
-    engine: { install: 'never', port: 2376, transport: 'tcp', labels: {}, registryMirrors: [], insecureRegistries: [], logOpts: {}, daemon: {}, uninstall: false },
+    engine: defaultEngine({ install: 'never' }),
     tls: { enabled: true, san: [] },
   };
 }

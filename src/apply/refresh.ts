@@ -3,7 +3,7 @@ import type { Desired, Observed, ObservedContainer, ObservedMachine, State } fro
 import { driverFor } from '../drivers/registry.js';
 import type { Connections } from './connections.js';
 import { driverContext, type ConnectionOptions } from './connections.js';
-import { LABEL_PROJECT } from '../remote/docker/container-config.js';
+import { LABEL_PROJECT } from '../model/labels.js';
 import { engineVersion } from '../remote/docker/client.js';
 import { engineMessage } from '../remote/docker/errors.js';
 
@@ -93,7 +93,8 @@ export function machinesOf(desired: Desired, prior: State): string[] {
 
 export async function refresh(desired: Desired, prior: State, conns: Connections, opts: RefreshOptions = {}): Promise<Observed> {
   if (opts.refresh === false) return { refreshed: false, machines: {} };
-  const names = machinesOf(desired, prior);
+  // A machine held stopped (mfile stop/kill) is not looked at: apply leaves it as it is until mfile start.
+  const names = machinesOf(desired, prior).filter((n) => !prior.machines[n]?.hold);
   const observed = await Promise.all(names.map((n) => observeMachine(n, desired, prior, conns, opts)));
   return { refreshed: true, machines: Object.fromEntries(observed.map((m) => [m.name, m])) };
 }

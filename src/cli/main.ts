@@ -19,6 +19,10 @@ const VERBS: [string[], VerbLoader][] = [
   [['state'], async () => [(await import('./verbs/state.js')).stateCommand()]],
   [['driver'], async () => [(await import('./verbs/driver.js')).driverCommand()]],
   [['schema'], async () => [(await import('./verbs/schema.js')).schemaCommand()]],
+  [['start', 'stop', 'restart', 'kill'], async () => (await import('./verbs/power.js')).powerCommands()],
+  [['inspect', 'ip', 'url', 'status'], async () => (await import('./verbs/machine-info.js')).machineInfoCommands()],
+  [['rm'], async () => [(await import('./verbs/rm.js')).rmCommand()]],
+  [['scp'], async () => [(await import('./verbs/scp.js')).scpCommand()]],
 ];
 
 /** The verbs named on the command line, or all of them (for help and for unknown verbs). */

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { IssueList } from './issues.js';
 import type { Locator, Path } from './positions.js';
+import type { Excluded } from './valid-parts.js';
 
 export interface Context {
   locator: Locator;
@@ -13,6 +14,8 @@ export interface Context {
   project: string;
   /** Sensitive variable values: a string command keeps each one whole and literal (see command()). */
   sensitive?: readonly string[];
+  /** After schema errors: entries left out of the checks, which references may still name. */
+  excluded?: Excluded;
 }
 
 export function report(ctx: Context, path: Path, message: string, opts: { key?: boolean } = {}): void {

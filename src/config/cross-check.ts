@@ -3,22 +3,42 @@
 import type { PortSpec } from '../model/desired.js';
 import { obj, report, type Context, type Raw } from './context.js';
 import type { Normalised } from './normalise.js';
+import { didYouMean } from './did-you-mean.js';
 import type { Path } from './positions.js';
+import { isExcluded, type Section } from './valid-parts.js';
 
 const DRIVER_BLOCKS = ['local', 'none', 'sandbox', 'generic'];
 
-/** Path of the entry naming `name` in a Compose list-or-map field (list index, or the map key). */
 /** The entry named `key`, never an Object.prototype member ('constructor' is a valid container name). */
 function own<T>(rec: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(rec, key) ? rec[key] : undefined;
 }
 
+/** Path of the entry naming `name` in a Compose list-or-map field (list index, or the map key). */
 function entryPath(raw: unknown, base: Path, name: string): { path: Path; key: boolean } {
   if (Array.isArray(raw)) {
     const i = raw.findIndex((x) => x === name);
     return { path: i >= 0 ? [...base, i] : base, key: false };
   }
   return { path: [...base, name], key: true };
+}
+
+/** Names declared in a section, including entries left out after a schema error. */
+function declared(ctx: Context, section: Section, valid: Record<string, unknown>): string[] {
+  return [...Object.keys(valid), ...(ctx.excluded?.names[section] ?? [])];
+}
+
+/** ` (did you mean 'x'?)` for a name declared under another spelling. */
+function near(ctx: Context, name: string, section: Section, valid: Record<string, unknown>): string {
+  return didYouMean(name, declared(ctx, section, valid));
+}
+
+/** For an unknown machine: the known ones (a few), or the nearest of many. */
+function known(name: string, names: string[]): string {
+  if (!names.length) return ' (no machine is declared)';
+  const sorted = [...names].sort();
+  if (sorted.length <= 10) return ` (known: ${sorted.join(', ')})`;
+  return didYouMean(name, sorted) || ` (known: ${sorted.slice(0, 10).join(', ')} and ${sorted.length - 10} more)`;
 }
 
 function checkMachines(ctx: Context, data: Raw): void {
@@ -41,14 +61,14 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
     const c = obj(rawContainers[name]);
     const base: Path = ['containers', name];
     spec.machines.forEach((m, i) => {
-      if (own(n.machines, m)) return;
+      if (own(n.machines, m) || isExcluded(ctx.excluded, 'machines', m)) return;
       const path: Path = Array.isArray(c.machines) ? [...base, 'machines', i] : [...base, 'machine'];
-      report(ctx, path, `containers.${name}: unknown machine '${m}'`);
+      report(ctx, path, `containers.${name}: unknown machine '${m}'${known(m, declared(ctx, 'machines', n.machines))}`);
     });
     for (const net of Object.keys(spec.networks)) {
-      if (own(n.networks, net)) continue;
+      if (own(n.networks, net) || isExcluded(ctx.excluded, 'networks', net)) continue;
       const e = entryPath(c.networks, [...base, 'networks'], net);
-      report(ctx, e.path, `containers.${name}: unknown network '${net}' (declare it under networks)`, { key: e.key });
+      report(ctx, e.path, `containers.${name}: unknown network '${net}'${near(ctx, net, 'networks', n.networks)} (declare it under networks)`, { key: e.key });
     }
     const rawVolumes = (c.volumes as unknown[] | undefined) ?? [];
     rawVolumes.forEach((entry, i) => {
@@ -57,15 +77,17 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
       if (typeof entry === 'string' && !entry.includes(':')) return; // anonymous volume
       if (typeof source !== 'string' || (type !== undefined && type !== 'volume')) return;
       if (typeof entry === 'string' && /^[./~]/.test(source)) return; // host path
-      if (!own(n.volumes, source)) report(ctx, [...base, 'volumes', i], `containers.${name}: unknown volume '${source}' (declare it under volumes)`);
+      if (own(n.volumes, source) || isExcluded(ctx.excluded, 'volumes', source)) return;
+      report(ctx, [...base, 'volumes', i], `containers.${name}: unknown volume '${source}'${near(ctx, source, 'volumes', n.volumes)} (declare it under volumes)`);
     });
     spec.secrets.forEach((s, i) => {
-      if (!own(n.secrets, s.source)) report(ctx, [...base, 'secrets', i], `containers.${name}: unknown secret '${s.source}' (declare it under secrets)`);
+      if (own(n.secrets, s.source) || isExcluded(ctx.excluded, 'secrets', s.source)) return;
+      report(ctx, [...base, 'secrets', i], `containers.${name}: unknown secret '${s.source}'${near(ctx, s.source, 'secrets', n.secrets)} (declare it under secrets)`);
     });
     for (const dep of Object.keys(spec.depends_on)) {
-      if (own(n.written, dep) && dep !== name) continue;
+      if ((own(n.written, dep) || isExcluded(ctx.excluded, 'containers', dep)) && dep !== name) continue;
       const e = entryPath(c.depends_on, [...base, 'depends_on'], dep);
-      const msg = dep === name ? `containers.${name}: depends on itself` : `containers.${name}: depends_on names unknown container '${dep}'`;
+      const msg = dep === name ? `containers.${name}: depends on itself` : `containers.${name}: depends_on names unknown container '${dep}'${near(ctx, dep, 'containers', n.written)}`;
       report(ctx, e.path, msg, { key: e.key });
     }
     if (spec.network_mode) {
@@ -73,7 +95,9 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode and networks cannot be used together`);
       }
       const svc = /^service:(.+)$/.exec(spec.network_mode);
-      if (svc && !own(n.written, svc[1])) report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode names unknown container '${svc[1]}'`);
+      if (svc && !own(n.written, svc[1]) && !isExcluded(ctx.excluded, 'containers', svc[1])) {
+        report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode names unknown container '${svc[1]}'${near(ctx, svc[1], 'containers', n.written)}`);
+      }
       if (svc && (own(n.written, svc[1])?.spec.replicas ?? 1) !== 1) {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode cannot use '${svc[1]}', which has several replicas`);
       }

@@ -1,13 +1,23 @@
-// ${name} and ${env:NAME} substitution on the YAML tree, before validation, so every value keeps its
-// position. Variable defaults under `variables` are taken literally.
+// Compose-style substitution (see expand.ts) and ${env:NAME} on the YAML tree, before validation, so every value
+// keeps its position. Variable defaults under `variables` are taken literally.
 import { isMap, isScalar, isSeq, type Node, type Scalar } from 'yaml';
 import type { VariableValue } from '../model/desired.js';
+import { expand, ExpandError, Unset } from './expand.js';
 import type { IssueList } from './issues.js';
 import type { YamlSource } from './read-yaml.js';
 
 export interface InterpolateOptions {
+  /** --var-stdin, --var and --var-file, merged in that precedence. */
   vars: Record<string, string>;
   env: NodeJS.ProcessEnv;
+  /** The .env file beside machines.yml. */
+  dotenv?: Record<string, string>;
+}
+
+/** One line naming every way to give a variable a value. */
+export function unsetMessage(name: string, declared: boolean): string {
+  const ways = `pass --var ${name}=VALUE, --var-file FILE or --var-stdin ${name}, set MFILE_VAR_${name} or ${name} in the environment, or add ${name}=VALUE to .env`;
+  return declared ? `variable '${name}' has no value: ${ways}, or give it a default` : `undefined variable '${name}': ${ways}, or declare it under variables with a default`;
 }
 
 export interface Interpolated {
@@ -27,11 +37,6 @@ interface Declared {
   default?: string;
   sensitive: boolean;
 }
-
-// The closing brace is optional so that a `${` with no `}` after it ends the scan at once: requiring it made
-// every later `${` rescan to the end of the text (quadratic: a 1 MB value of `${${${...` never finished).
-const REF = /\$\$\{|\$\{([^}]*)(\})?/g;
-const EXPR = /^(env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
 /** A key's own value only: `constructor`, `toString` or `__proto__` must not resolve through the prototype. */
 export function ownValue<T>(from: Readonly<Record<string, T>> | NodeJS.ProcessEnv, key: string): T | undefined {
@@ -59,6 +64,10 @@ function declarations(src: YamlSource): Map<string, Declared> {
   return out;
 }
 
+function sensitiveOf(variables: Record<string, VariableValue>): string[] {
+  return [...new Set(Object.values(variables).filter((v) => v.sensitive && v.value !== '').map((v) => v.value))].sort();
+}
+
 /** After substitution an unquoted scalar takes the type its text has in YAML: `port: ${p}` is a number. */
 function retype(text: string): string | number | boolean {
   if (/^[-+]?[0-9]+$/.test(text) || /^[-+]?(\.[0-9]+|[0-9]+\.[0-9]*)([eE][-+]?[0-9]+)?$/.test(text)) return Number(text);
@@ -76,53 +85,53 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
   const substituted = new Set<Node>();
   const sensitiveScalars: string[] = [];
 
+  // Compose's order (the shell environment before .env), with mfile's own sources in front.
   const resolve = (name: string): string | undefined =>
-    ownValue(opts.vars, name) ?? ownValue(opts.env, `MFILE_VAR_${name}`) ?? declared.get(name)?.default;
+    ownValue(opts.vars, name) ??
+    ownValue(opts.env, `MFILE_VAR_${name}`) ??
+    ownValue(opts.env, name) ??
+    ownValue(opts.dotenv ?? {}, name) ??
+    declared.get(name)?.default;
 
   for (const [name, d] of declared) {
     const value = resolve(name);
     if (value !== undefined) variables[name] = { value, sensitive: d.sensitive };
   }
+  // Only declared variables can be sensitive, so every secret is known here: a ${X:?msg} message may quote one.
+  issues.maskValues(sensitiveOf(variables));
 
   const substitute = (node: Scalar, text: string): void => {
-    let ok = true;
-    let changed = false;
     let secret = false;
-    const out = text.replace(REF, (whole: string, expr: string | undefined, close: string | undefined) => {
-      changed = true;
-      if (whole === '$${') return '${';
-      const fail = (message: string): string => {
-        if (ok) issues.add(src.locator.issueAt(node, message));
-        ok = false;
-        return whole;
-      };
-      if (close === undefined || expr === undefined) return fail(`unterminated '\${' in '${text}': close it with '}', or write $\${ for a literal \${`);
-      const m = EXPR.exec(expr);
-      if (!m) return fail(`bad reference '${whole}': use \${name}, \${env:NAME} or $\${ for a literal \${`);
-      const [, isEnv, name, fallback] = m;
-      if (isEnv) {
-        const value = ownValue(opts.env, name) ?? fallback;
-        if (value === undefined) return fail(`environment variable '${name}' is not set (used as \${env:${name}})`);
-        envUsed.set(name, value);
+    let used = false;
+    const lookup = (name: string, env: boolean): string | undefined => {
+      used = true;
+      if (env) {
+        const value = ownValue(opts.env, name);
+        if (value !== undefined) envUsed.set(name, value);
         return value;
       }
-      const value = resolve(name) ?? fallback;
-      if (value === undefined) {
-        return fail(
-          declared.has(name)
-            ? `variable '${name}' has no value: pass --var ${name}=VALUE or set MFILE_VAR_${name}, or give it a default`
-            : `undefined variable '${name}': declare it under variables, or pass --var ${name}=VALUE`,
-        );
-      }
-      if (!Object.hasOwn(variables, name)) variables[name] = { value, sensitive: declared.get(name)?.sensitive ?? false };
+      const value = resolve(name);
+      if (value === undefined) return undefined;
+      if (!Object.hasOwn(variables, name)) variables[name] = { value, sensitive: false };
       if (declared.get(name)?.sensitive) secret = true;
       return value;
-    });
-    if (!ok) {
+    };
+    let out: string;
+    try {
+      out = expand(text, lookup);
+    } catch (err) {
+      if (!(err instanceof ExpandError)) throw err;
+      const message =
+        err instanceof Unset
+          ? err.env
+            ? `environment variable '${err.variable}' is not set (used as \${env:${err.variable}})`
+            : unsetMessage(err.variable, declared.has(err.variable))
+          : err.message;
+      issues.add(src.locator.issueAt(node, message));
       failed.add(node);
       return;
     }
-    if (!changed) return;
+    if (out === text && !used) return;
     if (secret) sensitiveScalars.push(out);
     if (node.type === 'PLAIN') node.value = retype(out);
     else (node.value = out), substituted.add(node);
@@ -136,15 +145,13 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
       }
     } else if (isSeq(node)) {
       for (const item of node.items) walk(item, false);
-    } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
+    } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('$')) {
       substitute(node, node.value);
     }
   };
   walk(src.doc.contents, true);
 
-  const sensitiveValues = [
-    ...new Set(Object.values(variables).filter((v) => v.sensitive && v.value !== '').map((v) => v.value)),
-  ].sort();
+  const sensitiveValues = sensitiveOf(variables);
   const digestParts = [
     ...Object.entries(variables).map(([k, v]) => `${k}=${v.value}`),
     ...[...envUsed].map(([k, v]) => `env:${k}=${v}`),

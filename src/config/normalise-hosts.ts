@@ -1,5 +1,6 @@
 // Machines, networks, volumes and secrets: defaults applied, paths made absolute.
 import type { EngineSpec, MachineSpec, NetworkSpec, SecretSpec, TlsSpec, VolumeSpec } from '../model/desired.js';
+import { defaultEngine } from '../model/engine-defaults.js';
 import { localPath, obj, type Context, type Raw } from './context.js';
 import { listOrDict, stringMap, toList } from './units.js';
 
@@ -21,10 +22,11 @@ function driverOptions(ctx: Context, m: Raw, driver: string): Record<string, unk
 }
 
 function engine(raw: Raw): EngineSpec {
+  const defaults = defaultEngine();
   const spec: EngineSpec = {
-    install: raw.install === 'never' ? 'never' : 'auto',
-    port: typeof raw.port === 'number' ? raw.port : 2376,
-    transport: raw.transport === 'ssh' ? 'ssh' : 'tcp',
+    install: raw.install === 'never' ? 'never' : defaults.install,
+    port: typeof raw.port === 'number' ? raw.port : defaults.port,
+    transport: raw.transport === 'ssh' ? 'ssh' : defaults.transport,
     labels: stringMap(raw.labels),
     registryMirrors: toList(raw.registry_mirrors),
     insecureRegistries: toList(raw.insecure_registries),

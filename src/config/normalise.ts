@@ -20,7 +20,12 @@ function placement(ctx: Context, name: string, c: Raw, machineNames: string[]): 
   }
   if (Array.isArray(c.machines)) return c.machines.map(String);
   if (typeof c.machine === 'string') return [c.machine];
-  if (machineNames.length === 1) return [...machineNames];
+  // Machines that failed the schema still count: their error is reported already, and a container without
+  // machine: among several is an error whether or not some of them are valid.
+  if (ctx.excluded?.whole.has('machines')) return [];
+  const failed = [...(ctx.excluded?.names.machines ?? [])];
+  if (machineNames.length === 1 && !failed.length) return [...machineNames];
+  if (machineNames.length + failed.length === 1) return [];
   if (machineNames.length === 0) {
     report(ctx, ['containers', name], `containers.${name}: no machine to run on; declare one under machines`, { key: true });
     return [];
@@ -28,7 +33,7 @@ function placement(ctx: Context, name: string, c: Raw, machineNames: string[]): 
   report(
     ctx,
     ['containers', name],
-    `containers.${name}: no machine given; add machine: NAME (one of: ${machineNames.join(', ')})`,
+    `containers.${name}: no machine given; add machine: NAME (one of: ${[...machineNames, ...failed].sort().join(', ')})`,
     { key: true },
   );
   return [];

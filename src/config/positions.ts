@@ -29,11 +29,24 @@ export class Locator {
 
   constructor(
     readonly file: string,
-    private readonly doc: Document,
-    private readonly lc: LineCounter,
+    private readonly doc: Document | undefined,
+    private readonly lc: LineCounter | undefined,
   ) {}
 
+  /**
+   * A locator with no source tree, for data read by the fast reader: every issue lands at 1:1. Such issues are
+   * never shown: any issue sends the file back through the positioned reader.
+   */
+  static unplaced(file: string): Locator {
+    return new Locator(file, undefined, undefined);
+  }
+
+  private linePos(offset: number): { line: number; col: number } {
+    return this.lc ? this.lc.linePos(offset) : { line: 1, col: 1 };
+  }
+
   private walk(path: Path): Found {
+    if (!this.doc) return { node: null, key: null, complete: false };
     let node = (this.doc.contents as Node | null) ?? null;
     let key: Node | null = null;
     for (const seg of path) {
@@ -80,12 +93,12 @@ export class Locator {
     let target: Node | null = f.node;
     if ((opts.key || !f.complete) && f.key) target = f.key;
     const offset = target?.range?.[0] ?? 0;
-    return this.lc.linePos(offset);
+    return this.linePos(offset);
   }
 
   /** An issue at a node already in hand (a scalar being interpolated). */
   issueAt(node: Node, message: string): ConfigIssue {
-    return { file: this.file, ...this.lc.linePos(node.range?.[0] ?? 0), message };
+    return { file: this.file, ...this.linePos(node.range?.[0] ?? 0), message };
   }
 
   issue(path: Path, message: string, opts: { key?: boolean } = {}): ConfigIssue {

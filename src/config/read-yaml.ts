@@ -76,19 +76,34 @@ function fixOctalModes(node: unknown, text: string): void {
   }
 }
 
+/** The file as text, or undefined when it is not valid UTF-8 or holds a control character (reported). */
+export function decodeYaml(file: string, bytes: Uint8Array, issues: IssueList): string | undefined {
+  // The native decoder checks a valid file in a few milliseconds; the byte scans below only place a problem.
+  let text: string | undefined;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); // strips a byte order mark
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    if (bad >= 0) {
+      issues.add({ file, ...bytePos(bytes, bad), message: 'file is not valid UTF-8 text' });
+      return undefined;
+    }
+  }
+  // eslint-disable-next-line no-control-regex
+  if (text === undefined || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
+    const ctl = firstControlByte(bytes);
+    if (ctl >= 0) {
+      const code = `U+${bytes[ctl].toString(16).toUpperCase().padStart(4, '0')}`;
+      issues.add({ file, ...bytePos(bytes, ctl), message: `control character ${code} is not allowed in YAML text` });
+      return undefined;
+    }
+  }
+  return text ?? new TextDecoder('utf-8').decode(bytes);
+}
+
 export function readYaml(file: string, bytes: Uint8Array, issues: IssueList): YamlSource | undefined {
-  const bad = firstInvalidUtf8(bytes);
-  if (bad >= 0) {
-    issues.add({ file, ...bytePos(bytes, bad), message: 'file is not valid UTF-8 text' });
-    return undefined;
-  }
-  const ctl = firstControlByte(bytes);
-  if (ctl >= 0) {
-    const code = `U+${bytes[ctl].toString(16).toUpperCase().padStart(4, '0')}`;
-    issues.add({ file, ...bytePos(bytes, ctl), message: `control character ${code} is not allowed in YAML text` });
-    return undefined;
-  }
-  const text = new TextDecoder('utf-8').decode(bytes); // strips a byte order mark
+  const text = decodeYaml(file, bytes, issues);
+  if (text === undefined) return undefined;
   const lc = new LineCounter();
   // uniqueKeys is checked by duplicateKeyOffsets below: the library's own check is quadratic per mapping,
   // which took seconds on a 10,000-container file. logLevel error: the library's warnings (a list used as

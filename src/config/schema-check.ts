@@ -2,6 +2,7 @@
 // human message each, positioned at the offending key or value.
 import type { ErrorObject } from 'ajv';
 import type { Node } from 'yaml';
+import { didYouMean } from './did-you-mean.js';
 import type { IssueList } from './issues.js';
 import { pathToString, type Locator, type Path } from './positions.js';
 import { schemaValidator } from './schema-file.js';
@@ -35,29 +36,15 @@ function toPath(pointer: string): (string | number)[] {
     .map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s));
 }
 
-function levenshtein(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length];
+function suggestion(key: string, schema: unknown): string {
+  return didYouMean(key, Object.keys((schema as { properties?: object })?.properties ?? {}));
 }
 
-function suggestion(key: string, schema: unknown): string {
-  const props = Object.keys((schema as { properties?: object })?.properties ?? {});
-  let best: string | undefined;
-  let bestD = 3;
-  for (const p of props) {
-    const dist = levenshtein(key.toLowerCase(), p);
-    if (dist < bestD) (best = p), (bestD = dist);
-  }
-  return best ? ` (did you mean '${best}'?)` : '';
+/** For a pattern whose message lists the choices ("must be one of: no, always, on-failure[:N]"), the nearest. */
+function choiceHint(message: string, value: unknown): string {
+  const list = /^must be one of: (.*)$/.exec(message);
+  if (!list || typeof value !== 'string') return '';
+  return didYouMean(value, list[1].split(', ').map((c) => c.replace(/\[.*\]$/, '')));
 }
 
 function show(v: unknown): string {
@@ -101,8 +88,11 @@ function describe(e: ErrorObject): Mapped | undefined {
       const types = (Array.isArray(e.params.type) ? e.params.type : String(e.params.type).split(',')) as string[];
       return { path, message: at(`must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`) };
     }
-    case 'enum':
-      return { path, message: at(`must be one of: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`) };
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      const hint = typeof e.data === 'string' ? didYouMean(e.data, allowed) : '';
+      return { path, message: at(`must be one of: ${allowed.join(', ')}${hint}`) };
+    }
     case 'const':
       return { path, message: at(`must be ${JSON.stringify(e.params.allowedValue)}`) };
     case 'pattern': {
@@ -112,7 +102,7 @@ function describe(e: ErrorObject): Mapped | undefined {
         const kind = NAME_KIND[String(path[path.length - 1])] ?? 'name';
         return { path: [...path, e.propertyName], key: true, message: `invalid ${kind} '${e.propertyName}': ${msg}` };
       }
-      return { path, message: at(`${show(e.data)} ${msg}`) };
+      return { path, message: at(`${show(e.data)} ${msg}${choiceHint(msg, e.data)}`) };
     }
     case 'format':
       return { path, message: at(`${show(e.data)} must be an ${String(e.params.format).replace('ip', 'IP')} address`) };
@@ -151,22 +141,41 @@ function coerceSubstituted(data: unknown, errors: ErrorObject[], locator: Locato
   return changed;
 }
 
+/** Where each schema error is: the value's path, plus the offending key or name when the error is about one. */
+function errorPath(e: ErrorObject): Path {
+  const path = toPath(e.instancePath);
+  if (e.keyword === 'additionalProperties') return [...path, String(e.params.additionalProperty)];
+  if (e.propertyName !== undefined) return [...path, e.propertyName];
+  if (e.keyword === 'propertyNames') return [...path, String(e.params.propertyName)];
+  return path;
+}
+
+/**
+ * Reports every schema error; returns the paths of the values that failed (empty when the data is valid),
+ * so that the cross-field checks can still run on the rest.
+ */
 export function checkSchema(
   data: unknown,
   locator: Locator,
   issues: IssueList,
   interp: { failed: Set<Node>; substituted: Set<Node> },
-): boolean {
+): Path[] {
   const validate = schemaValidator();
-  if (validate(data)) return true;
-  if (coerceSubstituted(data, validate.errors ?? [], locator, interp.substituted) && validate(data)) return true;
+  if (validate(data)) return [];
+  if (coerceSubstituted(data, validate.errors ?? [], locator, interp.substituted) && validate(data)) return [];
   const failed = interp.failed;
-  for (const e of validate.errors ?? []) {
+  const errors = validate.errors ?? [];
+  for (const e of errors) {
     const m = describe(e);
     if (!m) continue;
     const node = locator.node(m.path);
     if (node && failed.has(node)) continue; // the interpolation error already covers it
     issues.add(locator.issue(m.path, m.message, { key: m.key }));
   }
-  return false;
+  return errors.length ? errors.map(errorPath) : [[]];
+}
+
+/** True when `data` matches the schema (for data already cut down to its valid parts). */
+export function matchesSchema(data: unknown): boolean {
+  return schemaValidator()(data);
 }

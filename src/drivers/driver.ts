@@ -1,12 +1,8 @@
 // The driver interface: request objects in, response objects out, so fakes and dry-run wrappers fit unchanged.
+import type { EngineEndpoint } from '../model/engine-endpoint.js';
 import type { MachineSpec, MachineStatus, PriorHost, SshAddress } from '../model/index.js';
 
-/** How to reach a machine's Docker engine. Paths are on the controller. */
-export type EngineEndpoint =
-  | { kind: 'unix'; socketPath: string }
-  | { kind: 'tcp'; host: string; port: number; tls?: { ca: string; cert: string; key: string } }
-  /** Docker API through the machine's SSH connection to its unix socket (engine.transport: ssh). */
-  | { kind: 'ssh'; socketPath: string };
+export type { EngineEndpoint };
 
 export interface DriverContext {
   /** The state folder (.mfile beside the config); per-machine files go in machines/NAME/. */

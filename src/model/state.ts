@@ -35,7 +35,15 @@ export interface MachineRecord {
   /** The engine attributes that went into engineHash, masked, to name what changed. */
   engine?: Record<string, unknown>;
   dockerVersion?: string;
+  /** Set by `mfile stop`/`kill`, cleared by `mfile start`/`restart`: apply leaves a held machine stopped. */
+  hold?: MachineHold;
   updatedAt: string;
+}
+
+/** Who stopped the machine and when (the power rule: a hold outlives every apply until start clears it). */
+export interface MachineHold {
+  verb: 'stop' | 'kill';
+  at: string;
 }
 
 export type ObjectKind = 'container' | 'network' | 'volume' | 'image';

@@ -1,25 +1,8 @@
-// Canonical JSON (keys sorted at every level, undefined dropped) and sha256: stable hashes across runs.
+// sha256 of canonical JSON: stable hashes across runs. canonicalJson itself is model vocabulary (saved plans use it).
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../model/canonical-json.js';
 
-export function canonicalJson(value: unknown): string {
-  if (value === undefined) return 'null';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) {
-    let s = '[';
-    for (let i = 0; i < value.length; i++) s += (i ? ',' : '') + (value[i] === undefined ? 'null' : canonicalJson(value[i]));
-    return `${s}]`;
-  }
-  const obj = value as Record<string, unknown>;
-  let s = '{';
-  let first = true;
-  for (const k of Object.keys(obj).sort()) {
-    const v = obj[k];
-    if (v === undefined) continue;
-    s += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
-    first = false;
-  }
-  return `${s}}`;
-}
+export { canonicalJson };
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');

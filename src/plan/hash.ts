@@ -1,26 +1,10 @@
 // Config hashes stamped on objects (io.mfile.config-hash) and recorded for machines' engine configuration.
 import type { ContainerSpec, MachineSpec, NetworkSpec, SensitiveDigest, VolumeSpec } from '../model/index.js';
+import { withSensitiveDigests } from '../model/sensitive-digest.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { containerAttributes, engineAttributes, networkAttributes, volumeAttributes } from './attributes.js';
 
 export { mask, MASKED } from './mask.js';
-
-/**
- * Text to hash with each sensitive value replaced by its slow digest, so a hash cannot confirm a guessed secret
- * cheaply. `json`: the values appear JSON-escaped in the text. Longer values first, so one holding another is
- * replaced whole.
- */
-export function withSensitiveDigests(text: string, digests: readonly SensitiveDigest[] = [], json = true): string {
-  if (digests.length === 0) return text;
-  let out = text;
-  const ordered = digests.length === 1 ? digests : [...digests].sort((a, b) => b[0].length - a[0].length);
-  for (const [value, digest] of ordered) {
-    if (value === '') continue;
-    const form = json ? JSON.stringify(value).slice(1, -1) : value;
-    if (out.includes(form)) out = out.split(form).join(`(sensitive:${digest})`);
-  }
-  return out;
-}
 
 const hashableJson = (json: string, digests?: readonly SensitiveDigest[]): string => withSensitiveDigests(json, digests);
 

@@ -4,7 +4,7 @@
 // distinct for distinct references, and no cheap way to test a guessed secret.
 import type { SensitiveDigest } from '../model/index.js';
 import { sha256Hex } from './canonical.js';
-import { withSensitiveDigests } from './hash.js';
+import { withSensitiveDigests } from '../model/sensitive-digest.js';
 import { MASKED } from './mask.js';
 
 export interface ImageNaming {

@@ -68,6 +68,8 @@ interface MachineView {
   mode: Mode;
   /** Why objects on a fresh host are created. */
   freshReason: string;
+  /** Held stopped by mfile stop/kill: its changes wait for mfile start (see holdChanges). */
+  held?: { reason: string; start: string };
   machineNode?: PlanNode;
   /** Objects carrying this project's and this machine's labels, by io.mfile.name. */
   found: Record<'container' | 'network' | 'volume', Map<string, Found[]>>;
@@ -151,6 +153,8 @@ class Planner {
   private readonly sharedCache = new Map<string, { after: Record<string, unknown>; hash: string }>();
   /** Prior object records by machine. */
   private readonly recordsByMachine = new Map<string, ObjectRecord[]>();
+  /** Held machine -> its own waiting change (0 or 1), added to the waiting count of the objects on it. */
+  private readonly heldWaiting = new Map<string, number>();
 
   constructor(
     private readonly desired: Desired,
@@ -195,6 +199,7 @@ class Planner {
       const view = this.views.get(m)!;
       if (this.destroy || !this.desired.machines[m]) this.planDeleteAll(view);
       else this.planMachineObjects(view);
+      if (view.held) this.holdChanges(view);
     }
     this.addEdges();
   }
@@ -209,7 +214,17 @@ class Planner {
     const addr = machineAddress(name);
     const before = rec ? machineBefore(rec) : null;
     const after = spec ? this.machineAfter(spec, recordOnly) : null;
-    const view = this.newView(name, obs);
+    const hold = !this.destroy && spec && rec?.status === 'created' ? rec.hold : undefined;
+    const view = this.newView(name, hold ? undefined : obs);
+    if (hold) {
+      view.held = {
+        reason: `held stopped by 'mfile ${hold.verb}' at ${hold.at}: left stopped (mfile start ${name} resumes)`,
+        start: `mfile start ${name}`,
+      };
+      // Planned from the state alone, never as a fresh host: nothing on it is touched until it is started.
+      const held = this.planHeldMachine(view, rec!, spec!, before, after, recordOnly);
+      return held;
+    }
 
     const add = (action: PlanNode['action'], reasons: string[], b = before): MachineView => {
       view.machineNode = this.add({ address: addr, kind: 'machine', machine: name, name, action, reasons, before: b, after: action === 'delete' ? null : after, dependsOn: [] });
@@ -283,6 +298,42 @@ class Planner {
     return this.withMode(add(updateReasons.length ? 'update' : 'noop', updateReasons), obs, false);
   }
 
+  /**
+   * The power rule: a machine held stopped by `mfile stop`/`kill` stays stopped through apply. Its node is a noop
+   * that says why; a change it would have had waits, like the changes of the objects on it (holdChanges).
+   */
+  private planHeldMachine(
+    view: MachineView,
+    rec: MachineRecord,
+    spec: MachineSpec,
+    before: Record<string, unknown> | null,
+    after: Record<string, unknown> | null,
+    recordOnly: boolean,
+  ): MachineView {
+    const reasons = [view.held!.reason];
+    const changed = rec.driver !== spec.driver || diffAttributes((prune(rec.driverOptions ?? {}) as Record<string, unknown>) ?? {}, (after?.driver_options as Record<string, unknown>) ?? {}).length > 0;
+    const engineChanged = !recordOnly && rec.engineHash !== undefined && rec.engineHash !== engineConfigHash(spec, this.digests);
+    if (changed || engineChanged) {
+      this.heldWaiting.set(view.name, 1);
+      reasons.push(`waits for '${view.held!.start}': ${changed ? 'driver or its options changed' : 'engine config changed'}`);
+    }
+    view.machineNode = this.add({ address: machineAddress(view.name), kind: 'machine', machine: view.name, name: view.name, action: 'noop', reasons, before, after, dependsOn: [] });
+    view.mode = 'state';
+    return view;
+  }
+
+  /** Changes on a held machine become noops that name what waits; they are counted in one warning, not in Plan. */
+  private holdChanges(view: MachineView): void {
+    let waiting = this.heldWaiting.get(view.name) ?? 0;
+    for (const n of this.onMachine.get(view.name) ?? []) {
+      if (n.action === 'noop') continue;
+      if (n.action !== 'read') waiting++;
+      n.reasons = [`waits for '${view.held!.start}': ${n.action}${n.reasons.length ? ` (${n.reasons.join('; ')})` : ''}`];
+      n.action = 'noop';
+    }
+    this.warnings.push(`machine ${view.name} is held stopped: ${waiting} change${waiting === 1 ? '' : 's'} on it wait${waiting === 1 ? 's' : ''} for '${view.held!.start}'`);
+  }
+
   private machineAfter(spec: MachineSpec, recordOnly: boolean): Record<string, unknown> {
     const attrs: Record<string, unknown> = { driver: spec.driver, driver_options: prune(spec.driverOptions) };
     if (!recordOnly) attrs.engine = engineAttributes(spec);
@@ -302,7 +353,7 @@ class Planner {
     };
     for (const rec of this.recordsByMachine.get(name) ?? []) view.records[rec.kind].set(rec.name, rec);
     if (obs?.status === 'running') this.indexObserved(view, obs);
-    else if (this.observed.refreshed && obs === undefined && this.prior.machines[name] && this.desired.machines[name]) {
+    else if (this.observed.refreshed && obs === undefined && this.prior.machines[name] && !this.prior.machines[name].hold && this.desired.machines[name]) {
       this.warnings.push(`machine ${name} was not refreshed; objects on it are planned from the state`);
     }
     view.mode = obs?.status === 'running' ? 'live' : 'state';

@@ -48,6 +48,12 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
   if (adopted.length > 0) {
     lines.push(`Found ${adopted.length} object${adopted.length === 1 ? '' : 's'} by ${adopted.length === 1 ? 'its' : 'their'} labels that the state does not record: kept, not recreated.`);
   }
+  // The power rule: a machine held by mfile stop/kill is left stopped, and the plan says so.
+  for (const n of plan.nodes) {
+    if (n.kind === 'machine' && n.action === 'noop' && n.reasons[0]?.startsWith('held stopped by')) {
+      lines.push(`${c.bold(terminalLine(n.address))}: ${terminalLine(n.reasons[0])}`);
+    }
+  }
   const s = plan.summary;
   if (changes) lines.push(`${c.bold('Plan:')} ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`);
   else if (plan.destroy) lines.push(`${c.green(c.bold('No changes.'))} No objects need to be destroyed.`);

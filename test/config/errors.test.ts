@@ -40,12 +40,61 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     want: ["machines.yml:8:18: containers.web.pull_policy: must be one of: always, missing, never, build, if_not_present"],
   },
   {
+    name: 'bad enum value and restart policy, with suggestions',
+    yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    pull_policy: alwys\n    restart: alwyas\n',
+    want: [
+      "machines.yml:8:18: containers.web.pull_policy: must be one of: always, missing, never, build, if_not_present (did you mean 'always'?)",
+      "machines.yml:9:14: containers.web.restart: 'alwyas' must be one of: no, always, on-failure[:N], unless-stopped (did you mean 'always'?)",
+    ],
+  },
+  {
+    name: 'unknown names, with the nearest declared one',
+    yaml:
+      HEAD +
+      'networks:\n  front: {}\nvolumes:\n  data: {}\ncontainers:\n  db:\n    image: postgres\n  web:\n    image: nginx\n    machine: m2\n    networks: [frnt]\n    volumes: ["dta:/d"]\n    depends_on: [dbb]\n',
+    want: [
+      "machines.yml:14:14: containers.web: unknown machine 'm2' (known: m1)",
+      "machines.yml:15:16: containers.web: unknown network 'frnt' (did you mean 'front'?) (declare it under networks)",
+      "machines.yml:16:15: containers.web: unknown volume 'dta' (did you mean 'data'?) (declare it under volumes)",
+      "machines.yml:17:18: containers.web: depends_on names unknown container 'dbb' (did you mean 'db'?)",
+    ],
+  },
+  {
+    name: 'schema errors do not hide cross-field errors in other entries',
+    yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    privileged: "yes"\n  api:\n    image: nginx\n    machine: m9\n    depends_on: [web, wbe]\n',
+    want: [
+      "machines.yml:8:17: containers.web.privileged: must be true or false",
+      "machines.yml:11:14: containers.api: unknown machine 'm9' (known: m1)",
+      "machines.yml:12:23: containers.api: depends_on names unknown container 'wbe' (did you mean 'web'?)",
+    ],
+  },
+  {
+    name: 'every machine failing the schema: no placement error on top',
+    yaml: 'version: 1\nmachines:\n  m1:\n    driver: vbox\ncontainers:\n  web:\n    image: nginx\n',
+    want: ["machines.yml:4:13: machines.m1.driver: must be one of: local, none, sandbox, generic"],
+  },
+  {
     name: "references to Object.prototype names ('constructor') are unknown names, not a crash",
     yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    machine: constructor\n    depends_on: [constructor]\n    secrets: [constructor]\n',
     want: [
-      "machines.yml:8:14: containers.web: unknown machine 'constructor'",
+      "machines.yml:8:14: containers.web: unknown machine 'constructor' (known: m1)",
       "machines.yml:9:18: containers.web: depends_on names unknown container 'constructor'",
       "machines.yml:10:15: containers.web: unknown secret 'constructor' (declare it under secrets)",
+    ],
+  },
+  {
+    name: 'a dependency on a container whose name fails the schema: only the name is reported',
+    yaml: HEAD + 'containers:\n  toString:\n    image: nginx\n  web:\n    image: nginx\n    depends_on: [toString]\n',
+    want: [
+      "machines.yml:6:3: invalid container name 'toString': must be lower-case letters, digits, '_', '.' and '-' (at most 63, starting with a letter or digit)",
+    ],
+  },
+  {
+    name: 'no machine given among several, one of which fails the schema',
+    yaml: 'version: 1\nmachines:\n  m1: { driver: local }\n  m2: { driver: vbox }\ncontainers:\n  web:\n    image: nginx\n',
+    want: [
+      "machines.yml:4:17: machines.m2.driver: must be one of: local, none, sandbox, generic",
+      "machines.yml:6:3: containers.web: no machine given; add machine: NAME (one of: m1, m2)",
     ],
   },
   {
@@ -69,7 +118,7 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
       HEAD +
       'containers:\n  web:\n    machine: m2\n    image: nginx\n    networks: [front]\n    volumes: ["data:/x", "./here:/y"]\n    secrets: [key]\n',
     want: [
-      "machines.yml:7:14: containers.web: unknown machine 'm2'",
+      "machines.yml:7:14: containers.web: unknown machine 'm2' (known: m1)",
       "machines.yml:9:16: containers.web: unknown network 'front' (declare it under networks)",
       "machines.yml:10:15: containers.web: unknown volume 'data' (declare it under volumes)",
       "machines.yml:11:15: containers.web: unknown secret 'key' (declare it under secrets)",
@@ -97,7 +146,7 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
   {
     name: 'undefined variable',
     yaml: HEAD + 'containers:\n  a:\n    image: "nginx:${tag}"\n',
-    want: ["machines.yml:7:12: undefined variable 'tag': declare it under variables, or pass --var tag=VALUE"],
+    want: ["machines.yml:7:12: undefined variable 'tag': pass --var tag=VALUE, --var-file FILE or --var-stdin tag, set MFILE_VAR_tag or tag in the environment, or add tag=VALUE to .env, or declare it under variables with a default"],
   },
   {
     name: 'bad duration and bad size',
@@ -152,7 +201,7 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: local\n    engine: { port: 99999 }\ncontainers:\n  a:\n    image: "${nope}"\n    restart: sometimes\n    ports: ["80:80:80:80"]\n',
     want: [
       "machines.yml:5:21: machines.m1.engine.port: must be <= 65535",
-      "machines.yml:8:12: undefined variable 'nope': declare it under variables, or pass --var nope=VALUE",
+      "machines.yml:8:12: undefined variable 'nope': pass --var nope=VALUE, --var-file FILE or --var-stdin nope, set MFILE_VAR_nope or nope in the environment, or add nope=VALUE to .env, or declare it under variables with a default",
       "machines.yml:9:14: containers.a.restart: 'sometimes' must be one of: no, always, on-failure[:N], unless-stopped",
       "machines.yml:10:13: containers.a.ports[0]: '80:80:80:80' must be a port mapping like 8080:80, 127.0.0.1:8080:80/udp or 80",
     ],

@@ -9,7 +9,7 @@ const web = (extra: string): string => `${HEAD}containers:\n  web:\n    machine:
 describe('variables named like Object.prototype members', () => {
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('${%s} is an undefined variable, not the prototype', async (name) => {
     const found = await issues(web(`    environment:\n      A: "\${${name}}"\n`));
-    expect(found).toEqual([`machines.yml:10:10: undefined variable '${name}': declare it under variables, or pass --var ${name}=VALUE`]);
+    expect(found).toEqual([`machines.yml:10:10: undefined variable '${name}': pass --var ${name}=VALUE, --var-file FILE or --var-stdin ${name}, set MFILE_VAR_${name} or ${name} in the environment, or add ${name}=VALUE to .env, or declare it under variables with a default`]);
   });
 
   it('${env:toString} is an unset environment variable', async () => {

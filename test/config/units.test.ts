@@ -74,6 +74,6 @@ describe('command strings', () => {
 describe('env files', () => {
   it('reads KEY=value, export, quotes and comments, and names bad lines', () => {
     const text = '# c\nA=1\nexport B="two words"\nC=\'x # y\'\nD=plain # comment\n\nnot a line\n';
-    expect(parseEnvFile(text)).toEqual({ vars: { A: '1', B: 'two words', C: 'x # y', D: 'plain' }, bad: [7], reserved: [] });
+    expect(parseEnvFile(text)).toEqual({ vars: { A: '1', B: 'two words', C: 'x # y', D: 'plain' }, bad: [7], reserved: [], errors: [] });
   });
 });

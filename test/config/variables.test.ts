@@ -17,7 +17,7 @@ containers:
     environment:
       PASSWORD: \${password}
       HOME_DIR: \${env:HOME}
-      LITERAL: "$\${not_a_var} and $$ stays"
+      LITERAL: "$\${not_a_var} and $$ is one $"
     healthcheck:
       test: ["CMD-SHELL", "pg_isready -U $\${POSTGRES_USER}"]
       retries: \${port}
@@ -41,7 +41,7 @@ describe('variables', () => {
   it('reads ${env:NAME} from the environment and turns $${ into a literal ${', async () => {
     const d = await load(yaml, { env: { HOME: '/home/me' } });
     expect(d.containers.web.environment.HOME_DIR).toBe('/home/me');
-    expect(d.containers.web.environment.LITERAL).toBe('${not_a_var} and $$ stays');
+    expect(d.containers.web.environment.LITERAL).toBe('${not_a_var} and $ is one $');
     expect(d.containers.web.healthcheck?.test).toEqual(['CMD-SHELL', 'pg_isready -U ${POSTGRES_USER}']);
   });
 
@@ -69,9 +69,9 @@ describe('variables', () => {
   it('reports an unset environment variable and a declared variable without a value', async () => {
     const bad = `${HEAD}variables:\n  token: { sensitive: true }\ncontainers:\n  a:\n    image: x\n    environment:\n      T: \${token}\n      U: \${env:NOPE}\n      V: "\${bad name}"\n`;
     expect(await issues(bad)).toEqual([
-      "machines.yml:11:10: variable 'token' has no value: pass --var token=VALUE or set MFILE_VAR_token, or give it a default",
+      "machines.yml:11:10: variable 'token' has no value: pass --var token=VALUE, --var-file FILE or --var-stdin token, set MFILE_VAR_token or token in the environment, or add token=VALUE to .env, or give it a default",
       "machines.yml:12:10: environment variable 'NOPE' is not set (used as ${env:NOPE})",
-      "machines.yml:13:10: bad reference '${bad name}': use ${name}, ${env:NAME} or $${ for a literal ${",
+      "machines.yml:13:10: bad reference '${bad name}': use ${name}, ${name:-default}, ${env:NAME}, or $$ for a literal $",
     ]);
   });
 });

@@ -1,5 +1,6 @@
 // Desired/State/Plan builders for apply tests that run before (or without) the config loader and the planner.
 import type { ContainerSpec, Desired, NetworkSpec, Plan, PlanNode, State, VolumeSpec, Action } from '../../src/model/index.js';
+import { defaultEngine } from '../../src/model/engine-defaults.js';
 
 export function containerSpec(name: string, over: Partial<ContainerSpec> = {}): ContainerSpec {
   return {
@@ -56,7 +57,7 @@ export function desiredOf(project: string, parts: { containers?: ContainerSpec[]
         name: 'm1',
         driver: 'local',
         driverOptions: {},
-        engine: { install: 'never', port: 2376, transport: 'tcp', labels: {}, registryMirrors: [], insecureRegistries: [], logOpts: {}, daemon: {}, uninstall: false },
+        engine: defaultEngine({ install: 'never' }),
         tls: { enabled: false, san: [] },
       },
     },

@@ -2,21 +2,10 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DriverContext, MachineRequest } from '../../src/drivers/driver.js';
-import type { EngineSpec, MachineSpec } from '../../src/model/index.js';
+import { defaultEngine, type EngineSpec, type MachineSpec } from '../../src/model/index.js';
 
 export function engineSpec(over: Partial<EngineSpec> = {}): EngineSpec {
-  return {
-    install: 'never',
-    port: 2376,
-    transport: 'tcp',
-    labels: {},
-    registryMirrors: [],
-    insecureRegistries: [],
-    logOpts: {},
-    daemon: {},
-    uninstall: false,
-    ...over,
-  };
+  return defaultEngine({ install: 'never', ...over });
 }
 
 export function sandboxSpec(name: string, over: { engine?: Partial<EngineSpec>; driverOptions?: Record<string, unknown> } = {}): MachineSpec {

@@ -1,5 +1,6 @@
 // Plain-data builders for planner tests: a Desired, and the State + Observed of a host where it was applied.
 import { containerSpec } from '../helpers/fixtures.js';
+import { defaultEngine } from '../../src/model/engine-defaults.js';
 import type {
   ContainerSpec,
   Desired,
@@ -37,17 +38,7 @@ export function machine(name: string, over: Partial<MachineSpec> = {}): MachineS
     name,
     driver: 'sandbox',
     driverOptions: { region: 'eu-1' },
-    engine: {
-      install: 'auto',
-      port: 2376,
-      transport: 'tcp',
-      labels: {},
-      registryMirrors: [],
-      insecureRegistries: [],
-      logOpts: {},
-      daemon: {},
-      uninstall: false,
-    },
+    engine: defaultEngine(),
     tls: { enabled: true, san: [] },
     ...over,
   };

@@ -1,6 +1,9 @@
-// Helpers shared by the step handlers: engine names, labels, per-call timeouts.
+// Helpers shared by the step handlers: labels, specs, per-call timeouts.
 import type { ContainerSpec, Desired } from '../../model/index.js';
-import { containerEngineName, engineName, mfileLabels } from '../../plan/names.js';
+import { containerEngineName, containerName, networkEngineName, volumeEngineName } from '../../model/engine-names.js';
+import { mfileLabels } from '../../model/labels.js';
+
+export { containerName, networkEngineName, volumeEngineName };
 import type { MappingContext } from '../../remote/docker/container-config.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
 import { containerConfigHash } from '../../plan/hash.js';
@@ -9,23 +12,6 @@ import { containerConfigHash } from '../../plan/hash.js';
 export const CALL_TIMEOUT_MS = 120_000;
 
 export const callSignal = (ms = CALL_TIMEOUT_MS): { abortSignal: AbortSignal } => ({ abortSignal: AbortSignal.timeout(ms) });
-
-export function networkEngineName(desired: Desired, name: string): string {
-  const n = desired.networks[name];
-  if (n?.engineName) return n.engineName;
-  return n?.external ? name : engineName(desired.project, 'network', name);
-}
-
-export function volumeEngineName(desired: Desired, name: string): string {
-  const v = desired.volumes[name];
-  if (v?.engineName) return v.engineName;
-  return v?.external ? name : engineName(desired.project, 'volume', name);
-}
-
-export function containerName(desired: Desired, name: string): string {
-  const spec = desired.containers[name];
-  return spec ? containerEngineName(desired.project, spec) : engineName(desired.project, 'container', name);
-}
 
 export function mappingContext(desired: Desired, machine: string, spec: ContainerSpec, engine?: string): MappingContext {
   return {

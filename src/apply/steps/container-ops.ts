@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import type { ContainerSpec } from '../../model/index.js';
-import { containerCreateOptions, LABEL_CONFIG_HASH, LABEL_PROJECT } from '../../remote/docker/container-config.js';
+import { LABEL_CONFIG_HASH, LABEL_PROJECT } from '../../model/labels.js';
+import { containerCreateOptions } from '../../remote/docker/container-config.js';
 import { isConflict, isNotFound, isNotModified } from '../../remote/docker/errors.js';
 import { tarOf } from '../../remote/docker/tar.js';
 import type { StepContext } from '../types.js';

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ContainerSpec } from '../../model/index.js';
-import { parseAddress } from '../../plan/names.js';
+import { parseAddress } from '../../model/names.js';
 import { containerConfigHash } from '../../plan/hash.js';
 import { healthTimeoutMs, waitForCondition } from '../../remote/docker/wait.js';
 import { StepError, type NodeOutcome, type StepContext, type StepHandler } from '../types.js';

@@ -1,7 +1,7 @@
 // Network create / delete (replace = delete + create; the planner orders the containers around it).
 import type { NetworkSpec } from '../../model/index.js';
 import { networkConfigHash } from '../../plan/hash.js';
-import { LABEL_PROJECT } from '../../plan/names.js';
+import { LABEL_PROJECT } from '../../model/labels.js';
 import { isConflict, isNotFound, statusOf } from '../../remote/docker/errors.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
 import { callSignal, createRemoveStep, labelsFor, networkEngineName, specOf } from './common.js';

@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { renderPlanText } from '../../plan/index.js';
-import { readPlanFile, assertPlanFresh, assertPlanUnchanged } from '../../plan/plan-file.js';
+import { readPlanFile, assertPlanFresh, assertPlanUnchanged } from '../../state/plan-file.js';
 import { readPlanKey } from '../../state/index.js';
 import { out, outRendered, warn } from '../common.js';
+import { loadOrPrintJson } from '../config-errors-json.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { execute } from '../execute.js';
 import { parsePositiveInt } from '../options.js';
@@ -27,7 +28,8 @@ export function applyCommand(): Command {
     .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, 4)
     .option('--json', 'print progress as JSON lines')
     .action(async (planFile: string | undefined, opts: ApplyOptions & { autoApprove?: boolean }) => {
-      const run = planFile ? await fromPlanFile(planFile, opts) : await prepareRun(opts, 'apply', false);
+      const run = await loadOrPrintJson(opts.json, () => (planFile ? fromPlanFile(planFile, opts) : prepareRun(opts, 'apply', false)));
+      if (!run) return;
       try {
         for (const w of run.plan.warnings) warn(w);
         if (!hasChanges(run.plan)) {

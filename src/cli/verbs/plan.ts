@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import { renderPlanText, planToJson } from '../../plan/index.js';
-import { writePlanFile } from '../../plan/plan-file.js';
+import { writePlanFile } from '../../state/plan-file.js';
 import { ensurePlanKey } from '../../state/index.js';
 import path from 'node:path';
 import { out, outRendered, warn } from '../common.js';
+import { loadOrPrintJson } from '../config-errors-json.js';
 import { addPipelineOptions } from '../pipeline-options.js';
 import { closeRun, hasChanges, prepareRun, type PipelineOptions } from '../pipeline.js';
 
@@ -22,7 +23,8 @@ export function planCommand(): Command {
     .option('--destroy', 'plan the destruction of everything in the state')
     .option('--detailed-exitcode', 'exit 0 for no changes, 2 for changes, 1 for errors')
     .action(async (opts: PlanOptions) => {
-      const run = await prepareRun(opts, 'plan', opts.destroy === true);
+      const run = await loadOrPrintJson(opts.json, () => prepareRun(opts, 'plan', opts.destroy === true));
+      if (!run) return;
       try {
         for (const w of run.plan.warnings) warn(w);
         if (opts.json) out(JSON.stringify(planToJson(run.plan), null, 2));

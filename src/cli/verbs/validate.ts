@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { ConfigError } from '../../errors.js';
 import { addConfigOptions, loadDesired, out, type ConfigOptions } from '../common.js';
+import { printConfigErrorsJson } from '../config-errors-json.js';
 
 interface ValidateOptions extends ConfigOptions {
   json?: boolean;
@@ -20,11 +20,7 @@ export function validateCommand(): Command {
         if (opts.json) out(JSON.stringify({ valid: true, errors: [], ...counts }));
         else out(`${opts.file}: valid (${counts.machines} machines, ${counts.containers} containers)`);
       } catch (err) {
-        if (opts.json && err instanceof ConfigError) {
-          out(JSON.stringify({ valid: false, errors: err.issues }));
-          process.exitCode = 1;
-          return;
-        }
+        if (opts.json && printConfigErrorsJson(err)) return;
         throw err;
       }
     });

@@ -15,6 +15,7 @@ import { engineEndpointFor } from '../../remote/provision/provision.js';
 import { sshPool } from '../../remote/ssh/pool.js';
 import { ensureMachineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
+import { engineService, type EngineOperation } from '../engine-service.js';
 import { genericAddress } from './options.js';
 
 /** TCP connect to the SSH port and read the banner (no login). */
@@ -32,9 +33,12 @@ function banner(host: string, port: number, timeoutMs: number): Promise<string> 
   });
 }
 
-function unsupported(what: string) {
+/** The power verbs act on the server's Docker service (never the server itself), at the recorded address. */
+function power(op: EngineOperation) {
   return async (req: MachineRequest): Promise<void> => {
-    throw new DriverError(req.machine.name, `the generic driver cannot ${what} an existing server; do it on the server`);
+    const prior = req.prior;
+    if (!prior?.ssh) throw new DriverError(req.machine.name, 'mfile never logged in to this server: run mfile apply first');
+    await engineService(req, { address: prior.ssh, hostKeyFingerprint: prior.hostKeyFingerprint, jumpHostKeyFingerprint: prior.jumpHostKeyFingerprint }, op);
   };
 }
 
@@ -63,10 +67,10 @@ export function genericDriver(): Driver {
       return { driverData: { host: a.host, port: a.port } };
     },
 
-    start: async () => undefined, // an existing server is running or mfile cannot help
-    stop: unsupported('stop'),
-    restart: unsupported('restart'),
-    kill: unsupported('kill'),
+    start: power('start'),
+    stop: power('stop'),
+    restart: power('restart'),
+    kill: power('kill'),
 
     async remove(req) {
       if (!req.machine.engine.uninstall) return;

@@ -2,6 +2,12 @@
 import type { Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { localEndpoint } from '../../remote/docker/client.js';
 import { pingStatus } from './ping.js';
+import { DriverError } from '../../errors.js';
+
+/** mfile did not start this engine (the engine where mfile runs) and has no way to power it: start or stop Docker where it runs. */
+const refusePower = async (req: MachineRequest): Promise<void> => {
+  throw new DriverError(req.machine.name, `driver local cannot start, stop, restart or kill its engine: mfile did not create it; do that where Docker runs`);
+};
 
 export function localDriver(env: NodeJS.ProcessEnv = process.env): Driver {
   const noop = async (): Promise<void> => {};
@@ -11,10 +17,10 @@ export function localDriver(env: NodeJS.ProcessEnv = process.env): Driver {
     removesHostedObjects: false,
     preCreateCheck: noop,
     create: async () => ({ driverData: {} }),
-    start: noop,
-    stop: noop,
-    restart: noop,
-    kill: noop,
+    start: refusePower,
+    stop: refusePower,
+    restart: refusePower,
+    kill: refusePower,
     remove: noop,
     status: async (): Promise<StatusResponse> => pingStatus(localEndpoint(env)),
     address: async () => null,

@@ -2,8 +2,13 @@
 // Nothing to create or remove: mfile only talks to the engine.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
-import { DriverError } from '../../errors.js';
 import { pingStatus } from '../local/ping.js';
+import { DriverError } from '../../errors.js';
+
+/** mfile did not start this engine (an engine at a URL) and has no way to power it: start or stop Docker where it runs. */
+const refusePower = async (req: MachineRequest): Promise<void> => {
+  throw new DriverError(req.machine.name, `driver none cannot start, stop, restart or kill its engine: mfile did not create it; do that where Docker runs`);
+};
 
 interface TlsFiles {
   ca?: string;
@@ -37,10 +42,10 @@ export function noneDriver(): Driver {
     removesHostedObjects: false,
     preCreateCheck: async (req) => void endpointOf(req),
     create: async () => ({ driverData: {} }),
-    start: noop,
-    stop: noop,
-    restart: noop,
-    kill: noop,
+    start: refusePower,
+    stop: refusePower,
+    restart: refusePower,
+    kill: refusePower,
     remove: noop,
     status: async (req): Promise<StatusResponse> => pingStatus(endpointOf(req)),
     address: async () => null,

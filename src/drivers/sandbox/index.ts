@@ -8,7 +8,9 @@ import { DriverError } from '../../errors.js';
 import type { SshAddress } from '../../model/index.js';
 import { engineEndpointFor } from '../../remote/provision/provision.js';
 import { machineDir } from '../../remote/tls/store.js';
+import { sshPool } from '../../remote/ssh/pool.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
+import { engineService } from '../engine-service.js';
 import { identityFile, prepareMachineDir } from './files.js';
 import { allocateIp, createNetns, deleteNetns, ensureBridge, releaseIp, releaseIpsOf, removeBridgeIfUnused } from './network.js';
 import { sandboxNames, sandboxOptions } from './options.js';
@@ -115,16 +117,25 @@ export function sandboxDriver(): Driver {
       return { driverData: { ...partial } };
     },
 
+    // Stop and kill end the machine's processes (dockerd, containerd, containers, sshd) and keep its namespace,
+    // address and folder; start runs the init again (same host key) and the dockerd provisioning configured.
     async start(req) {
       const d = data(req);
-      if (alive(d.initPid)) return;
-      const n = sandboxNames(req.ctx.stateDir, req.machine.name, sandboxOptions(req.machine));
-      if (!existsSync(`/run/netns/${n.netns}`)) throw new DriverError(req.machine.name, 'sandbox namespace is gone: recreate the machine');
-      Object.assign(req.driverData, await startInit(req.machine.name, dirOf(req), n.netns, req.machine.name));
+      if (!alive(d.initPid)) {
+        const n = sandboxNames(req.ctx.stateDir, req.machine.name, sandboxOptions(req.machine));
+        if (!existsSync(`/run/netns/${n.netns}`)) throw new DriverError(req.machine.name, 'sandbox namespace is gone: recreate the machine');
+        await sshPool().drop(req.machine.name);
+        Object.assign(req.driverData, await startInit(req.machine.name, dirOf(req), n.netns, req.machine.name));
+      }
+      // Before the first provisioning there is no engine to start: apply does that.
+      if (!req.prior?.hostKeyFingerprint) return;
+      const address = (await driver.address(req))!;
+      await engineService(req, { address, hostKeyFingerprint: d.hostKeyFingerprint }, 'start');
     },
 
     async stop(req) {
       const d = data(req);
+      await sshPool().drop(req.machine.name);
       await stopMachine(d.initPid, d.outerPid);
     },
 
@@ -135,6 +146,7 @@ export function sandboxDriver(): Driver {
 
     async kill(req) {
       const d = data(req);
+      await sshPool().drop(req.machine.name);
       await stopMachine(d.initPid, d.outerPid, 0);
     },
 

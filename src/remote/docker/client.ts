@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import Docker from 'dockerode';
-import type { EngineEndpoint } from '../../drivers/driver.js';
+import type { EngineEndpoint } from '../../model/engine-endpoint.js';
 
 export type DockerClient = Docker;
 

@@ -2,9 +2,7 @@
 import type Docker from 'dockerode';
 import type { ContainerSpec, MountSpec, PortSpec, ServiceNetworkSpec } from '../../model/index.js';
 
-import { LABEL_CONFIG_HASH, LABEL_MACHINE, LABEL_NAME, LABEL_PROJECT } from '../../plan/names.js';
-
-export { LABEL_CONFIG_HASH, LABEL_MACHINE, LABEL_NAME, LABEL_PROJECT };
+import { mfileLabels } from '../../model/labels.js';
 
 export interface MappingContext {
   project: string;
@@ -139,10 +137,6 @@ function networkMode(mode: string, ctx: MappingContext): string {
   return mode;
 }
 
-export function mfileLabels(ctx: Pick<MappingContext, 'project' | 'machine' | 'configHash'>, name: string): Record<string, string> {
-  return { [LABEL_PROJECT]: ctx.project, [LABEL_MACHINE]: ctx.machine, [LABEL_NAME]: name, [LABEL_CONFIG_HASH]: ctx.configHash };
-}
-
 export function containerCreateOptions(spec: ContainerSpec, ctx: MappingContext): CreatePlan {
   const { exposed, bindings } = mapPorts(spec.ports, spec.expose);
   const { binds, mounts } = mapMounts(spec.volumes, ctx);
@@ -190,7 +184,7 @@ export function containerCreateOptions(spec: ContainerSpec, ctx: MappingContext)
     name: ctx.engineName,
     Image: spec.image,
     Env: env,
-    Labels: { ...spec.labels, ...mfileLabels(ctx, spec.name) },
+    Labels: { ...spec.labels, ...mfileLabels(ctx.project, ctx.machine, spec.name, ctx.configHash) },
     Tty: spec.tty,
     OpenStdin: spec.stdin_open,
     AttachStdin: false,

@@ -137,3 +137,30 @@ export function engineLogTailCommand(systemd: boolean): Argv {
 export function removeEngineConfigCommand(): Argv {
   return ['rm', '-rf', MFILE_ETC, DAEMON_JSON, SYSTEMD_DROPIN];
 }
+
+// ---- Power verbs (mfile start/stop/restart/kill) on the Docker service ----
+
+/** systemd's docker.socket starts docker.service again on the first request: a stop stops both. */
+const STOP_SOCKET = 'if systemctl cat docker.socket >/dev/null 2>&1; then systemctl stop docker.socket; fi';
+
+export function startDockerCommand(systemd: boolean, dockerdPath: string): Argv {
+  if (systemd) return ['systemctl', 'start', 'docker'];
+  // The supervised start: no dockerd of the pidfile runs, so nothing is stopped first.
+  return supervisedRestartCommand(dockerdPath);
+}
+
+export function stopDockerServiceCommand(systemd: boolean): Argv {
+  if (systemd) return ['sh', '-c', `${STOP_SOCKET}\nsystemctl stop docker`];
+  return stopDockerdCommand(false);
+}
+
+/** SIGKILL the daemon, no grace. Under systemd the unit is then stopped, or Restart=always brings it back. */
+export function killDockerdCommand(systemd: boolean): Argv {
+  if (systemd) return ['sh', '-c', `${STOP_SOCKET}\nsystemctl kill -s KILL docker\nsystemctl stop docker`];
+  const script = [
+    ALIVE_SHELL_FUNCTION,
+    `p=$(cat ${DOCKERD_PIDFILE} 2>/dev/null)`,
+    'if [ -n "$p" ] && alive "$p"; then kill -9 "$p"; i=0; while alive "$p" && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.1; done; fi',
+  ].join('\n');
+  return ['sh', '-c', script];
+}

@@ -29,6 +29,8 @@ export async function listMachines(state: State, probe?: StatusProbe): Promise<M
           error = (e as Error).message;
         }
       }
+      // The power rule: say why apply leaves it stopped.
+      if (r.hold) error = `held stopped by 'mfile ${r.hold.verb}' at ${r.hold.at}${error ? `; ${error}` : ''}`;
       return { name: r.name, driver: r.driver, state: st, url: r.engineUrl ?? '', docker: r.dockerVersion ?? '', error };
     }),
   );

@@ -3,7 +3,7 @@
 // certificate checksum say whether anything must change; an unchanged config never restarts the daemon.
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
-import type { EngineEndpoint } from '../../drivers/driver.js';
+import type { EngineEndpoint } from '../../model/engine-endpoint.js';
 import type { MachineSpec } from '../../model/index.js';
 import { createSshDockerClient } from '../ssh/docker-over-ssh.js';
 import type { SshSession } from '../ssh/session.js';

@@ -186,7 +186,8 @@ export class SshSession {
     this.jump?.client.end();
   }
 
-  private sftp(): Promise<SFTPWrapper> {
+  /** The connection's SFTP channel (uploads here, and `mfile scp`). */
+  sftp(): Promise<SFTPWrapper> {
     // One SFTP channel per connection; it multiplexes requests, so it is opened once outside the channel cap.
     this.sftpP ??= new Promise((resolve, reject) =>
       this.client.sftp((err, s) => (err ? reject(this.channelError(err, 'sftp')) : resolve(s))),

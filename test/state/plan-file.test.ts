@@ -6,7 +6,7 @@ import { StalePlanError, UsageError } from '../../src/errors.js';
 import type { Desired } from '../../src/model/desired.js';
 import type { Plan } from '../../src/model/plan.js';
 import type { State } from '../../src/model/state.js';
-import { assertPlanFresh, assertPlanUnchanged, readPlanFile, writePlanFile } from '../../src/plan/plan-file.js';
+import { assertPlanFresh, assertPlanUnchanged, readPlanFile, writePlanFile } from '../../src/state/plan-file.js';
 import { MFILE_VERSION } from '../../src/version.js';
 
 const dirs: string[] = [];

@@ -1,4 +1,4 @@
-// Saved plans (`mfile plan --out`, `mfile apply PLANFILE`): the only file I/O in src/plan. A saved plan carries
+// Saved plans (`mfile plan --out`, `mfile apply PLANFILE`): files beside the state, kept by state/. A saved plan carries
 // an HMAC-SHA256 over its whole content (every node included) with the project's plan key (.mfile/plan.key):
 // an edited node, or a plan made elsewhere, is refused before anything runs.
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -9,9 +9,9 @@ import type { Desired } from '../model/desired.js';
 import { MACHINE_NAME_RULE, isMachineName } from '../model/names.js';
 import type { Plan } from '../model/plan.js';
 import type { State } from '../model/state.js';
-import { writeFileAtomic } from '../state/atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { MFILE_VERSION } from '../version.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '../model/canonical-json.js';
 
 /** A plan as read back from its file, with the digest it carried. */
 export interface SavedPlan extends Plan {

@@ -8,7 +8,7 @@ import { ensureMachineDir, machineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import type { Described } from './describe.js';
 import { PluginFailure } from './failure.js';
-import { ensureMachineKey } from './machine-key.js';
+import { ensureMachineKey, machineKeyPath } from './machine-key.js';
 import type { MachineMethod, MachineParams } from './protocol.js';
 import { callOnce } from './runner.js';
 
@@ -26,22 +26,24 @@ export function pluginDriver(plugin: Described, opts: AdapterOptions = {}): Driv
   const t = plugin.traits;
   const label = `driver plugin mfile-driver-${t.name}`;
 
-  async function params(req: MachineRequest): Promise<MachineParams> {
+  async function params(req: MachineRequest, method: MachineMethod): Promise<MachineParams> {
     const m = req.machine;
     const p: MachineParams = {
       machine: { name: m.name, options: m.driverOptions ?? {}, engine: { port: m.engine.port, transport: m.engine.transport } },
       driverData: req.driverData,
       project: req.ctx.project,
       stateDir: req.ctx.stateDir,
-      machineDir: await ensureMachineDir(req.ctx.stateDir, m.name),
+      // Made (0700) for create; the other operations get its path whether or not it exists.
+      machineDir: method === 'create' ? await ensureMachineDir(req.ctx.stateDir, m.name) : machineDir(req.ctx.stateDir, m.name),
     };
-    if (t.provisioned) p.ssh = await ensureMachineKey(req.ctx.stateDir, m.name);
+    // The key pair is made for create only (a plan's preCreateCheck writes nothing).
+    if (t.provisioned && method === 'create') p.ssh = await ensureMachineKey(req.ctx.stateDir, m.name);
     return p;
   }
 
   async function call(method: MachineMethod, req: MachineRequest): Promise<unknown> {
     try {
-      return await callOnce(plugin.path, method, await params(req), { cwd: opts.cwd, env: opts.env, onLog: req.ctx.log });
+      return await callOnce(plugin.path, method, await params(req, method), { cwd: opts.cwd, env: opts.env, onLog: req.ctx.log });
     } catch (err) {
       if (err instanceof PluginFailure) throw new DriverError(req.machine.name, err.message);
       throw err;
@@ -72,7 +74,7 @@ export function pluginDriver(plugin: Described, opts: AdapterOptions = {}): Driv
     const user = r.user ?? 'root';
     if (typeof user !== 'string' || !user) return bad(req, 'address', '"user" is not a string');
     if (r.identityFile !== undefined && typeof r.identityFile !== 'string') return bad(req, 'address', '"identityFile" is not a string');
-    const identityFile = (r.identityFile as string | undefined) ?? (t.provisioned ? (await ensureMachineKey(req.ctx.stateDir, req.machine.name)).identityFile : undefined);
+    const identityFile = (r.identityFile as string | undefined) ?? (t.provisioned ? machineKeyPath(req.ctx.stateDir, req.machine.name) : undefined);
     return { host: r.host, port, user, ...(identityFile ? { identityFile } : {}) };
   }
 

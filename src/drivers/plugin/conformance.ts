@@ -7,7 +7,6 @@ import { basename, join } from 'node:path';
 import type { DriverTraits } from '../../model/driver-traits.js';
 import { toTraits } from './describe.js';
 import { PluginFailure } from './failure.js';
-import { ensureMachineKey } from './machine-key.js';
 import { METHOD_NOT_FOUND, PLUGIN_PREFIX, type MachineMethod, type MachineParams } from './protocol.js';
 import { PluginSession } from './runner.js';
 
@@ -100,7 +99,6 @@ export async function checkPlugin(path: string, opts: { env?: NodeJS.ProcessEnv 
         stateDir,
         machineDir: join(stateDir, 'machines', 'conformance'),
       };
-      if (traits.provisioned) params.ssh = await ensureMachineKey(stateDir, 'conformance');
       const ops: MachineMethod[] = ['preCreateCheck', 'status', traits.provisioned ? 'address' : 'engineUrl', ...traits.lifecycle, 'remove'];
       for (const op of ops) {
         const r = await attempt(s, op, params);

@@ -4,13 +4,18 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureMachineDir } from '../../remote/tls/store.js';
+import { ensureMachineDir, machineDir } from '../../remote/tls/store.js';
 
 const run = promisify(execFile);
 
 export interface MachineKey {
   publicKey: string;
   identityFile: string;
+}
+
+/** Where the machine's private key is (whether or not it was made yet). */
+export function machineKeyPath(stateDir: string, machine: string): string {
+  return join(machineDir(stateDir, machine), 'id_ed25519');
 }
 
 /** The machine's key pair, made on first use; ssh-keygen writes into a fresh folder and rename puts it in place. */

@@ -31,4 +31,26 @@ describe('driver plugins in the CLI', () => {
     expect(machine.properties.driver.enum).toEqual(['local', 'none', 'sandbox', 'generic', 'x']);
     expect(machine.properties.x).toMatchObject({ type: 'object', additionalProperties: false, properties: { size: { type: 'integer' } } });
   });
+
+  it("a plugin named in the drivers: map is used, and its block is checked against the plugin's schema with the position", () => {
+    const project = mkdtempSync(join(tmpdir(), 'mfile-plugin-map-'));
+    writePlugin(project, 'x', `reply({})`);
+    writeFileSync(join(project, 'machines.yml'), 'version: 1\ndrivers:\n  x: ./mfile-driver-x\nmachines:\n  m1:\n    driver: x\n    x: { size: big }\n');
+    const r = mfile(['validate', '-f', 'machines.yml'], { cwd: project });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('machines.yml:7:15: machines.m1.x.size: must be an integer');
+    writeFileSync(join(project, 'machines.yml'), 'version: 1\ndrivers:\n  x: ./mfile-driver-x\nmachines:\n  m1:\n    driver: x\n    x: { size: 2 }\n');
+    const ok = mfile(['validate', '-f', 'machines.yml'], { cwd: project });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+  });
+
+  it('a plugin that breaks at describe stops the run with one line naming the machine, the plugin and the operation', () => {
+    const project = mkdtempSync(join(tmpdir(), 'mfile-plugin-broken-'));
+    writeFileSync(join(project, 'mfile-driver-x'), '#!/bin/sh\necho not json\n', { mode: 0o755 });
+    writeFileSync(join(project, 'machines.yml'), 'version: 1\ndrivers: { x: ./mfile-driver-x }\nmachines:\n  m1: { driver: x }\n');
+    const r = mfile(['validate', '-f', 'machines.yml'], { cwd: project });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('Error: m1: driver plugin mfile-driver-x: handshake: wrote a line that is not JSON-RPC: "not json"');
+  });
 });

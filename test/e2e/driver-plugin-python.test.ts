@@ -74,7 +74,7 @@ describeNeeding([...SANDBOX, PYTHON, TINI])('a driver plugin in Python, through 
     p.write(config('pyplug', 'py-1', '10.213.82.0/24').replace('pyns: { subnet: 10.213.82.0/24 }', 'pyns: { subnet: 10.213.82.0/24, size: 3 }'));
     const r = p.run(['validate'], { env: withPlugin() });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^machines\.yml:6:38: unknown key 'size' in machines\.py-1\.pyns/);
+    expect(r.stderr.trim()).toMatch(/^machines\.yml:6:37: unknown key 'size' in machines\.py-1\.pyns/);
     p.write(config('pyplug', 'py-1', '10.213.82.0/24'));
   });
 

@@ -9,6 +9,9 @@ import { pluginDriver } from '../drivers/plugin/adapter.js';
 import type { Described } from '../drivers/plugin/describe.js';
 import { describePlugin, explicitPluginPath, pluginOnPath, pluginsOnPath } from '../drivers/plugin/discovery.js';
 import { PluginFailure } from '../drivers/plugin/failure.js';
+import { MFILE_VERSION } from '../version.js';
+
+const CLIENT = `mfile ${MFILE_VERSION}`;
 
 export const BUILTIN_DRIVERS: ReadonlySet<string> = new Set(['local', 'none', 'sandbox', 'generic']);
 
@@ -43,7 +46,7 @@ export function driverUse(file: string): DriverUse {
 }
 
 function register(d: Described, cwd: string): void {
-  registerDriver(d.traits.name, () => pluginDriver(d, { cwd }));
+  registerDriver(d.traits.name, () => pluginDriver(d, { cwd, client: CLIENT }));
 }
 
 /**
@@ -61,7 +64,7 @@ export async function loadPluginsFor(file: string, env: NodeJS.ProcessEnv = proc
     const path = written !== undefined ? explicitPluginPath(configDir, written) : pluginOnPath(name, env);
     if (!path) continue;
     try {
-      const d = await describePlugin(path, name, { cwd: configDir, env });
+      const d = await describePlugin(path, name, { cwd: configDir, env, client: CLIENT });
       register(d, configDir);
       found.push(d);
     } catch (err) {

@@ -20,6 +20,8 @@ export interface AdapterOptions {
   /** The plugin's working folder (the folder of machines.yml). */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Who is calling, for the handshake ("mfile 0.1.0"). */
+  client?: string;
 }
 
 export function pluginDriver(plugin: Described, opts: AdapterOptions = {}): Driver {
@@ -43,7 +45,7 @@ export function pluginDriver(plugin: Described, opts: AdapterOptions = {}): Driv
 
   async function call(method: MachineMethod, req: MachineRequest): Promise<unknown> {
     try {
-      return await callOnce(plugin.path, method, await params(req, method), { cwd: opts.cwd, env: opts.env, onLog: req.ctx.log });
+      return await callOnce(plugin.path, method, await params(req, method), { cwd: opts.cwd, env: opts.env, client: opts.client, onLog: req.ctx.log });
     } catch (err) {
       if (err instanceof PluginFailure) throw new DriverError(req.machine.name, err.message);
       throw err;

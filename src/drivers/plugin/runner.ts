@@ -3,7 +3,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { JSONRPCClient, JSONRPCErrorException, isJSONRPCResponse, type JSONRPCResponse } from 'json-rpc-2.0';
-import { MFILE_VERSION } from '../../version.js';
 import { oneLine, PluginFailure } from './failure.js';
 import { majorOf, PROTOCOL_MAJOR, PROTOCOL_VERSION, timeoutSeconds, type Method } from './protocol.js';
 
@@ -17,6 +16,8 @@ export interface SessionOptions {
   protocol?: string;
   /** Skip the handshake (the conformance check sends its own). */
   noHandshake?: boolean;
+  /** Who is calling, as the handshake says it ("mfile 0.1.0"). */
+  client?: string;
 }
 
 const STDERR_LINES = 10;
@@ -72,7 +73,7 @@ export class PluginSession {
     const s = new PluginSession(path, opts);
     if (opts.noHandshake) return s;
     try {
-      const r = (await s.call('handshake', { protocol: opts.protocol ?? PROTOCOL_VERSION, client: `mfile ${MFILE_VERSION}` })) as { protocol?: unknown } | null;
+      const r = (await s.call('handshake', { protocol: opts.protocol ?? PROTOCOL_VERSION, client: opts.client ?? 'mfile' })) as { protocol?: unknown } | null;
       const theirs = r && typeof r === 'object' ? r.protocol : undefined;
       if (majorOf(theirs) !== PROTOCOL_MAJOR) {
         const what = typeof theirs === 'string' ? `plugin speaks protocol ${oneLine(theirs, 20)}` : 'answer has no "protocol" version';

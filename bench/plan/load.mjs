@@ -23,6 +23,7 @@ const repeat = arg('repeat', 3);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const { loadConfig } = await import(pathToFileURL(path.join(root, 'dist/config/index.js')).href);
+const { builtinCatalog } = await import(pathToFileURL(path.join(root, 'dist/drivers/catalog.js')).href);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mfile-load-bench-'));
 const file = path.join(dir, 'machines.yml');
@@ -59,7 +60,7 @@ function cli(args) {
 
 async function inProcess(reader) {
   const t0 = performance.now();
-  const d = await loadConfig({ file, env: {}, reader });
+  const d = await loadConfig({ file, env: {}, reader }, builtinCatalog());
   return { ms: performance.now() - t0, d };
 }
 

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
+import { builtinCatalog } from '../drivers/catalog.js';
 import { statePathFor } from '../state/index.js';
 import type { Desired } from '../model/index.js';
 import { terminalText } from '../terminal-text.js';
@@ -31,9 +32,10 @@ export function addConfigOptions(cmd: Command): Command {
 
 /** Loads machines.yml; its sensitive values join the process-wide masker every output passes through. */
 export async function loadDesired(opts: ConfigOptions): Promise<Desired> {
-  // Plugins for drivers that are not built in, registered before the config is checked against their blocks.
-  await loadPluginsFor(opts.file);
-  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env });
+  // Plugins for drivers that are not built in join the catalog before the config is checked against their blocks.
+  const catalog = builtinCatalog();
+  for (const p of await loadPluginsFor(opts.file)) catalog.set(p.traits.name, p.traits);
+  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env }, catalog);
   registerSensitive({ values: desired.sensitiveValues, numbers: desired.sensitiveNumbers });
   return desired;
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { DriverError } from '../errors.js';
+import { builtinCatalog } from '../drivers/catalog.js';
 import { registerDriver } from '../drivers/registry.js';
 import { pluginDriver } from '../drivers/plugin/adapter.js';
 import type { Described } from '../drivers/plugin/describe.js';
@@ -13,7 +14,7 @@ import { MFILE_VERSION } from '../version.js';
 
 const CLIENT = `mfile ${MFILE_VERSION}`;
 
-export const BUILTIN_DRIVERS: ReadonlySet<string> = new Set(['local', 'none', 'sandbox', 'generic']);
+export const BUILTIN_DRIVERS: ReadonlySet<string> = new Set(builtinCatalog().keys());
 
 interface DriverUse {
   /** Driver name -> the first machine that uses it. */

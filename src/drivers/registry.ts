@@ -1,6 +1,11 @@
-// Driver lookup by name. The hosts engineer registers sandbox and generic here.
+// Driver lookup by name: the implementations of the built-in catalog's drivers.
 import type { DriverName } from '../model/index.js';
 import type { Driver } from './driver.js';
+import { BUILTIN_TRAITS } from './catalog.js';
+import { genericTraits } from './generic/traits.js';
+import { localTraits } from './local/traits.js';
+import { noneTraits } from './none/traits.js';
+import { sandboxTraits } from './sandbox/traits.js';
 import { localDriver } from './local/index.js';
 import { noneDriver } from './none/index.js';
 import { sandboxDriver } from './sandbox/index.js';
@@ -10,12 +15,12 @@ import { pluginDriver } from './plugin/adapter.js';
 import { describePluginSync, pluginOnPath } from './plugin/discovery.js';
 import { PluginFailure } from './plugin/failure.js';
 
-const factories: Partial<Record<DriverName, () => Driver>> = {
-  local: () => localDriver(),
-  none: () => noneDriver(),
-  sandbox: () => sandboxDriver(),
-  generic: () => genericDriver(),
-};
+const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Driver>([
+  [localTraits.name, () => localDriver()],
+  [noneTraits.name, noneDriver],
+  [sandboxTraits.name, sandboxDriver],
+  [genericTraits.name, genericDriver],
+]);
 
 const cache = new Map<string, Driver>();
 /** Drivers found at run time (plugins), registered by the CLI before machines.yml is loaded. */
@@ -26,11 +31,16 @@ export function registerDriver(name: string, make: () => Driver): void {
   cache.delete(name);
 }
 
+/** Names of the drivers this build can run. */
+export function knownDrivers(): string[] {
+  return BUILTIN_TRAITS.map((t) => t.name).sort();
+}
+
 export function driverFor(name: DriverName): Driver {
   let d = cache.get(name);
   if (!d) {
-    const make = registered.get(name) ?? factories[name] ?? pluginOnPathFactory(name);
-    if (!make) throw new UsageError(`unknown driver "${name}"`);
+    const make = registered.get(name) ?? factories.get(name) ?? pluginOnPathFactory(name);
+    if (!make) throw new UsageError(`unknown driver "${name}" (known drivers: ${knownDrivers().join(', ')})`);
     d = make();
     cache.set(name, d);
   }

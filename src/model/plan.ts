@@ -42,6 +42,11 @@ export interface PlanNode {
   waitFor?: ContainerWait[];
   /** Machine nodes that run a step: the driver options as given, masked (the state record keeps them unpruned). */
   driverOptions?: Record<string, unknown>;
+  /**
+   * A delete of an object on a machine being deleted whose driver removes the host with everything on it
+   * (trait removesHostedObjects): the machine's removal takes it, so it needs no engine call of its own.
+   */
+  removedWithMachine?: true;
 }
 
 /**

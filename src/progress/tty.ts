@@ -2,6 +2,7 @@
 // waits for the executor's events, it never runs anything itself.
 import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
 import type { Plan, PlanNode, ProgressEvent } from '../model/index.js';
+import { runOrder } from './step-order.js';
 import type { Renderer } from './types.js';
 
 type Wrapper = ListrTaskWrapper<unknown, never, never>;
@@ -32,7 +33,7 @@ function apply(slot: Slot): void {
 export function ttyRenderer(plan: Plan, out: NodeJS.WriteStream = process.stderr): Renderer {
   const slots = new Map<string, Slot>();
   const byMachine = new Map<string, Slot[]>();
-  for (const node of plan.nodes) {
+  for (const node of runOrder(plan.nodes)) {
     if (node.action === 'noop') continue;
     const slot: Slot = { node };
     slots.set(node.address, slot);

@@ -82,8 +82,7 @@ export function pluginDriver(plugin: Described, opts: AdapterOptions = {}): Driv
 
   const driver: Driver = {
     name: t.name,
-    provisioned: t.provisioned,
-    removesHostedObjects: t.removesHostedObjects,
+    traits: t,
 
     async preCreateCheck(req) {
       await call('preCreateCheck', req);

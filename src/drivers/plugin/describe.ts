@@ -91,6 +91,8 @@ export function toTraits(path: string, name: string, answer: unknown): Described
     provisioned: t.provisioned as boolean,
     removesHostedObjects: t.removesHostedObjects as boolean,
     lifecycle: t.lifecycle as LifecycleOperation[],
+    // A plugin's block is its own: config fills in no SSH defaults.
+    sshBlock: false,
     addressKeys: (t.addressKeys as string[] | undefined) ?? [],
     secretKeys: (t.secretKeys as string[] | undefined) ?? [],
   };

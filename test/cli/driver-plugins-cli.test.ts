@@ -38,7 +38,7 @@ describe('driver plugins in the CLI', () => {
     writeFileSync(join(project, 'machines.yml'), 'version: 1\ndrivers:\n  x: ./mfile-driver-x\nmachines:\n  m1:\n    driver: x\n    x: { size: big }\n');
     const r = mfile(['validate', '-f', 'machines.yml'], { cwd: project });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('machines.yml:7:15: machines.m1.x.size: must be an integer');
+    expect(r.stderr.trim()).toBe('machines.yml:7:16: machines.m1.x.size: must be an integer');
     writeFileSync(join(project, 'machines.yml'), 'version: 1\ndrivers:\n  x: ./mfile-driver-x\nmachines:\n  m1:\n    driver: x\n    x: { size: 2 }\n');
     const ok = mfile(['validate', '-f', 'machines.yml'], { cwd: project });
     expect(ok.stderr).toBe('');

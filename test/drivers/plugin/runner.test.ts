@@ -162,7 +162,7 @@ describe('a driver only the state names', () => {
     process.env.PATH = `${dir}:${saved}`;
     try {
       const d = driverFor('stateonly' as never);
-      expect(d).toMatchObject({ name: 'stateonly', provisioned: false, removesHostedObjects: true });
+      expect(d.traits).toMatchObject({ name: 'stateonly', kind: 'plugin', provisioned: false, removesHostedObjects: true });
     } finally {
       process.env.PATH = saved;
     }

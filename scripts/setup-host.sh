@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=()
-# tmux: the terminal-view test runs the CLI in a real pseudo-terminal; curl: the install-script test fetches with it.
-for p in docker.io openssh-server busybox-static iproute2 iptables tini tmux curl; do
+# tmux: the terminal-view test runs the CLI in a real pseudo-terminal; curl: the install-script test fetches with it;
+# python3: the example driver plugin (examples/driver-plugin-python) and its end-to-end test.
+for p in docker.io openssh-server busybox-static iproute2 iptables tini tmux curl python3; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=("$p")
 done
 if [ "${#need_pkgs[@]}" -gt 0 ]; then

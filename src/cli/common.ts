@@ -9,6 +9,7 @@ import { terminalText } from '../terminal-text.js';
 import { maskText, registerSensitive } from '../masking.js';
 import { collectList, collectVar } from './options.js';
 import { collectVariables } from './var-sources.js';
+import { loadPluginsFor } from './plugin-catalog.js';
 
 export interface ConfigOptions {
   file: string;
@@ -31,7 +32,10 @@ export function addConfigOptions(cmd: Command): Command {
 
 /** Loads machines.yml; its sensitive values join the process-wide masker every output passes through. */
 export async function loadDesired(opts: ConfigOptions): Promise<Desired> {
-  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env }, builtinCatalog());
+  // Plugins for drivers that are not built in join the catalog before the config is checked against their blocks.
+  const catalog = builtinCatalog();
+  for (const p of await loadPluginsFor(opts.file)) catalog.set(p.traits.name, p.traits);
+  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env }, catalog);
   registerSensitive({ values: desired.sensitiveValues, numbers: desired.sensitiveNumbers });
   return desired;
 }

@@ -11,6 +11,9 @@ import { noneDriver } from './none/index.js';
 import { sandboxDriver } from './sandbox/index.js';
 import { genericDriver } from './generic/index.js';
 import { UsageError } from '../errors.js';
+import { pluginDriver } from './plugin/adapter.js';
+import { describePluginSync, pluginOnPath } from './plugin/discovery.js';
+import { PluginFailure } from './plugin/failure.js';
 
 const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Driver>([
   [localTraits.name, () => localDriver()],
@@ -20,6 +23,13 @@ const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Drive
 ]);
 
 const cache = new Map<string, Driver>();
+/** Drivers found at run time (plugins), registered by the CLI before machines.yml is loaded. */
+const registered = new Map<string, () => Driver>();
+
+export function registerDriver(name: string, make: () => Driver): void {
+  registered.set(name, make);
+  cache.delete(name);
+}
 
 /** Names of the drivers this build can run. */
 export function knownDrivers(): string[] {
@@ -29,10 +39,24 @@ export function knownDrivers(): string[] {
 export function driverFor(name: DriverName): Driver {
   let d = cache.get(name);
   if (!d) {
-    const make = factories.get(name);
+    const make = registered.get(name) ?? factories.get(name) ?? pluginOnPathFactory(name);
     if (!make) throw new UsageError(`unknown driver "${name}" (known drivers: ${knownDrivers().join(', ')})`);
     d = make();
     cache.set(name, d);
   }
   return d;
+}
+
+/** A plugin on PATH for a driver no one registered (a machine only the state still names). */
+function pluginOnPathFactory(name: string): (() => Driver) | undefined {
+  const path = pluginOnPath(name);
+  if (!path) return undefined;
+  return () => {
+    try {
+      return pluginDriver(describePluginSync(path, name));
+    } catch (err) {
+      if (err instanceof PluginFailure) throw new UsageError(err.message);
+      throw err;
+    }
+  };
 }

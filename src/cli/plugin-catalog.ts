@@ -1,0 +1,98 @@
+// Plugins for the drivers machines.yml names: found (the `drivers:` map, then PATH), described, and registered
+// as drivers. Nothing is looked up when every machine uses a built-in driver, so `validate` stays fast.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import yaml from 'js-yaml';
+import { DriverError } from '../errors.js';
+import { builtinCatalog } from '../drivers/catalog.js';
+import { registerDriver } from '../drivers/registry.js';
+import { pluginDriver } from '../drivers/plugin/adapter.js';
+import type { Described } from '../drivers/plugin/describe.js';
+import { describePlugin, explicitPluginPath, pluginOnPath, pluginsOnPath } from '../drivers/plugin/discovery.js';
+import { PluginFailure } from '../drivers/plugin/failure.js';
+import { MFILE_VERSION } from '../version.js';
+
+const CLIENT = `mfile ${MFILE_VERSION}`;
+
+export const BUILTIN_DRIVERS: ReadonlySet<string> = new Set(builtinCatalog().keys());
+
+interface DriverUse {
+  /** Driver name -> the first machine that uses it. */
+  used: Map<string, string>;
+  /** The `drivers:` map: name -> path as written. */
+  explicit: Map<string, string>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The driver names and plugin paths machines.yml holds; nothing when it cannot be read (loading reports that). */
+export function driverUse(file: string): DriverUse {
+  const use: DriverUse = { used: new Map(), explicit: new Map() };
+  let data: unknown;
+  try {
+    data = yaml.load(readFileSync(file, 'utf8'));
+  } catch {
+    return use;
+  }
+  if (!isObject(data)) return use;
+  if (isObject(data.machines)) {
+    for (const [machine, m] of Object.entries(data.machines)) {
+      if (isObject(m) && typeof m.driver === 'string' && !use.used.has(m.driver)) use.used.set(m.driver, machine);
+    }
+  }
+  if (isObject(data.drivers)) {
+    for (const [name, path] of Object.entries(data.drivers)) if (typeof path === 'string') use.explicit.set(name, path);
+  }
+  return use;
+}
+
+function register(d: Described, cwd: string): void {
+  registerDriver(d.traits.name, () => pluginDriver(d, { cwd, client: CLIENT }));
+}
+
+/**
+ * Describes and registers the plugins for the drivers machines.yml names that are not built in. A name no plugin
+ * answers to is left for the config check, which reports it at its position.
+ */
+export async function loadPluginsFor(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Described[]> {
+  const use = driverUse(file);
+  const wanted = [...use.used.keys()].filter((n) => !BUILTIN_DRIVERS.has(n));
+  if (wanted.length === 0) return [];
+  const configDir = dirname(resolve(file));
+  const found: Described[] = [];
+  for (const name of wanted) {
+    const written = use.explicit.get(name);
+    const path = written !== undefined ? explicitPluginPath(configDir, written) : pluginOnPath(name, env);
+    if (!path) continue;
+    try {
+      const d = await describePlugin(path, name, { cwd: configDir, env, client: CLIENT });
+      register(d, configDir);
+      found.push(d);
+    } catch (err) {
+      if (err instanceof PluginFailure) throw new DriverError(use.used.get(name)!, err.message);
+      throw err;
+    }
+  }
+  return found;
+}
+
+/** Every plugin on PATH and in the `drivers:` map of FILE (when given), described; ones that fail are skipped with a note. */
+export async function describeAllPlugins(file: string | undefined, env: NodeJS.ProcessEnv, note: (line: string) => void): Promise<Described[]> {
+  const paths = pluginsOnPath(env);
+  let cwd = process.cwd();
+  if (file) {
+    cwd = dirname(resolve(file));
+    for (const [name, p] of driverUse(file).explicit) paths.set(name, explicitPluginPath(cwd, p));
+  }
+  const out: Described[] = [];
+  for (const [name, path] of [...paths].sort(([a], [b]) => a.localeCompare(b))) {
+    if (BUILTIN_DRIVERS.has(name)) continue;
+    try {
+      out.push(await describePlugin(path, name, { cwd, env }));
+    } catch (err) {
+      if (!(err instanceof PluginFailure)) throw err;
+      note(`${err.message} (left out)`);
+    }
+  }
+  return out;
+}

@@ -21,6 +21,7 @@ const VERBS: [string[], VerbLoader][] = [
   [['inspect', 'ip', 'url', 'status'], async () => (await import('./verbs/machine-info.js')).machineInfoCommands()],
   [['rm'], async () => [(await import('./verbs/rm.js')).rmCommand()]],
   [['scp'], async () => [(await import('./verbs/scp.js')).scpCommand()]],
+  [['ps'], async () => [(await import('./verbs/ps.js')).psCommand()]],
 ];
 
 /** The verbs named on the command line, or all of them (for help and for unknown verbs). */

@@ -21,6 +21,7 @@ const VERBS: [string[], VerbLoader][] = [
   [['inspect', 'ip', 'url', 'status'], async () => (await import('./verbs/machine-info.js')).machineInfoCommands()],
   [['rm'], async () => [(await import('./verbs/rm.js')).rmCommand()]],
   [['scp'], async () => [(await import('./verbs/scp.js')).scpCommand()]],
+  [['logs'], async () => [(await import('./verbs/logs.js')).logsCommand()]],
   [['ps'], async () => [(await import('./verbs/ps.js')).psCommand()]],
 ];
 

@@ -22,6 +22,7 @@ const VERBS: [string[], VerbLoader][] = [
   [['rm'], async () => [(await import('./verbs/rm.js')).rmCommand()]],
   [['scp'], async () => [(await import('./verbs/scp.js')).scpCommand()]],
   [['logs'], async () => [(await import('./verbs/logs.js')).logsCommand()]],
+  [['exec'], async () => [(await import('./verbs/exec.js')).execCommand()]],
   [['ps'], async () => [(await import('./verbs/ps.js')).psCommand()]],
 ];
 

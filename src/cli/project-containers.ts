@@ -82,3 +82,13 @@ export function select(list: LiveContainer[], selectors: Selector[]): LiveContai
   }
   return list.filter((c) => selectors.some((s) => c.name === s.name && (!s.machine || c.machine === s.machine)));
 }
+
+/** The one container a selector names; a name on several machines needs its machine, and the choices are listed. */
+export function pickOne(list: LiveContainer[], s: Selector): LiveContainer {
+  const [only, ...more] = select(list, [s]);
+  if (more.length > 0) {
+    const choices = [only, ...more].map(labelOf).join(', ');
+    throw new UsageError(`container ${s.name} runs on ${more.length + 1} machines: name one as NAME[MACHINE] (${choices})`);
+  }
+  return only;
+}

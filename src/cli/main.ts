@@ -24,6 +24,7 @@ const VERBS: [string[], VerbLoader][] = [
   [['logs'], async () => [(await import('./verbs/logs.js')).logsCommand()]],
   [['exec'], async () => [(await import('./verbs/exec.js')).execCommand()]],
   [['ps'], async () => [(await import('./verbs/ps.js')).psCommand()]],
+  [['top'], async () => [(await import('./verbs/top.js')).topCommand()]],
 ];
 
 /** The verbs named on the command line, or all of them (for help and for unknown verbs). */

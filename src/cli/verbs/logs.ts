@@ -1,6 +1,6 @@
 // mfile logs [-f] [--tail N] [--since T] [-t] [NAME...]: the containers' output merged across machines, each
 // line prefixed with name[machine]. -f follows until Ctrl-C (exit 130) or until every followed container stops.
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../../config/units.js';
@@ -35,6 +35,19 @@ export function parseSince(value: string, now: number = Date.now()): number {
   return Math.floor(at / 1000);
 }
 
+/**
+ * A stream of the buffer in small pieces: docker-modem's demuxStream recurses once per frame of a chunk, so one
+ * chunk holding a long log's thousands of frames overflows the stack.
+ */
+function smallPieces(size = 4096): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, callback): void {
+      for (let at = 0; at < chunk.length; at += size) this.push(chunk.subarray(at, at + size));
+      callback();
+    },
+  });
+}
+
 async function logsOf(c: LiveContainer, prefix: string, opts: LogsOptions): Promise<void> {
   const container = c.docker.getContainer(c.id);
   const tty = (await container.inspect()).Config.Tty;
@@ -52,8 +65,9 @@ async function logsOf(c: LiveContainer, prefix: string, opts: LogsOptions): Prom
   // The engine multiplexes stdout and stderr on one stream when the container has no TTY; each gets its own
   // lines so a partial line of one is never joined to the other's.
   const err = lineSink(prefix);
-  c.docker.modem.demuxStream(source, out, err);
-  await finished(source);
+  const pieces = source.pipe(smallPieces());
+  c.docker.modem.demuxStream(pieces, out, err);
+  await finished(pieces);
   out.end();
   err.end();
   await Promise.all([finished(out), finished(err)]);

@@ -38,13 +38,13 @@ export function parseSelector(text: string): Selector {
 
 export const labelOf = (c: { name: string; machine: string }): string => `${c.name}[${c.machine}]`;
 
-/** Machines that may run containers: in machines.yml or the state, and created unless their driver makes nothing. */
+/** Machines that may run containers: in machines.yml or the state, and created unless mfile only records their engine. */
 function machinesToAsk(desired: Desired, state: State): string[] {
   const names = [...new Set([...Object.keys(desired.machines), ...Object.keys(state.machines)])].sort();
   return names.filter((n) => {
     const driver = desired.machines[n]?.driver ?? state.machines[n]?.driver;
     if (!driver) return false;
-    return !driverFor(driver).provisioned || state.machines[n]?.status === 'created';
+    return driverFor(driver).traits.recordOnly || state.machines[n]?.status === 'created';
   });
 }
 

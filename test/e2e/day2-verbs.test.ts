@@ -96,7 +96,7 @@ containers:
     expect(r.stdout.trim()).toMatch(/^NAME\s+MACHINE/);
   });
 
-  it('ps and logs name an unknown container and exit 1', () => {
+  it('logs names an unknown container with the ones found and exits 1', () => {
     const r = run(['logs', 'nope']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('Error: no container nope on the engines (found: burst[m1], web[m1])');

@@ -21,9 +21,10 @@ export interface ConfigOptions {
   state?: string;
 }
 
-export function addConfigOptions(cmd: Command): Command {
+/** `fileShort: false` leaves -f to the verb (logs -f follows, as in Compose); --file still names the machines file. */
+export function addConfigOptions(cmd: Command, { fileShort = true }: { fileShort?: boolean } = {}): Command {
   return cmd
-    .option('-f, --file <FILE>', 'machines file', 'machines.yml')
+    .option(fileShort ? '-f, --file <FILE>' : '--file <FILE>', 'machines file', 'machines.yml')
     .option('--var <NAME=VALUE>', 'set a variable (repeatable; visible in ps: use --var-file or --var-stdin for secrets)', collectVar, {})
     .option('--var-file <FILE>', 'set variables from a file of NAME=value lines, .env style (repeatable)', collectList, [])
     .option('--var-stdin <NAME>', 'set variable NAME to what standard input holds')

@@ -25,6 +25,10 @@ const VERBS: [string[], VerbLoader][] = [
   [['rm'], async () => [(await import('./verbs/rm.js')).rmCommand()]],
   [['scp'], async () => [(await import('./verbs/scp.js')).scpCommand()]],
   [['import'], async () => [(await import('./verbs/import.js')).importCommand()]],
+  [['logs'], async () => [(await import('./verbs/logs.js')).logsCommand()]],
+  [['exec'], async () => [(await import('./verbs/exec.js')).execCommand()]],
+  [['ps'], async () => [(await import('./verbs/ps.js')).psCommand()]],
+  [['top'], async () => [(await import('./verbs/top.js')).topCommand()]],
 ];
 
 /** The verbs named on the command line, or all of them (for help and for unknown verbs). */

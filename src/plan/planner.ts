@@ -593,7 +593,9 @@ class Planner {
       return void this.add({ ...base, action: 'replace', reasons: this.changeReasons(rec, after, hash), before, existingId: rec.id });
     }
 
-    const found = (view.found.container.get(spec.name) ?? []).map((f) => view.containers.get(f.id)!);
+    let found = (view.found.container.get(spec.name) ?? []).map((f) => view.containers.get(f.id)!);
+    // A record moved by `mfile state mv`: the container keeps the labels of its first name; its id finds it.
+    if (found.length === 0 && rec?.id && view.containers.has(rec.id)) found = [view.containers.get(rec.id)!];
     if (found.length === 0) {
       const reason = rec ? 'missing on the machine (deleted outside mfile)' : 'not in state';
       return void this.add({ ...base, action: 'create', reasons: [reason], before: null });
@@ -789,7 +791,10 @@ function runState(c: ObservedContainer, spec: ContainerSpec): { action: 'noop' |
 /** Names of objects of one kind on the machine: recorded in the state or found by labels. */
 function existingNames(view: MachineView, kind: 'container' | 'network' | 'volume'): string[] {
   const names = new Set(view.records[kind].keys());
-  if (view.mode === 'live') for (const n of view.found[kind].keys()) names.add(n);
+  // Labels of a name no record holds, on objects another record holds by id (moved by `mfile state mv`), are that record's.
+  const recordedIds = new Set([...view.records[kind].values()].map((r) => r.id));
+  const movedAway = (n: string): boolean => !view.records[kind].has(n) && (view.found[kind].get(n) ?? []).every((f) => recordedIds.has(f.id));
+  if (view.mode === 'live') for (const n of view.found[kind].keys()) if (!movedAway(n)) names.add(n);
   return [...names].sort(byString);
 }
 

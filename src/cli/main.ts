@@ -4,6 +4,7 @@ import { MFILE_VERSION } from '../version.js';
 import { reportError } from './errors-to-exit.js';
 import { exitWhenWritten, tolerateClosedReaders } from './exit-when-written.js';
 import { exitOnInterrupt } from './interrupt.js';
+import { terraformSpellings } from './terraform-flags.js';
 
 // Each verb loads only what it needs (validate never loads the Docker, SSH or TLS libraries): start-up time
 // is most of a small command's run time.
@@ -61,4 +62,4 @@ async function main(argv: string[]): Promise<number> {
 
 exitOnInterrupt();
 tolerateClosedReaders();
-await exitWhenWritten(await main(process.argv));
+await exitWhenWritten(await main(terraformSpellings(process.argv)));

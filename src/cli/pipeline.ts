@@ -5,12 +5,15 @@ import { plan as makePlan } from '../plan/index.js';
 import { refresh, type Connections } from '../apply/index.js';
 import { connect, type StateRef } from './connect.js';
 import type { Desired, Observed, Plan, State } from '../model/index.js';
+import { assertReplaced } from './replace-check.js';
 import { loadDesired, resolveStatePath, warn, type ConfigOptions } from './common.js';
 
 export interface PipelineOptions extends ConfigOptions {
   target: string[];
   refresh: boolean;
   lockTimeout: number;
+  /** `--replace ADDR` (plan and apply). */
+  replace?: string[];
 }
 
 export interface PreparedRun {
@@ -51,7 +54,8 @@ export async function prepareRun(opts: PipelineOptions, operation: string, destr
   const run = await openRun(opts, operation);
   try {
     const observed = await observe(run, opts.refresh);
-    const plan = makePlan(run.desired, run.state, observed, { destroy, targets: opts.target });
+    const plan = makePlan(run.desired, run.state, observed, { destroy, targets: opts.target, replace: opts.replace });
+    if (opts.replace?.length) assertReplaced(plan, opts.replace);
     return { ...run, plan };
   } catch (err) {
     await closeRun(run);

@@ -1,5 +1,5 @@
 // The planner's public API: pure functions from (Desired, State, Observed) to a Plan, and its renderings.
-export { plan, type PlanOptions } from './planner.js';
+export { plan, REPLACE_REQUESTED, type PlanOptions } from './planner.js';
 export { renderPlanText, type RenderTextOptions } from './render-text.js';
 export { planToJson, type PlanJson } from './render-json.js';
 export { containerConfigHash, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';

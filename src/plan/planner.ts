@@ -48,7 +48,11 @@ export interface PlanOptions {
   destroy?: boolean;
   /** Addresses or globs (`container.web[*]`); matching nodes and what they depend on are kept. */
   targets?: string[];
+  /** `-replace ADDR`: machines and containers to replace even when nothing changed. */
+  replace?: string[];
 }
+
+export const REPLACE_REQUESTED = 'replace requested with -replace';
 
 /** Drivers whose engine mfile does not create: a machine record is all mfile makes or removes. */
 const RECORD_ONLY_DRIVERS: ReadonlySet<string> = new Set(['local', 'none']);
@@ -97,7 +101,7 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sortedKeys = (o: object): string[] => Object.keys(o).sort(byString);
 
 export function plan(desired: Desired, prior: State, observed: Observed, opts: PlanOptions = {}): Plan {
-  const p = new Planner(desired, prior, observed, opts.destroy === true);
+  const p = new Planner(desired, prior, observed, opts.destroy === true, new Set(opts.replace ?? []));
   p.run();
   let nodes = [...p.nodes.values()];
   const warnings = p.warnings;
@@ -161,6 +165,7 @@ class Planner {
     private readonly prior: State,
     private readonly observed: Observed,
     private readonly destroy: boolean,
+    private readonly replace: ReadonlySet<string> = new Set(),
   ) {
     this.project = desired.project;
     this.sensitive = desired.sensitiveValues;
@@ -268,7 +273,7 @@ class Planner {
       return this.withMode(add('create', ['missing (deleted outside mfile)'], null), obs, true, `machine ${name} is missing`);
     }
 
-    const replaceReasons: string[] = [];
+    const replaceReasons: string[] = recordOnly || !this.replace.has(addr) ? [] : [REPLACE_REQUESTED];
     const updateReasons: string[] = [];
     if (rec.driver !== spec.driver) {
       (recordOnly && RECORD_ONLY_DRIVERS.has(rec.driver) ? updateReasons : replaceReasons).push(`driver changed: ${rec.driver} -> ${spec.driver}`);
@@ -588,6 +593,7 @@ class Planner {
     if (view.mode === 'state') {
       if (!rec) return void this.add({ ...base, action: 'create', reasons: ['not in state'], before: null });
       if (rec.status !== 'created') return void this.add({ ...base, action: 'replace', reasons: [taintReason(rec)], before, existingId: rec.id });
+      if (this.replace.has(address)) return void this.add({ ...base, action: 'replace', reasons: [REPLACE_REQUESTED], before, existingId: rec.id });
       const same = rec.configHash !== undefined ? rec.configHash === hash : diffAttributes(rec.attributes, after).length === 0;
       if (same) return void this.add({ ...base, action: 'noop', reasons: [], before, existingId: rec.id });
       return void this.add({ ...base, action: 'replace', reasons: this.changeReasons(rec, after, hash), before, existingId: rec.id });
@@ -609,6 +615,7 @@ class Planner {
 
     const known = { ...base, before: before ?? null, existingId: keep.id };
     if (rec && rec.status !== 'created') return void this.add({ ...known, action: 'replace', reasons: [taintReason(rec)] });
+    if (this.replace.has(address)) return void this.add({ ...known, before: before ?? after, action: 'replace', reasons: [REPLACE_REQUESTED] });
     if (keep.labels[LABEL_CONFIG_HASH] !== hash) {
       return void this.add({ ...known, action: 'replace', reasons: this.changeReasons(rec, after, hash, keep.labels[LABEL_CONFIG_HASH]) });
     }

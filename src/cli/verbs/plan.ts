@@ -5,6 +5,7 @@ import { ensurePlanKey } from '../../state/index.js';
 import path from 'node:path';
 import { out, outRendered, warn } from '../common.js';
 import { loadOrPrintJson } from '../config-errors-json.js';
+import { collectList } from '../options.js';
 import { addPipelineOptions } from '../pipeline-options.js';
 import { closeRun, hasChanges, prepareRun, type PipelineOptions } from '../pipeline.js';
 
@@ -21,6 +22,7 @@ export function planCommand(): Command {
     .option('--out <PLANFILE>', 'save the plan for `mfile apply PLANFILE`')
     .option('--json', 'print the plan as JSON')
     .option('--destroy', 'plan the destruction of everything in the state')
+    .option('--replace <ADDR>', 'replace this machine or container even if nothing changed (repeatable; Terraform\'s -replace=ADDR works too)', collectList, [])
     .option('--detailed-exitcode', 'exit 0 for no changes, 2 for changes, 1 for errors')
     .action(async (opts: PlanOptions) => {
       const run = await loadOrPrintJson(opts.json, () => prepareRun(opts, 'plan', opts.destroy === true));

@@ -15,6 +15,7 @@ const VERBS: [string[], VerbLoader][] = [
   [['apply'], async () => [(await import('./verbs/apply.js')).applyCommand()]],
   [['destroy'], async () => [(await import('./verbs/destroy.js')).destroyCommand()]],
   [['show'], async () => [(await import('./verbs/show.js')).showCommand()]],
+  [['graph'], async () => [(await import('./verbs/graph.js')).graphCommand()]],
   [['ls', 'env', 'ssh', 'ssh-keys'], async () => (await import('./verbs/machines.js')).machineCommands()],
   [['regenerate-certs'], async () => [(await import('./verbs/regenerate-certs.js')).regenerateCertsCommand()]],
   [['state'], async () => [(await import('./verbs/state.js')).stateCommand()]],

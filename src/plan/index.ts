@@ -23,3 +23,4 @@ export {
   targetMatcher,
   type ParsedAddress,
 } from './names.js';
+export { renderPlanDot } from './render-dot.js';

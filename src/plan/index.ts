@@ -24,3 +24,5 @@ export {
   type ParsedAddress,
 } from './names.js';
 export { renderPlanDot } from './render-dot.js';
+export { applyDrift, driftHasChanges, refreshOnlyDrift, type Drift, type DriftEntry } from './refresh-only.js';
+export { driftCounts, driftToJson, renderDriftText } from './render-drift.js';

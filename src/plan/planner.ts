@@ -59,7 +59,7 @@ export interface PlanOptions {
 export const REPLACE_REQUESTED = 'replace requested with -replace';
 
 /** Drivers whose engine mfile does not create: a machine record is all mfile makes or removes. */
-const RECORD_ONLY_DRIVERS: ReadonlySet<string> = new Set(['local', 'none']);
+export const RECORD_ONLY_DRIVERS: ReadonlySet<string> = new Set(['local', 'none']);
 
 /** The strongest pull policy wins when containers on one machine share an image. */
 const PULL_RANK: Record<ContainerSpec['pull_policy'], number> = { never: 0, missing: 1, always: 2, build: 3 };

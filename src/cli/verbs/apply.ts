@@ -9,6 +9,7 @@ import { loadOrPrintJson } from '../config-errors-json.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { execute } from '../execute.js';
 import { collectList, parsePositiveInt } from '../options.js';
+import { applyRefreshOnly } from '../refresh-only.js';
 import { addPipelineOptions } from '../pipeline-options.js';
 import { closeRun, hasChanges, openRun, prepareRun, type PipelineOptions, type PreparedRun } from '../pipeline.js';
 
@@ -17,6 +18,7 @@ interface ApplyOptions extends PipelineOptions {
   parallelism: number;
   perMachine: number;
   json?: boolean;
+  refreshOnly?: boolean;
 }
 
 export function applyCommand(): Command {
@@ -29,7 +31,12 @@ export function applyCommand(): Command {
     .option('--parallelism <N>', 'steps run at once', parsePositiveInt, 10)
     .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, 4)
     .option('--json', 'print progress as JSON lines')
+    .option('--refresh-only', 'record in the state what changed outside mfile, changing no machine (Terraform\'s -refresh-only works too)')
     .action(async (planFile: string | undefined, opts: ApplyOptions & { autoApprove?: boolean }) => {
+      if (opts.refreshOnly) {
+        if (planFile) throw new UsageError('--refresh-only refreshes now: it takes no PLANFILE');
+        return applyRefreshOnly(opts);
+      }
       if (planFile && opts.replace?.length) throw new UsageError('--replace belongs to the plan: give it to `mfile plan --out`, not to apply PLANFILE');
       const run = await loadOrPrintJson(opts.json, () => (planFile ? fromPlanFile(planFile, opts) : prepareRun(opts, 'apply', false)));
       if (!run) return;

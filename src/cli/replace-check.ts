@@ -1,16 +1,8 @@
 // `--replace ADDR`: every address must name a machine or container of the plan that can be replaced.
-import { nearest } from '../config/did-you-mean.js';
+import { nearAddresses } from './near-addresses.js';
 import { UsageError } from '../errors.js';
 import type { Plan } from '../model/index.js';
-import { parseAddress, REPLACE_REQUESTED } from '../plan/index.js';
-
-/** Addresses like `address`: the same name on other machines, and the nearest spelling. */
-function nearMatches(address: string, candidates: string[]): string[] {
-  const p = parseAddress(address);
-  const same = p ? candidates.filter((c) => parseAddress(c)?.name === p.name && c !== address) : [];
-  const near = nearest(address, candidates);
-  return [...new Set([...(near ? [near] : []), ...same])].sort().slice(0, 5);
-}
+import { REPLACE_REQUESTED } from '../plan/index.js';
 
 export function assertReplaced(plan: Plan, addresses: readonly string[]): void {
   const byAddress = new Map(plan.nodes.map((n) => [n.address, n]));
@@ -18,7 +10,7 @@ export function assertReplaced(plan: Plan, addresses: readonly string[]): void {
   for (const a of addresses) {
     const node = byAddress.get(a);
     if (!node) {
-      const near = nearMatches(a, candidates);
+      const near = nearAddresses(a, candidates);
       throw new UsageError(`--replace ${a}: no such object in the plan${near.length ? `; did you mean ${near.join(', ')}?` : ''}`);
     }
     if (node.kind !== 'machine' && node.kind !== 'container') {

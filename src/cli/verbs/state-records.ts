@@ -1,7 +1,7 @@
 // `mfile state list|show|rm|mv`: read and edit the records of the state file, as Terraform's state verbs do.
 // rm and mv take the state lock and raise the serial; none of them touches a machine.
 import { Command } from 'commander';
-import { nearest } from '../../config/did-you-mean.js';
+import { didYouMeanAddress } from '../near-addresses.js';
 import type { Desired, DriverName, State } from '../../model/index.js';
 import { parseAddress, targetMatcher } from '../../plan/names.js';
 import { editState, moveRecord, recordAt, removeRecords, stateAddresses, StateStore } from '../../state/index.js';
@@ -27,8 +27,7 @@ async function desiredIfAny(opts: ConfigOptions): Promise<Desired | undefined> {
 }
 
 function notInState(address: string, known: string[]): UsageError {
-  const near = nearest(address, known);
-  return new UsageError(`${address} is not in the state${near ? ` (did you mean ${near}?)` : ''}; see mfile state list`);
+  return new UsageError(`${address} is not in the state${didYouMeanAddress(address, known)}; see mfile state list`);
 }
 
 export function stateRecordCommands(): Command[] {

@@ -3,11 +3,12 @@
 
 const IMAGES = ['nginx:1.27', 'postgres:16', 'redis:7', 'registry.example.com/shop/api:2.4.1', 'busybox:1.36'];
 
-function machineSpec(name) {
+function machineSpec(name, drivers) {
   return {
     name,
     driver: 'sandbox',
     driverOptions: {},
+    traits: drivers.get('sandbox'),
     engine: {
       install: 'auto', port: 2376, transport: 'tcp', labels: { rack: `r${name.length % 7}` }, registryMirrors: [],
       insecureRegistries: [], logOpts: {}, daemon: {}, uninstall: false,
@@ -40,8 +41,8 @@ function containerSpec(i, machines) {
   };
 }
 
-/** A Desired as loadConfig would return it. */
-export function generateDesired({ machines = 1000, containers = 10000 } = {}) {
+/** A Desired as loadConfig would return it; `drivers` is the driver catalog (builtinCatalog()). */
+export function generateDesired({ machines = 1000, containers = 10000, drivers }) {
   const d = {
     project: 'bench',
     configPath: '/bench/machines.yml',
@@ -53,8 +54,9 @@ export function generateDesired({ machines = 1000, containers = 10000 } = {}) {
     volumes: { data: { name: 'data', driver: 'local', driverOpts: {}, labels: {}, external: false } },
     secrets: {},
     containers: {},
+    drivers,
   };
-  for (let i = 0; i < machines; i++) d.machines[`m${i}`] = machineSpec(`m${i}`);
+  for (let i = 0; i < machines; i++) d.machines[`m${i}`] = machineSpec(`m${i}`, drivers);
   for (let i = 0; i < containers; i++) d.containers[`c${i}`] = containerSpec(i, machines);
   return d;
 }

@@ -24,16 +24,18 @@ let desired;
 let source = 'generated Desired';
 if (process.argv.includes('--yaml') && existsSync(path.join(root, 'dist/config/index.js'))) {
   const { loadConfig } = await import(pathToFileURL(path.join(root, 'dist/config/index.js')).href);
+  const { builtinCatalog } = await import(pathToFileURL(path.join(root, 'dist/drivers/catalog.js')).href);
   const dir = mkdtempSync(path.join(tmpdir(), 'mfile-bench-'));
   const file = path.join(dir, 'machines.yml');
   writeFileSync(file, generateYaml(size));
   const t0 = performance.now();
-  desired = await loadConfig({ file, env: {} });
+  desired = await loadConfig({ file, env: {} }, builtinCatalog());
   console.log(`loadConfig: ${(performance.now() - t0).toFixed(0)} ms`);
   rmSync(dir, { recursive: true, force: true });
   source = 'machines.yml via loadConfig';
 } else {
-  desired = generateDesired(size);
+  const { builtinCatalog } = await import(pathToFileURL(path.join(root, 'dist/drivers/catalog.js')).href);
+  desired = generateDesired({ ...size, drivers: builtinCatalog() });
 }
 
 const c0 = process.cpuUsage();

@@ -1,7 +1,7 @@
 // One dockerode client per machine for the whole run, built from the driver's engine endpoint and cached.
 import { dirname, join } from 'node:path';
 import type { Agent } from 'node:http';
-import type { Desired, MachineSpec, State } from '../model/index.js';
+import { traitsOf, type Desired, type DriverCatalog, type MachineSpec, type State } from '../model/index.js';
 import { defaultEngine } from '../model/engine-defaults.js';
 import type { DriverContext, EngineEndpoint } from '../drivers/driver.js';
 import { driverFor } from '../drivers/registry.js';
@@ -28,13 +28,14 @@ export interface ConnectionOptions {
 }
 
 /** A spec good enough to reach a machine that is only in the state (being destroyed). */
-function specFromState(name: string, state: State): MachineSpec | undefined {
+function specFromState(name: string, state: State, drivers: DriverCatalog): MachineSpec | undefined {
   const r = state.machines[name];
   if (!r) return undefined;
   return {
     name,
     driver: r.driver as MachineSpec['driver'],
     driverOptions: r.driverOptions,
+    traits: traitsOf(drivers, r.driver),
     engine: defaultEngine({ install: 'never' }),
     tls: { enabled: true, san: [] },
   };
@@ -56,7 +57,7 @@ export function createConnections(desired: Desired, stateOrGetter: State | (() =
   const ctx = driverContext(desired, opts);
 
   const spec = (machine: string): MachineSpec => {
-    const s = desired.machines[machine] ?? specFromState(machine, currentState());
+    const s = desired.machines[machine] ?? specFromState(machine, currentState(), desired.drivers);
     if (!s) throw new Error(`unknown machine ${machine}`);
     return s;
   };

@@ -5,7 +5,6 @@ import type { ObjectKind, ObjectRecord, PlanNode, ProgressEvent, State } from '.
 import { Checkpointer } from './checkpoint.js';
 import { createConnections } from './connections.js';
 import { defaultHandlers } from './steps/index.js';
-import { driverFor } from '../drivers/registry.js';
 import { engineMessage } from '../remote/docker/errors.js';
 import { Masker } from '../masking.js';
 import { StepError, type ApplyArgs, type ApplyResult, type NodeOutcome, type StepContext } from './types.js';
@@ -56,11 +55,6 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyResult> {
   const masker = new Masker({ values: desired.sensitiveValues, numbers: desired.sensitiveNumbers });
   const emit = (e: Omit<ProgressEvent, 'time'>): void => sink({ ...e, time: Date.now() });
   const byAddress = new Map(plan.nodes.map((n) => [n.address, n]));
-  const goesWithMachine = (node: PlanNode): boolean =>
-    node.kind !== 'machine' &&
-    node.action === 'delete' &&
-    byAddress.get(`machine.${node.machine}`)?.action === 'delete' &&
-    driverFor(conns.spec(node.machine).driver).removesHostedObjects;
   const result: ApplyResult = { done: [], failed: [], skipped: [], notStarted: [], interrupted: false, counts: { added: 0, changed: 0, destroyed: 0 }, state: args.state };
   /** Root cause of a node that did not complete (failed address, or "interrupted"). */
   const blocked = new Map<string, string>();
@@ -115,7 +109,7 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyResult> {
           if (signal.aborted) return undefined; // interrupted while queued: never started
           emit({ id: node.address, parent: parentOf(node), status: 'running', text: `${RUNNING[node.action] ?? node.action}…` });
           // The machine's own removal takes this object with it; its engine may already be unreachable.
-          if (goesWithMachine(node)) return { record: null, text: `removed with machine ${node.machine}` };
+          if (node.removedWithMachine) return { record: null, text: `removed with machine ${node.machine}` };
           return handler.run({ ...ctx, state: checkpoint.state });
         }),
       );

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
+import { builtinCatalog } from '../drivers/catalog.js';
 import { statePathFor } from '../state/index.js';
 import type { Desired } from '../model/index.js';
 import { terminalText } from '../terminal-text.js';
@@ -30,7 +31,7 @@ export function addConfigOptions(cmd: Command): Command {
 
 /** Loads machines.yml; its sensitive values join the process-wide masker every output passes through. */
 export async function loadDesired(opts: ConfigOptions): Promise<Desired> {
-  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env });
+  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env }, builtinCatalog());
   registerSensitive({ values: desired.sensitiveValues, numbers: desired.sensitiveNumbers });
   return desired;
 }

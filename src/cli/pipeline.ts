@@ -7,6 +7,7 @@ import { connect, type StateRef } from './connect.js';
 import type { Desired, Observed, Plan, State } from '../model/index.js';
 import { assertReplaced } from './replace-check.js';
 import { loadDesired, resolveStatePath, warn, type ConfigOptions } from './common.js';
+import { preCreateChecks } from './pre-create-check.js';
 
 export interface PipelineOptions extends ConfigOptions {
   target: string[];
@@ -56,6 +57,8 @@ export async function prepareRun(opts: PipelineOptions, operation: string, destr
     const observed = await observe(run, opts.refresh);
     const plan = makePlan(run.desired, run.state, observed, { destroy, targets: opts.target, replace: opts.replace });
     if (opts.replace?.length) assertReplaced(plan, opts.replace);
+    // Also with --refresh=false: that skips asking existing hosts what is there, not whether new ones can be made.
+    await preCreateChecks(plan, run.desired, run.state, path.dirname(resolveStatePath(opts)));
     return { ...run, plan };
   } catch (err) {
     await closeRun(run);

@@ -33,7 +33,7 @@ async function withDrift(opts: RefreshOnlyOptions, operation: string, then: (dri
   try {
     const observed = await observe(run, true);
     const plan = makePlan(run.desired, run.state, observed, {});
-    const drift = targeted(refreshOnlyDrift(run.state, observed, plan, new Date().toISOString()), opts.target);
+    const drift = targeted(refreshOnlyDrift(run.state, observed, plan, run.desired.drivers, new Date().toISOString()), opts.target);
     for (const w of plan.warnings) warn(w);
     await then(drift, async () => (await run.store.write(applyDrift(run.state, drift))).serial);
   } finally {

@@ -1,6 +1,7 @@
 // What the normalise and cross-check steps share: where to report, and how to resolve paths.
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
+import type { DriverCatalog } from '../model/index.js';
 import type { IssueList } from './issues.js';
 import type { Locator, Path } from './positions.js';
 import type { Excluded } from './valid-parts.js';
@@ -12,6 +13,8 @@ export interface Context {
   configDir: string;
   env: NodeJS.ProcessEnv;
   project: string;
+  /** The drivers of this run: machines name them, their traits say how the blocks are read. */
+  drivers: DriverCatalog;
   /** Sensitive variable values: a string command keeps each one whole and literal (see command()). */
   sensitive?: readonly string[];
   /** After schema errors: entries left out of the checks, which references may still name. */

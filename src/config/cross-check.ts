@@ -7,8 +7,6 @@ import { didYouMean } from './did-you-mean.js';
 import type { Path } from './positions.js';
 import { isExcluded, type Section } from './valid-parts.js';
 
-const DRIVER_BLOCKS = ['local', 'none', 'sandbox', 'generic'];
-
 /** The entry named `key`, never an Object.prototype member ('constructor' is a valid container name). */
 function own<T>(rec: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(rec, key) ? rec[key] : undefined;
@@ -21,6 +19,11 @@ function entryPath(raw: unknown, base: Path, name: string): { path: Path; key: b
     return { path: i >= 0 ? [...base, i] : base, key: false };
   }
   return { path: [...base, name], key: true };
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function either(names: string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
 /** Names declared in a section, including entries left out after a schema error. */
@@ -42,15 +45,17 @@ function known(name: string, names: string[]): string {
 }
 
 function checkMachines(ctx: Context, data: Raw): void {
+  const drivers = [...ctx.drivers.values()];
+  const sshDrivers = drivers.filter((d) => d.provisioned).map((d) => d.name).sort();
   for (const [name, value] of Object.entries(obj(data.machines))) {
     const m = obj(value);
-    for (const block of DRIVER_BLOCKS) {
-      if (m[block] !== undefined && block !== m.driver) {
-        report(ctx, ['machines', name, block], `machines.${name}.${block}: only used with driver ${block} (this machine uses ${String(m.driver)})`, { key: true });
-      }
+    const uses = ctx.drivers.get(String(m.driver));
+    for (const d of drivers) {
+      if (d.block === null || m[d.block] === undefined || d.block === uses?.block) continue;
+      report(ctx, ['machines', name, d.block], `machines.${name}.${d.block}: only used with driver ${d.name} (this machine uses ${String(m.driver)})`, { key: true });
     }
-    if (obj(m.engine).transport === 'ssh' && (m.driver === 'local' || m.driver === 'none')) {
-      report(ctx, ['machines', name, 'engine', 'transport'], `machines.${name}.engine.transport: ssh needs driver generic or sandbox`);
+    if (obj(m.engine).transport === 'ssh' && uses && !uses.provisioned) {
+      report(ctx, ['machines', name, 'engine', 'transport'], `machines.${name}.engine.transport: ssh needs driver ${either(sshDrivers)}`);
     }
   }
 }

@@ -4,6 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Desired } from '../model/desired.js';
+import type { DriverCatalog } from '../model/driver-traits.js';
 import { withSensitiveDigests } from '../model/sensitive-digest.js';
 import type { Context, Raw } from './context.js';
 import { crossCheck } from './cross-check.js';
@@ -75,13 +76,14 @@ async function readBytes(file: string, abs: string): Promise<Buffer> {
   }
 }
 
-export async function loadConfig(opts: LoadOptions): Promise<Desired> {
+/** `drivers`: every driver this run knows (the CLI passes the built-in catalog plus plugins). */
+export async function loadConfig(opts: LoadOptions, drivers: DriverCatalog): Promise<Desired> {
   const configPath = resolve(opts.file);
   const bytes = await readBytes(opts.file, configPath);
   const fast = opts.reader === 'positioned' ? undefined : readQuick(opts.file, bytes);
   if (fast) {
     try {
-      return await fromSource(opts, configPath, bytes, fast, new IssueList());
+      return await fromSource(opts, drivers, configPath, bytes, fast, new IssueList());
     } catch {
       // Some problem, or a step that threw: the positioned path reads the file again to report it in place.
     }
@@ -89,7 +91,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Desired> {
   const issues = new IssueList();
   const src = readYaml(opts.file, bytes, issues);
   if (!src) throw issues.error();
-  return fromSource(opts, configPath, bytes, { src }, issues);
+  return fromSource(opts, drivers, configPath, bytes, { src }, issues);
 }
 
 /** A parsed file: the positioned tree, or the fast reader's data with the little that interpolate() needs. */
@@ -104,7 +106,7 @@ function readQuick(file: string, bytes: Uint8Array): Source | undefined {
   return text === undefined ? undefined : readFast(file, text);
 }
 
-async function fromSource(opts: LoadOptions, configPath: string, bytes: Uint8Array, source: Source, issues: IssueList): Promise<Desired> {
+async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath: string, bytes: Uint8Array, source: Source, issues: IssueList): Promise<Desired> {
   const { src } = source;
   const env = opts.env ?? process.env;
   const dotenv = await readDotenv(opts.file, env);
@@ -119,13 +121,13 @@ async function fromSource(opts: LoadOptions, configPath: string, bytes: Uint8Arr
     issues.add({ file: opts.file, line: 1, col: 1, message: `YAML error: ${(err as Error).message}` });
     throw issues.error();
   }
-  const errorPaths = checkSchema(data, src.locator, issues, interp);
+  const errorPaths = checkSchema(data, src.locator, issues, interp, drivers);
   if (errorPaths.length && !issues.size) issues.add({ file: opts.file, line: 1, col: 1, message: 'does not match the machines.yml schema' });
   // After schema errors the cross-field checks still run, on the entries that passed, so that every problem
   // is reported at once; if even those do not match the schema, they are skipped rather than risk a crash.
   const parts = errorPaths.length ? validParts(data, errorPaths) : undefined;
   if (parts) {
-    if (!matchesSchema(parts.data)) issues.throwIfAny();
+    if (!matchesSchema(parts.data, drivers)) issues.throwIfAny();
     data = parts.data;
   }
 
@@ -134,6 +136,7 @@ async function fromSource(opts: LoadOptions, configPath: string, bytes: Uint8Arr
     issues,
     configDir: dirname(configPath),
     env,
+    drivers,
     project: typeof data.project === 'string' ? data.project : defaultProject(configPath),
     sensitive: interp.sensitiveValues,
     excluded: parts?.excluded,
@@ -160,5 +163,6 @@ async function fromSource(opts: LoadOptions, configPath: string, bytes: Uint8Arr
     volumes: n.volumes,
     secrets: n.secrets,
     containers,
+    drivers,
   };
 }

@@ -1,5 +1,6 @@
 // Machines, networks, volumes and secrets: defaults applied, paths made absolute.
 import type { EngineSpec, MachineSpec, NetworkSpec, SecretSpec, TlsSpec, VolumeSpec } from '../model/desired.js';
+import type { DriverTraits } from '../model/driver-traits.js';
 import { defaultEngine } from '../model/engine-defaults.js';
 import { localPath, obj, type Context, type Raw } from './context.js';
 import { listOrDict, stringMap, toList } from './units.js';
@@ -10,9 +11,9 @@ function sshOptions(ctx: Context, raw: Raw, defaults: { user: string }): Raw {
   return out;
 }
 
-function driverOptions(ctx: Context, m: Raw, driver: string): Record<string, unknown> {
-  const raw = obj(m[driver]);
-  if (driver === 'generic') {
+function driverOptions(ctx: Context, m: Raw, traits: DriverTraits): Record<string, unknown> {
+  const raw = traits.block === null ? {} : obj(m[traits.block]);
+  if (traits.sshBlock) {
     const out = sshOptions(ctx, raw, { user: 'root' });
     out.sudo = raw.sudo ?? out.user !== 'root';
     if (raw.jump) out.jump = sshOptions(ctx, obj(raw.jump), { user: String(out.user) });
@@ -52,8 +53,10 @@ export function normaliseMachines(ctx: Context, raw: Raw): Record<string, Machin
   const out: Record<string, MachineSpec> = {};
   for (const [name, value] of Object.entries(raw)) {
     const m = obj(value);
-    const driver = m.driver as MachineSpec['driver'];
-    out[name] = { name, driver, driverOptions: driverOptions(ctx, m, driver), engine: engine(obj(m.engine)), tls: tls(ctx, m.tls) };
+    const driver = String(m.driver);
+    // The schema allowed only the catalog's names.
+    const traits = ctx.drivers.get(driver)!;
+    out[name] = { name, driver, driverOptions: driverOptions(ctx, m, traits), traits, engine: engine(obj(m.engine)), tls: tls(ctx, m.tls) };
   }
   return out;
 }

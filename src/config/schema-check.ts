@@ -2,6 +2,7 @@
 // human message each, positioned at the offending key or value.
 import type { ErrorObject } from 'ajv';
 import type { Node } from 'yaml';
+import type { DriverCatalog } from '../model/index.js';
 import { didYouMean } from './did-you-mean.js';
 import type { IssueList } from './issues.js';
 import { pathToString, type Locator, type Path } from './positions.js';
@@ -57,7 +58,18 @@ interface Mapped {
   message: string;
 }
 
-function describe(e: ErrorObject): Mapped | undefined {
+/** What a driver's required block looks like, from its schema: `{host: ...}`. */
+function blockHint(catalog: DriverCatalog, block: string): string {
+  const d = [...catalog.values()].find((t) => t.block === block);
+  const required = (d?.blockSchema?.required as string[] | undefined) ?? [];
+  return d ? ` (driver ${d.name} needs ${block}: {${required.length ? `${required.join(', ')}: ...` : ''}})` : '';
+}
+
+function isDriverPath(path: Path): boolean {
+  return path.length === 3 && path[0] === 'machines' && path[2] === 'driver';
+}
+
+function describe(e: ErrorObject, catalog: DriverCatalog): Mapped | undefined {
   const path = toPath(e.instancePath);
   const where = pathToString(path);
   const at = (msg: string): string => (where ? `${where}: ${msg}` : msg);
@@ -78,9 +90,7 @@ function describe(e: ErrorObject): Mapped | undefined {
     }
     case 'required': {
       const missing = String(e.params.missingProperty);
-      const driver = /\/allOf\/\d+\/then\//.test(e.schemaPath)
-        ? ` (driver ${missing} needs ${missing}: {${missing === 'generic' ? 'host' : 'url'}: ...})`
-        : '';
+      const driver = /\/allOf\/\d+\/then\//.test(e.schemaPath) ? blockHint(catalog, missing) : '';
       const msg = where ? `missing required key '${missing}' in ${where}${driver}` : `missing required key '${missing}'`;
       return { path, key: true, message: msg };
     }
@@ -89,6 +99,10 @@ function describe(e: ErrorObject): Mapped | undefined {
       return { path, message: at(`must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`) };
     }
     case 'enum': {
+      if (isDriverPath(path) && typeof e.data === 'string') {
+        const known = [...catalog.keys()].sort();
+        return { path, message: at(`unknown driver '${e.data}' (known drivers: ${known.join(', ')})${didYouMean(e.data, known)}`) };
+      }
       const allowed = (e.params.allowedValues as unknown[]).map(String);
       const hint = typeof e.data === 'string' ? didYouMean(e.data, allowed) : '';
       return { path, message: at(`must be one of: ${allowed.join(', ')}${hint}`) };
@@ -159,14 +173,15 @@ export function checkSchema(
   locator: Locator,
   issues: IssueList,
   interp: { failed: Set<Node>; substituted: Set<Node> },
+  catalog: DriverCatalog,
 ): Path[] {
-  const validate = schemaValidator();
+  const validate = schemaValidator(catalog);
   if (validate(data)) return [];
   if (coerceSubstituted(data, validate.errors ?? [], locator, interp.substituted) && validate(data)) return [];
   const failed = interp.failed;
   const errors = validate.errors ?? [];
   for (const e of errors) {
-    const m = describe(e);
+    const m = describe(e, catalog);
     if (!m) continue;
     const node = locator.node(m.path);
     if (node && failed.has(node)) continue; // the interpolation error already covers it
@@ -176,6 +191,6 @@ export function checkSchema(
 }
 
 /** True when `data` matches the schema (for data already cut down to its valid parts). */
-export function matchesSchema(data: unknown): boolean {
-  return schemaValidator()(data);
+export function matchesSchema(data: unknown, catalog: DriverCatalog): boolean {
+  return schemaValidator(catalog)(data);
 }

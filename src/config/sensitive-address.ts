@@ -1,11 +1,8 @@
-// A machine's address (generic host, user, port, key path and jump host; a none engine's URL; a sandbox's
-// subnet and IP) is kept in .mfile/state.json, where `mfile ssh`, `env` and the next run read it. A sensitive
+// A machine's address (the keys of its block its driver lists as addressKeys: an SSH host, user, port and key
+// path, an engine URL, a subnet and IP) is kept in .mfile/state.json, where `mfile ssh`, `env` and the next run read it. A sensitive
 // value there would be written to the state, so it is refused with its position instead.
 import { obj, report, type Context, type Raw } from './context.js';
 import type { Path } from './positions.js';
-
-/** Drivers whose whole block makes the address that the state keeps. */
-const ADDRESS_BLOCKS: ReadonlySet<string> = new Set(['generic', 'none', 'sandbox']);
 
 export function refuseSensitiveAddresses(ctx: Context, data: Raw): void {
   const secrets = (ctx.sensitive ?? []).filter((s) => s !== '');
@@ -19,7 +16,15 @@ export function refuseSensitiveAddresses(ctx: Context, data: Raw): void {
     }
   };
   for (const [name, m] of Object.entries(obj(data.machines))) {
-    const driver = obj(m).driver;
-    if (typeof driver === 'string' && ADDRESS_BLOCKS.has(driver)) walk(obj(m)[driver], ['machines', name, driver]);
+    // The driver declares which keys of its block make the address (addressKeys).
+    const traits = ctx.drivers.get(String(obj(m).driver));
+    if (!traits?.block) continue;
+    const block = obj(obj(m)[traits.block]);
+    for (const key of traits.addressKeys) {
+      const path = key.split('.');
+      let value: unknown = block;
+      for (const seg of path) value = obj(value)[seg];
+      walk(value, ['machines', name, traits.block, ...path]);
+    }
   }
 }

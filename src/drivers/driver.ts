@@ -1,6 +1,6 @@
 // The driver interface: request objects in, response objects out, so fakes and dry-run wrappers fit unchanged.
+import type { DriverTraits, MachineSpec, MachineStatus, PriorHost, SshAddress } from '../model/index.js';
 import type { EngineEndpoint } from '../model/engine-endpoint.js';
-import type { MachineSpec, MachineStatus, PriorHost, SshAddress } from '../model/index.js';
 
 export type { EngineEndpoint };
 
@@ -33,11 +33,8 @@ export interface StatusResponse {
 
 export interface Driver {
   readonly name: string;
-  /** True when the machine is a host reached over SSH that mfile provisions. */
-  readonly provisioned: boolean;
-  /** True when remove() takes the whole host with everything on it (a sandbox, a cloud VM): the containers,
-   *  networks and volumes of a machine being removed then need no engine calls of their own. */
-  readonly removesHostedObjects: boolean;
+  /** What the driver is, as data (the same object the catalog holds): config, planner and steps read these. */
+  readonly traits: DriverTraits;
   /** Cheap checks before anything is created (root, binaries, options). Throws DriverError. */
   preCreateCheck(req: MachineRequest): Promise<void>;
   create(req: MachineRequest): Promise<CreateResponse>;

@@ -1,7 +1,10 @@
 // Desired: machines.yml after parsing, validation, interpolation and normalisation.
 // Every short form of Compose is turned into its long form here, so later stages read one shape.
 
-export type DriverName = 'local' | 'none' | 'sandbox' | 'generic';
+import type { DriverCatalog, DriverTraits } from './driver-traits.js';
+
+/** A driver's name as machines.yml writes it: a built-in driver or a plugin (the catalog of the run knows which). */
+export type DriverName = string;
 
 export interface EngineSpec {
   install: 'auto' | 'never';
@@ -37,6 +40,8 @@ export interface MachineSpec {
   driver: DriverName;
   /** The driver's own block (`generic: {...}`, `sandbox: {...}`), interpolated, defaults applied. */
   driverOptions: Record<string, unknown>;
+  /** What the driver declares about itself (from the catalog the config was loaded with). */
+  traits: DriverTraits;
   engine: EngineSpec;
   tls: TlsSpec;
 }
@@ -221,4 +226,6 @@ export interface Desired {
   volumes: Record<string, VolumeSpec>;
   secrets: Record<string, SecretSpec>;
   containers: Record<string, ContainerSpec>;
+  /** The drivers this config was checked against; also gives the traits of machines only the state names. */
+  drivers: DriverCatalog;
 }

@@ -27,6 +27,13 @@ export interface DriverTraits {
   lifecycle: LifecycleOperation[];
   /** Why lifecycle operations are refused (shown by start/stop on a driver without them). */
   lifecycleRefusal?: string;
+  /**
+   * The block names an existing server over SSH (host, port, user, identity_file, sudo, jump): config fills in
+   * the SSH defaults (port 22, user root, sudo unless root) and makes key paths absolute.
+   */
+  sshBlock: boolean;
+  /** Block key holding the Docker API URL of an engine mfile does not provision (tcp:// or unix://), if any. */
+  engineUrlKey?: string;
   /** Paths (dot-separated, inside the block) whose values are addresses a plan must not reveal when sensitive. */
   addressKeys: string[];
   /** Block keys whose values are secrets (tokens): always masked, never stored. */
@@ -35,3 +42,28 @@ export interface DriverTraits {
 
 /** Every driver mfile knows in this run: built in, plus plugins found on PATH or named in machines.yml. */
 export type DriverCatalog = ReadonlyMap<string, DriverTraits>;
+
+/**
+ * The traits of `name`, or, for a driver this run does not know (a state written with a plugin since removed),
+ * a stand-in that promises nothing: not record-only, not provisioned, removing it takes nothing with it.
+ * Operations on such a machine fail when its driver is looked up.
+ */
+export function traitsOf(catalog: DriverCatalog | undefined, name: string): DriverTraits {
+  return (
+    catalog?.get(name) ?? {
+      name,
+      kind: 'plugin',
+      block: null,
+      blockSchema: null,
+      blockRequired: false,
+      creates: true,
+      recordOnly: false,
+      provisioned: false,
+      removesHostedObjects: false,
+      lifecycle: [],
+      sshBlock: false,
+      addressKeys: [],
+      secretKeys: [],
+    }
+  );
+}

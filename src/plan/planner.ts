@@ -6,25 +6,29 @@
 //   fresh - the host is new or is being replaced: nothing exists on it yet.
 // Then every declared object gets a node, every existing object nobody declares gets a delete, and the edges
 // are added last, once all nodes are known.
-import type {
-  ContainerSpec,
-  Desired,
-  MachineRecord,
-  MachineSpec,
-  NetworkSpec,
-  ObjectRecord,
-  Observed,
-  ObservedContainer,
-  ObservedMachine,
-  Plan,
-  PlanNode,
-  ImageStepData,
-  ReplaceStrategy,
-  SensitiveDigest,
-  State,
-  VolumeSpec,
+import {
+  traitsOf,
+  type ContainerSpec,
+  type ContainerWait,
+  type Desired,
+  type DriverTraits,
+  type ImageStepData,
+  type MachineRecord,
+  type MachineSpec,
+  type NetworkSpec,
+  type ObjectRecord,
+  type Observed,
+  type ObservedContainer,
+  type ObservedMachine,
+  type Plan,
+  type PlanNode,
+  type ReplaceStrategy,
+  type SensitiveDigest,
+  type State,
+  type VolumeSpec,
 } from '../model/index.js';
 import { PLAN_FORMAT_VERSION } from '../model/plan.js';
+import { parseAddress } from '../model/names.js';
 import { MFILE_VERSION } from '../version.js';
 import { containerAttributes, engineAttributes, networkAttributes, prune, volumeAttributes } from './attributes.js';
 import { canonicalJson } from './canonical.js';
@@ -57,9 +61,6 @@ export interface PlanOptions {
 }
 
 export const REPLACE_REQUESTED = 'replace requested with -replace';
-
-/** Drivers whose engine mfile does not create: a machine record is all mfile makes or removes. */
-export const RECORD_ONLY_DRIVERS: ReadonlySet<string> = new Set(['local', 'none']);
 
 /** The strongest pull policy wins when containers on one machine share an image. */
 const PULL_RANK: Record<ContainerSpec['pull_policy'], number> = { never: 0, missing: 1, always: 2, build: 3 };
@@ -116,6 +117,7 @@ export function plan(desired: Desired, prior: State, observed: Observed, opts: P
   }
   nodes.sort((a, b) => byString(a.address, b.address));
   for (const n of nodes) n.dependsOn.sort(byString);
+  for (const n of nodes) if (n.kind === 'container' && n.action !== 'delete' && n.action !== 'noop') n.waitFor = waitsOf(n, desired);
   // Reasons and warnings quote values, and prior records may predate masking: everything leaves masked.
   const masker = p.masker;
   if (!masker.empty) {
@@ -210,7 +212,21 @@ class Planner {
       else this.planMachineObjects(view);
       if (view.held) this.holdChanges(view);
     }
+    this.markRemovedWithMachine();
     this.addEdges();
+  }
+
+  /** What a machine's driver declares: from machines.yml, else (a machine only the state names) the catalog. */
+  private traitsOfMachine(name: string): DriverTraits {
+    return this.desired.machines[name]?.traits ?? traitsOf(this.desired.drivers, this.prior.machines[name]?.driver ?? '');
+  }
+
+  /** Objects deleted with a machine whose driver's remove() takes the host with everything on it. */
+  private markRemovedWithMachine(): void {
+    for (const [m, list] of this.onMachine) {
+      if (this.nodes.get(machineAddress(m))?.action !== 'delete' || !this.traitsOfMachine(m).removesHostedObjects) continue;
+      for (const n of list) if (n.kind !== 'machine' && n.action === 'delete') n.removedWithMachine = true;
+    }
   }
 
   // ---------------------------------------------------------------- machines
@@ -219,7 +235,7 @@ class Planner {
     const spec = this.desired.machines[name];
     const rec = this.prior.machines[name];
     const obs = this.observed.refreshed ? this.observed.machines[name] : undefined;
-    const recordOnly = RECORD_ONLY_DRIVERS.has(spec?.driver ?? rec?.driver ?? '');
+    const recordOnly = this.traitsOfMachine(name).recordOnly;
     const addr = machineAddress(name);
     const before = rec ? machineBefore(rec) : null;
     const after = spec ? this.machineAfter(spec, recordOnly) : null;
@@ -285,7 +301,7 @@ class Planner {
     const replaceReasons: string[] = recordOnly || !this.replace.has(addr) ? [] : [REPLACE_REQUESTED];
     const updateReasons: string[] = [];
     if (rec.driver !== spec.driver) {
-      (recordOnly && RECORD_ONLY_DRIVERS.has(rec.driver) ? updateReasons : replaceReasons).push(`driver changed: ${rec.driver} -> ${spec.driver}`);
+      (recordOnly && traitsOf(this.desired.drivers, rec.driver).recordOnly ? updateReasons : replaceReasons).push(`driver changed: ${rec.driver} -> ${spec.driver}`);
     }
     // Both sides pruned: the record keeps the options as given (generic's `sudo: false`), the plan shows them pruned.
     const optionChanges = diffAttributes((prune(rec.driverOptions ?? {}) as Record<string, unknown>) ?? {}, (after?.driver_options as Record<string, unknown>) ?? {});
@@ -543,7 +559,9 @@ class Planner {
     const policy = spec.pull_policy;
     const name = this.imageName(ref);
     const address = objectAddress('image', name, m);
-    const after = this.maskedAttributes(prune({ ref, pull_policy: policy, build: policy === 'build' ? spec.build : undefined }) as Record<string, unknown>);
+    // With pull_policy missing, apply builds an absent image when the container has a build section (Compose's rule).
+    const built = policy === 'build' || policy === 'missing' ? spec.build : undefined;
+    const after = this.maskedAttributes(prune({ ref, pull_policy: policy, build: built }) as Record<string, unknown>);
     const id = this.imagePresent(view, ref, name);
     const shown = this.masker.value(ref);
     const before = id === undefined ? null : id === '' ? { ref: shown } : { ref: shown, id: shortId(id) };
@@ -807,6 +825,24 @@ function engineKeysChanged(before: Record<string, unknown> | undefined, after: R
 
 function taintReason(rec: ObjectRecord): string {
   return rec.status === 'tainted' ? 'tainted: a previous create failed' : 'pending: a previous create did not finish';
+}
+
+/**
+ * Where a container waits for each depends_on dependency: on its own machine when the dependency runs there,
+ * else on the machine the plan makes it depend on, else the first one the dependency is declared on.
+ */
+function waitsOf(node: PlanNode, desired: Desired): ContainerWait[] {
+  const spec = desired.containers[node.name];
+  if (!spec) return [];
+  const out: ContainerWait[] = [];
+  for (const dep of sortedKeys(spec.depends_on)) {
+    const depSpec = desired.containers[dep];
+    if (!depSpec) continue;
+    const fromPlan = node.dependsOn.map(parseAddress).find((a) => a?.kind === 'container' && a.name === dep);
+    const machine = depSpec.machines.includes(node.machine) ? node.machine : (fromPlan?.machine ?? depSpec.machines[0]);
+    if (machine !== undefined) out.push({ container: dep, machine });
+  }
+  return out;
 }
 
 /** Containers this one waits for: depends_on and `network_mode: service:NAME`. */

@@ -2,10 +2,9 @@
 // state's records only. Pure: (prior state, what refresh observed, the plan made from it) -> drift; applying the
 // drift to a state is pure too. Nothing here decides an action on a machine.
 import type { ObjectKind, ObjectRecord, Observed, ObservedMachine, Plan, PlanNode, State } from '../model/index.js';
-import { SENSITIVE_IMAGE_NAME_RE } from '../model/index.js';
+import { SENSITIVE_IMAGE_NAME_RE, traitsOf, type DriverCatalog } from '../model/index.js';
 import { imageIndex, normaliseImageRef, shortId } from './image-ref.js';
 import { LABEL_CONFIG_HASH, LABEL_MACHINE, LABEL_NAME, LABEL_PROJECT, machineAddress, objectAddress } from './names.js';
-import { RECORD_ONLY_DRIVERS } from './planner.js';
 
 /** forget: the record goes; record: a new record; update: the record changes; note: drift the state has no field for. */
 export type DriftChange = 'forget' | 'record' | 'update' | 'note';
@@ -45,7 +44,7 @@ function labelled(obs: ObservedMachine, project: string, kind: (typeof LABELLED_
   return out.sort((a, b) => byString(a.id, b.id));
 }
 
-export function refreshOnlyDrift(prior: State, observed: Observed, plan: Plan, now: string): Drift {
+export function refreshOnlyDrift(prior: State, observed: Observed, plan: Plan, drivers: DriverCatalog, now: string): Drift {
   const entries: DriftEntry[] = [];
   const warnings: string[] = [];
   const nodes = new Map(plan.nodes.map((n) => [n.address, n]));
@@ -54,7 +53,7 @@ export function refreshOnlyDrift(prior: State, observed: Observed, plan: Plan, n
     const obs = observed.machines[m];
     const rec = prior.machines[m];
     const onMachine = records.filter((r) => r.machine === m);
-    if (obs.status === 'missing' && rec?.status === 'created' && !RECORD_ONLY_DRIVERS.has(rec.driver)) {
+    if (obs.status === 'missing' && rec?.status === 'created' && !traitsOf(drivers, rec.driver).recordOnly) {
       entries.push({ address: machineAddress(m), change: 'forget', reasons: ['the host is gone (deleted outside mfile)'], before: null, after: null });
       for (const r of onMachine) entries.push({ address: r.address, change: 'forget', reasons: [`gone with machine ${m}`], before: r, after: null });
       continue;

@@ -47,6 +47,7 @@ export function planToJson(plan: Plan): PlanJson {
       depends_on: n.dependsOn,
       ...(n.existingId !== undefined ? { existing_id: n.existingId } : {}),
       ...(n.replaceStrategy !== undefined ? { replace_strategy: { ...n.replaceStrategy } } : {}),
+      ...(n.removedWithMachine ? { removed_with_machine: true } : {}),
     })),
     summary: { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy },
     warnings: plan.warnings,

@@ -129,6 +129,7 @@ function nodeProblems(n: unknown, at: string): string[] {
   for (const k of ['before', 'after']) if (n[k] !== null && !isObj(n[k])) p.push(`${at}.${k}: expected an object or null`);
   if (n.existingId !== undefined && typeof n.existingId !== 'string') p.push(`${at}.existingId: expected a string`);
   p.push(...stepDataProblems(n, at));
+  if (n.removedWithMachine !== undefined && n.removedWithMachine !== true) p.push(`${at}.removedWithMachine: expected true`);
   // A machine's name becomes a folder under .mfile/machines: the same rule as in machines.yml and the state.
   if (typeof n.machine === 'string' && !isMachineName(n.machine)) p.push(`${at}.machine: a machine name must be ${MACHINE_NAME_RULE}`);
   return p;
@@ -146,6 +147,10 @@ function stepDataProblems(n: Obj, at: string): string[] {
   if (rs !== undefined) {
     const ok = isObj(rs) && (rs.kind === 'start-first' || (rs.kind === 'stop-first' && isStrings(rs.because)));
     if (!ok) p.push(`${at}.replaceStrategy: expected {kind: start-first} or {kind: stop-first, because: [...]}`);
+  }
+  const wf = n.waitFor;
+  if (wf !== undefined && !(Array.isArray(wf) && wf.every((w) => isObj(w) && typeof w.container === 'string' && typeof w.machine === 'string'))) {
+    p.push(`${at}.waitFor: expected a list of {container, machine}`);
   }
   const im = n.image;
   if (im !== undefined) {

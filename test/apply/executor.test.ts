@@ -156,4 +156,20 @@ describe('applyPlan executor', () => {
     expect(ran).toEqual(['container.a[m1]']);
     expect(r.done).toEqual(['container.a[m1]']);
   });
+
+  it('hands a node the plan marks removedWithMachine to no step: the machine\'s removal takes it', async () => {
+    const handled: string[] = [];
+    const { p, events } = run(
+      [
+        node('container.web[m1]', 'delete', [], { removedWithMachine: true }),
+        node('container.api[m2]', 'delete'),
+        node('machine.m1', 'delete', ['container.web[m1]']),
+      ],
+      async (n) => void handled.push(n.address),
+    );
+    const r = await p;
+    expect(handled.sort()).toEqual(['container.api[m2]', 'machine.m1']);
+    expect(r.done.sort()).toEqual(['container.api[m2]', 'container.web[m1]', 'machine.m1']);
+    expect(events.some((e) => e.id === 'container.web[m1]' && e.text === 'removed with machine m1')).toBe(true);
+  });
 });

@@ -16,6 +16,7 @@ import { closeSshPool, sshPool } from '../../src/remote/ssh/pool.js';
 import { forgetHostKey, sshArgv } from '../../src/remote/ssh/ssh-helpers.js';
 import { harness, type Harness } from '../helpers/sandbox-run.js';
 import { engineSpec, sandboxSpec, testStateDir } from '../helpers/sandbox.js';
+import { genericTraits } from '../../src/drivers/generic/traits.js';
 
 const SUBNET = { subnet: '10.213.45.0/24' };
 
@@ -35,6 +36,7 @@ describeNeeding(SANDBOX)('harness: the machine step for a generic machine behind
     const behind: MachineSpec = {
       name: 'behind',
       driver: 'generic',
+      traits: genericTraits,
       driverOptions: {
         host: ip('inner'),
         user: 'root',

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/index.js';
 import type { ContainerSpec } from '../../src/model/desired.js';
 import { project } from './helpers.js';
 import { containerSpec } from '../helpers/fixtures.js';
+import { builtinCatalog } from '../../src/drivers/catalog.js';
 
 const compose = readFileSync(new URL('../../examples/compose-service.yml', import.meta.url), 'utf8');
 const machinesYml = 'version: 1\nmachines:\n  m1:\n    driver: local\n' + compose.replace(/^services:/m, 'containers:');
@@ -20,7 +21,7 @@ describe('a Compose service block', async () => {
     'db.env': '# database settings\nPOSTGRES_USER=app\nexport POSTGRES_DB="from-file"\nGREETING=\'hi there\'\n',
     'db_password.txt': 'secret\n',
   });
-  const desired = await loadConfig({ file: join(dir, 'machines.yml'), env: {} });
+  const desired = await loadConfig({ file: join(dir, 'machines.yml'), env: {} }, builtinCatalog());
 
   it('loads every service of the Compose file, pasted unchanged under containers, with its image', () => {
     const services = parse(compose).services as Record<string, { image: string }>;

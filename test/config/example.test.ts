@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_PATH, loadConfig } from '../../src/config/index.js';
+import { builtinCatalog } from '../../src/drivers/catalog.js';
 
 const example = new URL('../../examples/machines.yml', import.meta.url).pathname;
 
@@ -12,7 +13,7 @@ describe('examples/machines.yml', () => {
   });
 
   it('validates and normalises', async () => {
-    const d = await loadConfig({ file: example, env: {} });
+    const d = await loadConfig({ file: example, env: {} }, builtinCatalog());
     expect(Object.keys(d.machines).sort()).toEqual(['db', 'web-1', 'web-2']);
     expect(Object.keys(d.containers).sort()).toEqual(['api', 'db', 'proxy', 'redis', 'web', 'worker-1', 'worker-2']);
     expect(d.sensitiveValues).toEqual(['change-me']);

@@ -12,12 +12,13 @@ import { readYaml } from '../../src/config/read-yaml.js';
 import { generateYaml } from '../../bench/plan/generate.mjs';
 import { seedFiles, variants } from '../reliability/helpers/fuzz-corpus.js';
 import { HEAD, project } from './helpers.js';
+import { builtinCatalog } from '../../src/drivers/catalog.js';
 
 type Outcome = { ok: unknown } | { error: string };
 
 async function outcome(file: string, opts: Partial<LoadOptions>): Promise<Outcome> {
   try {
-    return { ok: await loadConfig({ env: { HOME: '/home/u', API: 'k' }, vars: { tag: '2' }, ...opts, file }) };
+    return { ok: await loadConfig({ env: { HOME: '/home/u', API: 'k' }, vars: { tag: '2' }, ...opts, file }, builtinCatalog()) };
   } catch (err) {
     return { error: `${(err as Error).constructor.name}: ${(err as Error).message}` };
   }

@@ -1,6 +1,8 @@
 // Defaults and placement: what a minimal machines.yml turns into.
 import { describe, expect, it } from 'vitest';
 import { load } from './helpers.js';
+import { builtinCatalog } from '../../src/drivers/catalog.js';
+import { genericTraits } from '../../src/drivers/generic/traits.js';
 
 describe('defaults', () => {
   it('fills machine, engine and TLS defaults, and names the project after the folder', async () => {
@@ -12,6 +14,7 @@ describe('defaults', () => {
       name: 'web-1',
       driver: 'generic',
       driverOptions: { host: '10.0.0.5', port: 22, user: 'ubuntu', sudo: true, identity_file: expect.stringMatching(/\/shop\/keys\/id$/) },
+      traits: genericTraits,
       engine: {
         install: 'auto', port: 2376, transport: 'tcp', labels: {}, registryMirrors: [], insecureRegistries: [], logOpts: {}, daemon: {}, uninstall: false,
       },
@@ -23,7 +26,7 @@ describe('defaults', () => {
     const { project } = await import('./helpers.js');
     const { loadConfig } = await import('../../src/config/index.js');
     const dir = project({ 'machines.yml': 'version: 1\nmachines: { m: { driver: local } }\n' }, 'My Shop.v2');
-    expect((await loadConfig({ file: `${dir}/machines.yml`, env: {} })).project).toBe('myshopv2');
+    expect((await loadConfig({ file: `${dir}/machines.yml`, env: {} }, builtinCatalog())).project).toBe('myshopv2');
   });
 
   it('puts a container without machine on the only machine, with restart "no" and pull_policy missing', async () => {

@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { genericAddress } from '../../src/drivers/generic/options.js';
 import type { MachineSpec } from '../../src/model/index.js';
 import { engineSpec } from '../helpers/sandbox.js';
+import { genericTraits } from '../../src/drivers/generic/traits.js';
 
 const spec = (driverOptions: Record<string, unknown>): MachineSpec => ({
   name: 'g',
   driver: 'generic',
   driverOptions,
+  traits: genericTraits,
   engine: engineSpec(),
   tls: { enabled: true, san: [] },
 });

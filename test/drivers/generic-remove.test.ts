@@ -11,6 +11,7 @@ import type { MachineSpec, SshAddress } from '../../src/model/index.js';
 import { closeSshPool } from '../../src/remote/ssh/pool.js';
 import { SshSession } from '../../src/remote/ssh/session.js';
 import { engineSpec } from '../helpers/sandbox.js';
+import { genericTraits } from '../../src/drivers/generic/traits.js';
 
 let server: Server;
 let port = 0;
@@ -42,6 +43,7 @@ const spec = (host: string): MachineSpec => ({
   name: 'g',
   driver: 'generic',
   driverOptions: { host, port, identity_file: key },
+  traits: genericTraits,
   engine: engineSpec({ uninstall: true }),
   tls: { enabled: true, san: [] },
 });

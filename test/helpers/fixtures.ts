@@ -1,6 +1,8 @@
 // Desired/State/Plan builders for apply tests that run before (or without) the config loader and the planner.
 import type { ContainerSpec, Desired, NetworkSpec, Plan, PlanNode, State, VolumeSpec, Action } from '../../src/model/index.js';
 import { containerConfigHash, networkConfigHash, replaceStrategy, volumeConfigHash } from '../../src/plan/index.js';
+import { localTraits } from '../../src/drivers/local/traits.js';
+import { builtinCatalog } from '../../src/drivers/catalog.js';
 import { defaultEngine } from '../../src/model/engine-defaults.js';
 
 export function containerSpec(name: string, over: Partial<ContainerSpec> = {}): ContainerSpec {
@@ -58,6 +60,7 @@ export function desiredOf(project: string, parts: { containers?: ContainerSpec[]
         name: 'm1',
         driver: 'local',
         driverOptions: {},
+        traits: localTraits,
         engine: defaultEngine({ install: 'never' }),
         tls: { enabled: false, san: [] },
       },
@@ -66,6 +69,7 @@ export function desiredOf(project: string, parts: { containers?: ContainerSpec[]
     volumes: Object.fromEntries((parts.volumes ?? []).map((v) => [v.name, v])),
     secrets: {},
     containers: Object.fromEntries((parts.containers ?? []).map((c) => [c.name, c])),
+    drivers: builtinCatalog(),
   };
 }
 
@@ -96,6 +100,9 @@ export function planned(plan: Plan, desired: Desired): Plan {
       const spec = desired.containers[n.name];
       n.configHash ??= containerConfigHash(spec, desired.project, digests);
       if (n.action === 'replace') n.replaceStrategy ??= replaceStrategy(spec);
+      n.waitFor ??= Object.keys(spec.depends_on)
+        .filter((dep) => desired.containers[dep])
+        .map((dep) => ({ container: dep, machine: desired.containers[dep].machines.includes(n.machine) ? n.machine : desired.containers[dep].machines[0] }));
     } else if (n.kind === 'network' && desired.networks[n.name]) {
       n.configHash ??= networkConfigHash(desired.networks[n.name], desired.project, digests);
     } else if (n.kind === 'volume' && desired.volumes[n.name]) {

@@ -11,6 +11,7 @@ import type { PlanNode } from '../../src/model/index.js';
 function settled(desired: Desired, spec: MachineSpec): Partial<PlanNode> {
   return { after: { engine: engineAttributes(spec) }, driverOptions: spec.driverOptions, configHash: engineConfigHash(spec, desired.sensitiveDigests) };
 }
+import { builtinCatalog } from '../../src/drivers/catalog.js';
 
 export interface Harness {
   desired: Desired;
@@ -34,6 +35,7 @@ export function harness(stateDir: string, machines: MachineSpec[]): Harness {
     volumes: {},
     secrets: {},
     containers: {},
+    drivers: builtinCatalog(),
   } as Desired;
   const state: State = { version: 1, mfile_version: '0.1.0', lineage: 'test', serial: 0, machines: {}, objects: {} };
   const h: Harness = {

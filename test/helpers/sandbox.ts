@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DriverContext, MachineRequest } from '../../src/drivers/driver.js';
 import { defaultEngine, type EngineSpec, type MachineSpec } from '../../src/model/index.js';
+import { sandboxTraits } from '../../src/drivers/sandbox/traits.js';
 
 export function engineSpec(over: Partial<EngineSpec> = {}): EngineSpec {
   return defaultEngine({ install: 'never', ...over });
@@ -13,6 +14,7 @@ export function sandboxSpec(name: string, over: { engine?: Partial<EngineSpec>; 
     name,
     driver: 'sandbox',
     driverOptions: { subnet: '10.213.0.0/24', ...over.driverOptions },
+    traits: sandboxTraits,
     engine: engineSpec(over.engine),
     tls: { enabled: true, san: [] },
   };

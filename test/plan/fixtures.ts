@@ -1,5 +1,7 @@
 // Plain-data builders for planner tests: a Desired, and the State + Observed of a host where it was applied.
 import { containerSpec } from '../helpers/fixtures.js';
+import { builtinCatalog } from '../../src/drivers/catalog.js';
+import { traitsOf } from '../../src/model/index.js';
 import { defaultEngine } from '../../src/model/engine-defaults.js';
 import type {
   ContainerSpec,
@@ -41,6 +43,7 @@ export function machine(name: string, over: Partial<MachineSpec> = {}): MachineS
     engine: defaultEngine(),
     tls: { enabled: true, san: [] },
     ...over,
+    traits: over.traits ?? traitsOf(builtinCatalog(), over.driver ?? 'sandbox'),
   };
 }
 
@@ -76,6 +79,7 @@ export function desired(parts: {
     volumes: byName(parts.volumes),
     secrets: {},
     containers: byName(parts.containers),
+    drivers: builtinCatalog(),
   };
 }
 

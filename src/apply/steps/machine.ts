@@ -1,5 +1,5 @@
-// Machine step, first version for drivers local and none: nothing to create; check that the engine answers and
-// record the machine. (The hosts engineer extends this with driver create, SSH, provisioning and TLS.)
+// Machine step. Record-only drivers: nothing to create; check that the engine answers and record the machine.
+// Provisioned drivers (trait `provisioned`): driver create, SSH, provisioning and TLS.
 import type { MachineRecord, SshAddress } from '../../model/index.js';
 import { provisionEngine } from '../../remote/provision/provision.js';
 import { writeKnownHosts } from '../../remote/ssh/known-hosts.js';
@@ -50,8 +50,8 @@ async function remove(ctx: StepContext): Promise<NodeOutcome> {
 
 export const machineStep: StepHandler = {
   run: (ctx) => {
-    const driver = driverFor(ctx.conns.spec(ctx.node.machine).driver);
-    if (driver.provisioned) return ctx.node.action === 'delete' ? removeProvisioned(ctx) : ensureProvisioned(ctx);
+    // The driver's trait, as the spec carries it (for a machine only the state names, from the catalog).
+    if (ctx.conns.spec(ctx.node.machine).traits.provisioned) return ctx.node.action === 'delete' ? removeProvisioned(ctx) : ensureProvisioned(ctx);
     return ctx.node.action === 'delete' ? remove(ctx) : ensure(ctx);
   },
 };
@@ -87,7 +87,8 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
   let driverData: Record<string, unknown> = { ...(prior?.driverData ?? {}) };
   const req = () => ({ machine: spec, driverData, ctx: { ...dctx, log: (l: string) => ctx.progress(l, 'create') } });
 
-  const mustCreate = !prior || prior.status !== 'created' || node.action === 'create' || node.action === 'replace';
+  // The planner decided: no record, a pending or tainted one, or a host gone missing is a create or replace.
+  const mustCreate = node.action === 'create' || node.action === 'replace';
   // The CA (two RSA keys) is made while the machine boots; provisioning needs it later.
   ensureCa(dctx.stateDir).catch(() => undefined);
   prewarmServerKey(dctx.stateDir, name);

@@ -36,13 +36,13 @@ export interface MachineState {
 /** The driver's answer, then (for a provisioned host) whether its engine answers; a held machine is Stopped. */
 async function machineState(l: Loaded): Promise<MachineState> {
   const t = l.target;
-  if (t.driver.provisioned && t.record?.status !== 'created') {
+  if (t.driver.traits.provisioned && t.record?.status !== 'created') {
     return { state: 'Error', reason: t.record ? `its last create did not finish (${t.record.status})` : 'not created yet' };
   }
   const st = await t.driver.status(t.request).catch((e: unknown) => ({ status: 'error' as const, detail: engineMessage(e) }));
   if (st.status === 'stopped') return { state: 'Stopped' };
   if (st.status !== 'running') return { state: 'Error', reason: st.detail ?? st.status };
-  if (!t.driver.provisioned) return { state: 'Running' };
+  if (!t.driver.traits.provisioned) return { state: 'Running' };
   const conns = connect(l.desired, { current: l.state }, l.statePath);
   try {
     await enginePing(await conns.docker(t.name), AbortSignal.timeout(10_000));
@@ -66,7 +66,7 @@ function statusCommand(): Command {
 }
 
 async function ipOf(t: MachineTarget): Promise<string> {
-  const address = t.driver.provisioned ? (t.record?.ssh ?? (await t.driver.address(t.request))) : null;
+  const address = t.driver.traits.provisioned ? (t.record?.ssh ?? (await t.driver.address(t.request))) : null;
   if (address) return address.host;
   const ep = await t.driver.engineUrl(t.request);
   if (ep.kind === 'tcp') return ep.host;
@@ -100,7 +100,7 @@ function inspectCommand(): Command {
       const t = l.target;
       const masker = sensitiveMasker();
       const endpoint = await t.driver.engineUrl(t.request).catch(() => undefined);
-      const ssh = t.driver.provisioned ? (t.record?.ssh ?? (await t.driver.address(t.request).catch(() => null))) : null;
+      const ssh = t.driver.traits.provisioned ? (t.record?.ssh ?? (await t.driver.address(t.request).catch(() => null))) : null;
       const state = await machineState(l);
       const tls =
         endpoint?.kind === 'tcp' && endpoint.tls
@@ -108,7 +108,7 @@ function inspectCommand(): Command {
               ca: endpoint.tls.ca,
               clientCert: endpoint.tls.cert,
               clientKey: endpoint.tls.key,
-              ...(t.driver.provisioned ? { serverCert: serverCertPaths(path.dirname(l.statePath), name).cert, serverKey: serverCertPaths(path.dirname(l.statePath), name).key } : {}),
+              ...(t.driver.traits.provisioned ? { serverCert: serverCertPaths(path.dirname(l.statePath), name).cert, serverKey: serverCertPaths(path.dirname(l.statePath), name).key } : {}),
             }
           : null;
       const info = {
@@ -121,7 +121,7 @@ function inspectCommand(): Command {
         hostKeyFingerprint: t.record?.hostKeyFingerprint ?? null,
         engineUrl: t.record?.engineUrl ?? (endpoint ? endpointUrl(endpoint) : null),
         tls,
-        engineOptions: t.driver.provisioned ? masker.value(engineAttributes(t.spec)) : null,
+        engineOptions: t.driver.traits.provisioned ? masker.value(engineAttributes(t.spec)) : null,
         dockerVersion: t.record?.dockerVersion ?? null,
         state: state.state,
         ...(state.reason ? { stateReason: state.reason } : {}),

@@ -20,7 +20,7 @@ const ABOUT: Record<PowerVerb, [string, string]> = {
 
 async function powerOne(verb: PowerVerb, t: MachineTarget): Promise<void> {
   // Local and none refuse in the driver, whatever the state holds.
-  if (t.driver.provisioned) requireCreated(t);
+  if (t.driver.traits.provisioned) requireCreated(t);
   await t.driver[verb](t.request);
 }
 
@@ -46,7 +46,7 @@ function powerCommand(verb: PowerVerb): Command {
         let changed = false;
         targets.forEach((t, i) => {
           const rec = state.machines[t.name];
-          if (!rec || !t.driver.provisioned) return;
+          if (!rec || !t.driver.traits.provisioned) return;
           // New pids (a started sandbox) are kept even when the engine then failed to start.
           if (JSON.stringify(rec.driverData) !== JSON.stringify(t.request.driverData)) {
             rec.driverData = t.request.driverData;

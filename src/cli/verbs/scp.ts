@@ -38,7 +38,7 @@ export function scpCommand(): Command {
       const name = from.machine ?? to.machine;
       if (!name) throw new UsageError('neither side names a machine: write NAME:PATH for one of them');
       const t = machineTarget(desired, state, statePath, name);
-      if (!t.driver.provisioned) throw new UsageError(`machine ${name} (driver ${t.spec.driver}) has no SSH connection`);
+      if (!t.driver.traits.provisioned) throw new UsageError(`machine ${name} (driver ${t.spec.driver}) has no SSH connection`);
       const record = requireCreated(t);
       if (!record.ssh) throw new UsageError(`machine ${name}: mfile never logged in to it: run mfile apply first`);
       try {

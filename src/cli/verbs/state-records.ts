@@ -2,10 +2,9 @@
 // rm and mv take the state lock and raise the serial; none of them touches a machine.
 import { Command } from 'commander';
 import { didYouMeanAddress } from '../near-addresses.js';
-import type { Desired, DriverName, State } from '../../model/index.js';
+import type { Desired, State } from '../../model/index.js';
 import { parseAddress, targetMatcher } from '../../plan/names.js';
 import { editState, moveRecord, recordAt, removeRecords, stateAddresses, StateStore } from '../../state/index.js';
-import { driverFor } from '../../drivers/registry.js';
 import { UsageError } from '../../errors.js';
 import { addConfigOptions, loadDesired, out, resolveStatePath, type ConfigOptions } from '../common.js';
 import { parseDurationMs } from '../options.js';
@@ -121,7 +120,7 @@ function afterRemoval(addresses: string[], desired: Desired | undefined): string
     const spec = desired?.machines[name];
     if (!spec) {
       lines.push(`${a}: the host is left as it is${desired ? ', and machines.yml does not declare it: mfile no longer sees it' : ''}.`);
-    } else if (!driverFor(spec.driver as DriverName).provisioned) {
+    } else if (spec.traits.recordOnly) {
       lines.push(`${a}: its engine is left as it is; the next plan records it again (driver ${spec.driver}).`);
     } else {
       lines.push(`${a}: the host is left as it is, untracked; the next plan creates machine ${name} as new.`);

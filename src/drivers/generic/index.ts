@@ -1,6 +1,8 @@
 // generic: an existing server over SSH. Nothing to create; remove never touches the server beyond what mfile
 // installed (its containers are deleted by the executor; engine.uninstall also removes the daemon config), and
 // reaches it only at the address and with the host key the state recorded.
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { DriverError } from '../../errors.js';
 import type { SshAddress } from '../../model/index.js';
@@ -17,6 +19,7 @@ import { ensureMachineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { engineService, type EngineOperation } from '../engine-service.js';
 import { genericAddress } from './options.js';
+import { genericTraits } from './traits.js';
 
 /** TCP connect to the SSH port and read the banner (no login). */
 function banner(host: string, port: number, timeoutMs: number): Promise<string> {
@@ -33,6 +36,16 @@ function banner(host: string, port: number, timeoutMs: number): Promise<string> 
   });
 }
 
+async function readable(machine: string, what: string, file: string | undefined): Promise<void> {
+  if (file === undefined) return;
+  try {
+    await access(file, constants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DriverError(machine, `${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : (e as Error).message}`);
+  }
+}
+
 /** The power verbs act on the server's Docker service (never the server itself), at the recorded address. */
 function power(op: EngineOperation) {
   return async (req: MachineRequest): Promise<void> => {
@@ -44,12 +57,14 @@ function power(op: EngineOperation) {
 
 export function genericDriver(): Driver {
   return {
-    name: 'generic',
-    provisioned: true,
-    removesHostedObjects: false,
+    name: genericTraits.name,
+    traits: genericTraits,
 
     async preCreateCheck(req) {
-      genericAddress(req.machine);
+      const a = genericAddress(req.machine);
+      // A key file named in the block must be there to log in with; the agent needs no file.
+      await readable(req.machine.name, 'generic.identity_file', a.identityFile);
+      await readable(req.machine.name, 'generic.jump.identity_file', a.jump?.identityFile);
     },
 
     async create(req): Promise<CreateResponse> {

@@ -2,6 +2,7 @@
 import type { Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { localEndpoint } from '../../remote/docker/client.js';
 import { pingStatus } from './ping.js';
+import { localTraits } from './traits.js';
 import { DriverError } from '../../errors.js';
 
 /** mfile did not start this engine (the engine where mfile runs) and has no way to power it: start or stop Docker where it runs. */
@@ -12,9 +13,8 @@ const refusePower = async (req: MachineRequest): Promise<void> => {
 export function localDriver(env: NodeJS.ProcessEnv = process.env): Driver {
   const noop = async (): Promise<void> => {};
   return {
-    name: 'local',
-    provisioned: false,
-    removesHostedObjects: false,
+    name: localTraits.name,
+    traits: localTraits,
     preCreateCheck: noop,
     create: async () => ({ driverData: {} }),
     start: refusePower,

@@ -3,6 +3,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { pingStatus } from '../local/ping.js';
+import { noneTraits } from './traits.js';
 import { DriverError } from '../../errors.js';
 
 /** mfile did not start this engine (an engine at a URL) and has no way to power it: start or stop Docker where it runs. */
@@ -37,9 +38,8 @@ function endpointOf(req: MachineRequest): EngineEndpoint {
 export function noneDriver(): Driver {
   const noop = async (): Promise<void> => {};
   return {
-    name: 'none',
-    provisioned: false,
-    removesHostedObjects: false,
+    name: noneTraits.name,
+    traits: noneTraits,
     preCreateCheck: async (req) => void endpointOf(req),
     create: async () => ({ driverData: {} }),
     start: refusePower,

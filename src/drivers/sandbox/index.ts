@@ -15,6 +15,7 @@ import { identityFile, prepareMachineDir } from './files.js';
 import { allocateIp, createNetns, deleteNetns, ensureBridge, releaseIp, releaseIpsOf, removeBridgeIfUnused } from './network.js';
 import { sandboxNames, sandboxOptions } from './options.js';
 import { alive, startInit, stopMachine, stopStrayInits, TINI } from './processes.js';
+import { sandboxTraits } from './traits.js';
 
 export interface SandboxData {
   ip: string;
@@ -80,9 +81,8 @@ async function teardown(req: MachineRequest, d: Partial<SandboxData>): Promise<v
 
 export function sandboxDriver(): Driver {
   const driver: Driver = {
-    name: 'sandbox',
-    provisioned: true,
-    removesHostedObjects: true,
+    name: sandboxTraits.name,
+    traits: sandboxTraits,
 
     async preCreateCheck(req) {
       const name = req.machine.name;

@@ -25,14 +25,14 @@ const warnings = [];
 process.on('warning', (w) => warnings.push(String(w && w.message || w)));
 let mods;
 parentPort.on('message', async ({ file }) => {
-  mods ??= await Promise.all([import(${JSON.stringify('CONFIG')}), import(${JSON.stringify('ERRORS')})]);
-  const [{ loadConfig }, { ConfigError }] = mods;
+  mods ??= await Promise.all([import(${JSON.stringify('CONFIG')}), import(${JSON.stringify('ERRORS')}), import(${JSON.stringify('CATALOG')})]);
+  const [{ loadConfig }, { ConfigError }, { builtinCatalog }] = mods;
   warnings.length = 0;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   let out;
   try {
-    const d = await loadConfig({ file, env: { HOME: '/home/fuzz' } });
+    const d = await loadConfig({ file, env: { HOME: '/home/fuzz' } }, builtinCatalog());
     out = { result: 'ok', names: { project: d.project, machines: Object.keys(d.machines), containers: Object.keys(d.containers),
       networks: Object.keys(d.networks), volumes: Object.keys(d.volumes) } };
   } catch (err) {
@@ -54,7 +54,7 @@ export class FuzzLoader {
 
   private start(): Worker {
     const url = (p: string): string => pathToFileURL(path.join(REPO_ROOT, p)).href;
-    const src = WORKER_SOURCE.replace('"CONFIG"', JSON.stringify(url('dist/config/index.js'))).replace('"ERRORS"', JSON.stringify(url('dist/errors.js')));
+    const src = WORKER_SOURCE.replace('"CONFIG"', JSON.stringify(url('dist/config/index.js'))).replace('"ERRORS"', JSON.stringify(url('dist/errors.js'))).replace('"CATALOG"', JSON.stringify(url('dist/drivers/catalog.js')));
     // A stack as big as the CLI's main thread, so deep nesting behaves as it does for users.
     return new Worker(src, { eval: true, resourceLimits: { stackSizeMb: 1 } });
   }

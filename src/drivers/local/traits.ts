@@ -1,0 +1,24 @@
+// Driver `local` as data: the engine where mfile runs, recorded, never created or removed.
+import type { DriverTraits } from '../../model/index.js';
+
+export const localTraits: DriverTraits = {
+  name: 'local',
+  kind: 'builtin',
+  block: 'local',
+  blockSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {},
+    description: 'Options of driver local (none yet).',
+  },
+  blockRequired: false,
+  creates: false,
+  recordOnly: true,
+  provisioned: false,
+  removesHostedObjects: false,
+  lifecycle: [],
+  lifecycleRefusal: 'mfile did not create this engine; start or stop Docker where it runs',
+  sshBlock: false,
+  addressKeys: [],
+  secretKeys: [],
+};

@@ -4,6 +4,7 @@ import { MFILE_VERSION } from '../version.js';
 import { reportError } from './errors-to-exit.js';
 import { exitWhenWritten, tolerateClosedReaders } from './exit-when-written.js';
 import { exitOnInterrupt } from './interrupt.js';
+import { terraformSpellings } from './terraform-flags.js';
 import { addNoColorOption, noColorRequested } from './no-color.js';
 
 // Each verb loads only what it needs (validate never loads the Docker, SSH or TLS libraries): start-up time
@@ -15,6 +16,7 @@ const VERBS: [string[], VerbLoader][] = [
   [['apply'], async () => [(await import('./verbs/apply.js')).applyCommand()]],
   [['destroy'], async () => [(await import('./verbs/destroy.js')).destroyCommand()]],
   [['show'], async () => [(await import('./verbs/show.js')).showCommand()]],
+  [['graph'], async () => [(await import('./verbs/graph.js')).graphCommand()]],
   [['ls', 'env', 'ssh', 'ssh-keys'], async () => (await import('./verbs/machines.js')).machineCommands()],
   [['regenerate-certs'], async () => [(await import('./verbs/regenerate-certs.js')).regenerateCertsCommand()]],
   [['state'], async () => [(await import('./verbs/state.js')).stateCommand()]],
@@ -71,4 +73,4 @@ async function main(argv: string[]): Promise<number> {
 
 exitOnInterrupt();
 tolerateClosedReaders();
-await exitWhenWritten(await main(process.argv));
+await exitWhenWritten(await main(terraformSpellings(process.argv)));

@@ -5,6 +5,7 @@ import { plan as makePlan } from '../plan/index.js';
 import { refresh, type Connections } from '../apply/index.js';
 import { connect, type StateRef } from './connect.js';
 import type { Desired, Observed, Plan, State } from '../model/index.js';
+import { assertReplaced } from './replace-check.js';
 import { loadDesired, resolveStatePath, warn, type ConfigOptions } from './common.js';
 import { preCreateChecks } from './pre-create-check.js';
 
@@ -12,6 +13,8 @@ export interface PipelineOptions extends ConfigOptions {
   target: string[];
   refresh: boolean;
   lockTimeout: number;
+  /** `--replace ADDR` (plan and apply). */
+  replace?: string[];
 }
 
 export interface PreparedRun {
@@ -52,7 +55,8 @@ export async function prepareRun(opts: PipelineOptions, operation: string, destr
   const run = await openRun(opts, operation);
   try {
     const observed = await observe(run, opts.refresh);
-    const plan = makePlan(run.desired, run.state, observed, { destroy, targets: opts.target });
+    const plan = makePlan(run.desired, run.state, observed, { destroy, targets: opts.target, replace: opts.replace });
+    if (opts.replace?.length) assertReplaced(plan, opts.replace);
     // Also with --refresh=false: that skips asking existing hosts what is there, not whether new ones can be made.
     await preCreateChecks(plan, run.desired, run.state, path.dirname(resolveStatePath(opts)));
     return { ...run, plan };

@@ -1,5 +1,5 @@
 // The planner's public API: pure functions from (Desired, State, Observed) to a Plan, and its renderings.
-export { plan, type PlanOptions } from './planner.js';
+export { plan, REPLACE_REQUESTED, type PlanOptions } from './planner.js';
 export { renderPlanText, type RenderTextOptions } from './render-text.js';
 export { planToJson, type PlanJson } from './render-json.js';
 export { containerConfigHash, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
@@ -23,3 +23,6 @@ export {
   targetMatcher,
   type ParsedAddress,
 } from './names.js';
+export { renderPlanDot } from './render-dot.js';
+export { applyDrift, driftHasChanges, refreshOnlyDrift, type Drift, type DriftEntry } from './refresh-only.js';
+export { driftCounts, driftToJson, renderDriftText } from './render-drift.js';

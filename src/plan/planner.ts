@@ -56,7 +56,11 @@ export interface PlanOptions {
   destroy?: boolean;
   /** Addresses or globs (`container.web[*]`); matching nodes and what they depend on are kept. */
   targets?: string[];
+  /** `-replace ADDR`: machines and containers to replace even when nothing changed. */
+  replace?: string[];
 }
+
+export const REPLACE_REQUESTED = 'replace requested with -replace';
 
 /** The strongest pull policy wins when containers on one machine share an image. */
 const PULL_RANK: Record<ContainerSpec['pull_policy'], number> = { never: 0, missing: 1, always: 2, build: 3 };
@@ -102,7 +106,7 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sortedKeys = (o: object): string[] => Object.keys(o).sort(byString);
 
 export function plan(desired: Desired, prior: State, observed: Observed, opts: PlanOptions = {}): Plan {
-  const p = new Planner(desired, prior, observed, opts.destroy === true);
+  const p = new Planner(desired, prior, observed, opts.destroy === true, new Set(opts.replace ?? []));
   p.run();
   let nodes = [...p.nodes.values()];
   const warnings = p.warnings;
@@ -167,6 +171,7 @@ class Planner {
     private readonly prior: State,
     private readonly observed: Observed,
     private readonly destroy: boolean,
+    private readonly replace: ReadonlySet<string> = new Set(),
   ) {
     this.project = desired.project;
     this.sensitive = desired.sensitiveValues;
@@ -293,7 +298,7 @@ class Planner {
       return this.withMode(add('create', ['missing (deleted outside mfile)'], null), obs, true, `machine ${name} is missing`);
     }
 
-    const replaceReasons: string[] = [];
+    const replaceReasons: string[] = recordOnly || !this.replace.has(addr) ? [] : [REPLACE_REQUESTED];
     const updateReasons: string[] = [];
     if (rec.driver !== spec.driver) {
       (recordOnly && traitsOf(this.desired.drivers, rec.driver).recordOnly ? updateReasons : replaceReasons).push(`driver changed: ${rec.driver} -> ${spec.driver}`);
@@ -644,12 +649,15 @@ class Planner {
     if (view.mode === 'state') {
       if (!rec) return void this.add({ ...base, action: 'create', reasons: ['not in state'], before: null });
       if (rec.status !== 'created') return void this.add({ ...base, action: 'replace', reasons: [taintReason(rec)], before, existingId: rec.id });
+      if (this.replace.has(address)) return void this.add({ ...base, action: 'replace', reasons: [REPLACE_REQUESTED], before, existingId: rec.id });
       const same = rec.configHash !== undefined ? rec.configHash === hash : diffAttributes(rec.attributes, after).length === 0;
       if (same) return void this.add({ ...base, action: 'noop', reasons: [], before, existingId: rec.id });
       return void this.add({ ...base, action: 'replace', reasons: this.changeReasons(rec, after, hash), before, existingId: rec.id });
     }
 
-    const found = (view.found.container.get(spec.name) ?? []).map((f) => view.containers.get(f.id)!);
+    let found = (view.found.container.get(spec.name) ?? []).map((f) => view.containers.get(f.id)!);
+    // A record moved by `mfile state mv`: the container keeps the labels of its first name; its id finds it.
+    if (found.length === 0 && rec?.id && view.containers.has(rec.id)) found = [view.containers.get(rec.id)!];
     if (found.length === 0) {
       const reason = rec ? 'missing on the machine (deleted outside mfile)' : 'not in state';
       return void this.add({ ...base, action: 'create', reasons: [reason], before: null });
@@ -663,6 +671,7 @@ class Planner {
 
     const known = { ...base, before: before ?? null, existingId: keep.id };
     if (rec && rec.status !== 'created') return void this.add({ ...known, action: 'replace', reasons: [taintReason(rec)] });
+    if (this.replace.has(address)) return void this.add({ ...known, before: before ?? after, action: 'replace', reasons: [REPLACE_REQUESTED] });
     if (keep.labels[LABEL_CONFIG_HASH] !== hash) {
       return void this.add({ ...known, action: 'replace', reasons: this.changeReasons(rec, after, hash, keep.labels[LABEL_CONFIG_HASH]) });
     }
@@ -867,7 +876,10 @@ function runState(c: ObservedContainer, spec: ContainerSpec): { action: 'noop' |
 /** Names of objects of one kind on the machine: recorded in the state or found by labels. */
 function existingNames(view: MachineView, kind: 'container' | 'network' | 'volume'): string[] {
   const names = new Set(view.records[kind].keys());
-  if (view.mode === 'live') for (const n of view.found[kind].keys()) names.add(n);
+  // Labels of a name no record holds, on objects another record holds by id (moved by `mfile state mv`), are that record's.
+  const recordedIds = new Set([...view.records[kind].values()].map((r) => r.id));
+  const movedAway = (n: string): boolean => !view.records[kind].has(n) && (view.found[kind].get(n) ?? []).every((f) => recordedIds.has(f.id));
+  if (view.mode === 'live') for (const n of view.found[kind].keys()) if (!movedAway(n)) names.add(n);
   return [...names].sort(byString);
 }
 

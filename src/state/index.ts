@@ -7,3 +7,4 @@ export { writeFileAtomic, writeFileAtomicSync, type AtomicWriteOptions } from '.
 export { warnIfNotIgnored } from './git-ignore-check.js';
 export type { LockInfo, State } from '../model/state.js';
 export { ensurePlanKey, planKeyPath, readPlanKey } from './plan-key.js';
+export { editState, moveRecord, recordAt, removeRecords, stateAddresses } from './state-edit.js';

@@ -3,11 +3,13 @@ import path from 'node:path';
 import { renderPlanText } from '../../plan/index.js';
 import { readPlanFile, assertPlanFresh, assertPlanUnchanged } from '../../state/plan-file.js';
 import { readPlanKey } from '../../state/index.js';
+import { UsageError } from '../../errors.js';
 import { out, outRendered, warn } from '../common.js';
 import { loadOrPrintJson } from '../config-errors-json.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { execute } from '../execute.js';
-import { parsePositiveInt } from '../options.js';
+import { collectList, parsePositiveInt } from '../options.js';
+import { applyRefreshOnly } from '../refresh-only.js';
 import { addPipelineOptions } from '../pipeline-options.js';
 import { closeRun, hasChanges, openRun, prepareRun, type PipelineOptions, type PreparedRun } from '../pipeline.js';
 
@@ -16,6 +18,7 @@ interface ApplyOptions extends PipelineOptions {
   parallelism: number;
   perMachine: number;
   json?: boolean;
+  refreshOnly?: boolean;
 }
 
 export function applyCommand(): Command {
@@ -23,11 +26,18 @@ export function applyCommand(): Command {
     .description('make the machines and containers match machines.yml (or run a saved plan)')
     .argument('[PLANFILE]', 'a plan saved by `mfile plan --out`')
     .option('-y, --auto-approve', 'apply without asking for confirmation')
+    .option('--replace <ADDR>', 'replace this machine or container even if nothing changed (repeatable; Terraform\'s -replace=ADDR works too)', collectList, [])
     .option('--yes', 'same as --auto-approve')
     .option('--parallelism <N>', 'steps run at once', parsePositiveInt, 10)
     .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, 4)
     .option('--json', 'print progress as JSON lines')
+    .option('--refresh-only', 'record in the state what changed outside mfile, changing no machine (Terraform\'s -refresh-only works too)')
     .action(async (planFile: string | undefined, opts: ApplyOptions & { autoApprove?: boolean }) => {
+      if (opts.refreshOnly) {
+        if (planFile) throw new UsageError('--refresh-only refreshes now: it takes no PLANFILE');
+        return applyRefreshOnly(opts);
+      }
+      if (planFile && opts.replace?.length) throw new UsageError('--replace belongs to the plan: give it to `mfile plan --out`, not to apply PLANFILE');
       const run = await loadOrPrintJson(opts.json, () => (planFile ? fromPlanFile(planFile, opts) : prepareRun(opts, 'apply', false)));
       if (!run) return;
       try {

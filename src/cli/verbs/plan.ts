@@ -5,6 +5,8 @@ import { ensurePlanKey } from '../../state/index.js';
 import path from 'node:path';
 import { out, outRendered, warn } from '../common.js';
 import { loadOrPrintJson } from '../config-errors-json.js';
+import { collectList } from '../options.js';
+import { planRefreshOnly } from '../refresh-only.js';
 import { addPipelineOptions } from '../pipeline-options.js';
 import { closeRun, hasChanges, prepareRun, type PipelineOptions } from '../pipeline.js';
 
@@ -13,6 +15,7 @@ interface PlanOptions extends PipelineOptions {
   json?: boolean;
   detailedExitcode?: boolean;
   destroy?: boolean;
+  refreshOnly?: boolean;
 }
 
 export function planCommand(): Command {
@@ -21,8 +24,11 @@ export function planCommand(): Command {
     .option('--out <PLANFILE>', 'save the plan for `mfile apply PLANFILE`')
     .option('--json', 'print the plan as JSON')
     .option('--destroy', 'plan the destruction of everything in the state')
+    .option('--replace <ADDR>', 'replace this machine or container even if nothing changed (repeatable; Terraform\'s -replace=ADDR works too)', collectList, [])
+    .option('--refresh-only', 'show only what changed outside mfile (Terraform\'s -refresh-only works too)')
     .option('--detailed-exitcode', 'exit 0 for no changes, 2 for changes, 1 for errors')
     .action(async (opts: PlanOptions) => {
+      if (opts.refreshOnly) return planRefreshOnly(opts);
       const run = await loadOrPrintJson(opts.json, () => prepareRun(opts, 'plan', opts.destroy === true));
       if (!run) return;
       try {

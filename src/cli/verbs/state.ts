@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { forceUnlock } from '../../state/index.js';
 import { addConfigOptions, out, resolveStatePath, type ConfigOptions } from '../common.js';
+import { stateRecordCommands } from './state-records.js';
 
 export function stateCommand(): Command {
   const state = new Command('state').description('operate on the state file');
@@ -13,5 +14,6 @@ export function stateCommand(): Command {
         out(`Lock ${lockId} removed.`);
       }),
   );
+  for (const c of stateRecordCommands()) state.addCommand(c);
   return state;
 }

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Prepares this machine (as root) for the heavier provisioning tests (test/e2e/provision-*.test.ts): debootstrap
 # for the Debian roots, qemu (TCG) for the VM, dpkg-dev for the local apt repository, busybox-static for its
-# web server, tini-static as the Debian-root host's PID 1. Idempotent: a second run only checks dpkg's database.
+# web server, tini-static as the Debian-root host's PID 1, golang-go to build docker-machine and the fault plugin
+# for the Docker Machine plugin tests (test/drivers/docker-machine/). Idempotent: a second run only checks dpkg's database.
 # The roots, disk image and .deb repository themselves are built (and cached under /var/cache/mfile-test) by the
 # tests' helpers, test/helpers/heavy-hosts/.
 set -euo pipefail
 
 need=()
-for p in debootstrap qemu-system-x86 dpkg-dev e2fsprogs busybox-static tini iproute2 iptables openssh-client; do
+for p in debootstrap qemu-system-x86 dpkg-dev e2fsprogs busybox-static tini iproute2 iptables openssh-client golang-go; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ "${#need[@]}" -gt 0 ]; then

@@ -6,7 +6,7 @@ import { Checkpointer } from './checkpoint.js';
 import { createConnections } from './connections.js';
 import { defaultHandlers } from './steps/index.js';
 import { engineMessage } from '../remote/docker/errors.js';
-import { Masker } from '../plan/mask.js';
+import { Masker } from '../masking.js';
 import { StepError, type ApplyArgs, type ApplyResult, type NodeOutcome, type StepContext } from './types.js';
 
 const RUNNING: Record<string, string> = { create: 'creating', update: 'updating', replace: 'replacing', delete: 'destroying', read: 'reading' };

@@ -6,7 +6,7 @@ import { builtinCatalog } from '../drivers/catalog.js';
 import { statePathFor } from '../state/index.js';
 import type { Desired } from '../model/index.js';
 import { terminalText } from '../terminal-text.js';
-import { maskText, registerSensitive } from '../plan/mask.js';
+import { maskText, registerSensitive } from '../masking.js';
 import { collectList, collectVar } from './options.js';
 import { collectVariables } from './var-sources.js';
 

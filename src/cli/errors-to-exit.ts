@@ -1,7 +1,7 @@
 // The one top-level catch: every error becomes a short message on stderr and an exit code.
 import { ConfigError, MfileError, formatConfigIssue } from '../errors.js';
 import { terminalLine } from '../terminal-text.js';
-import { maskText } from '../plan/mask.js';
+import { maskText } from '../masking.js';
 
 /**
  * Each report is one line: a message quoting a remote's stderr or a file's text may hold line breaks. Masked

@@ -5,7 +5,7 @@ import { ApplyFailedError, InterruptedError } from '../errors.js';
 import { terminalLine } from '../terminal-text.js';
 import type { PreparedRun } from './pipeline.js';
 import { handleInterrupts } from './interrupt.js';
-import { maskText } from '../plan/mask.js';
+import { maskText } from '../masking.js';
 import type { ProgressSink } from '../model/index.js';
 
 /** Every progress event passes the masker before a renderer sees it: step text quotes refs, engine errors... */

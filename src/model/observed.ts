@@ -43,8 +43,6 @@ export interface ObservedMachine {
   dockerVersion?: string;
   /** The host answered (driver status running) but its engine did not: a re-provision can restart it. */
   engineDown?: boolean;
-  /** Hash of the engine configuration found on the host (from provisioning's marker), if any. */
-  engineHash?: string;
   containers: ObservedContainer[];
   networks: ObservedNetwork[];
   volumes: ObservedVolume[];

@@ -28,11 +28,46 @@ export interface PlanNode {
    * recorded it. Removal reaches it at this address with these pins, never at the address in machines.yml.
    */
   priorHost?: PriorHost;
+  // ---- What the step needs, decided by the planner (the executor decides nothing; apply never imports plan/).
+  /**
+   * Container, network, volume: the io.mfile.config-hash the step stamps and records. Provisioned machine:
+   * the engine config hash provisioning writes on the host and the state records.
+   */
+  configHash?: string;
+  /** Container replace: how the old container makes way for the new one. */
+  replaceStrategy?: ReplaceStrategy;
+  /** Image nodes: where the reference comes from and the settled pull policy. */
+  image?: ImageStepData;
+  /** Machine nodes that run a step: the driver options as given, masked (the state record keeps them unpruned). */
+  driverOptions?: Record<string, unknown>;
   /**
    * A delete of an object on a machine being deleted whose driver removes the host with everything on it
    * (trait removesHostedObjects): the machine's removal takes it, so it needs no engine call of its own.
    */
   removedWithMachine?: true;
+}
+
+/**
+ * start-first: the new container is created under a temporary name and started (healthy, with a health check)
+ * before the old one goes. stop-first: the two cannot run side by side (published host ports, fixed addresses):
+ * the old one is stopped first and started again if the new one fails. `because` names what they would share.
+ */
+export type ReplaceStrategy = { kind: 'start-first' } | { kind: 'stop-first'; because: string[] };
+
+export type PullPolicy = 'always' | 'missing' | 'never' | 'build';
+
+export interface ImageStepData {
+  /**
+   * The reference to act on. Absent when it holds a sensitive value (the node is named by a stand-in): the step
+   * reads it from `refFrom`'s image in machines.yml, or, for an image no longer declared, acts on `existingId`.
+   */
+  ref?: string;
+  /** The container in machines.yml whose `image` is the reference (when the reference is sensitive). */
+  refFrom?: string;
+  /** The strongest pull_policy among the containers on the machine that use the image (absent on deletes). */
+  pullPolicy?: PullPolicy;
+  /** The container whose build section builds the image (pull_policy build, or missing with a build section). */
+  buildFrom?: string;
 }
 
 /** Where a previous machine lives and the host keys pinned for it. */
@@ -51,8 +86,11 @@ export interface PlanSummary {
   destroy: number;
 }
 
+/** The saved plan format; bumped when a node's shape changes incompatibly (a plan file of another format is refused). */
+export const PLAN_FORMAT_VERSION = 2;
+
 export interface Plan {
-  formatVersion: 1;
+  formatVersion: typeof PLAN_FORMAT_VERSION;
   mfileVersion: string;
   project: string;
   /** Absolute path of the config the plan was made from. */

@@ -4,7 +4,7 @@ import { withSensitiveDigests } from '../model/sensitive-digest.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { containerAttributes, engineAttributes, networkAttributes, volumeAttributes } from './attributes.js';
 
-export { mask, MASKED } from './mask.js';
+export { mask, MASKED } from '../masking.js';
 
 const hashableJson = (json: string, digests?: readonly SensitiveDigest[]): string => withSensitiveDigests(json, digests);
 

@@ -5,7 +5,7 @@
 import type { SensitiveDigest } from '../model/index.js';
 import { sha256Hex } from './canonical.js';
 import { withSensitiveDigests } from '../model/sensitive-digest.js';
-import { MASKED } from './mask.js';
+import { MASKED } from '../masking.js';
 
 export interface ImageNaming {
   sensitiveValues: readonly string[];

@@ -3,9 +3,10 @@ export { plan, type PlanOptions } from './planner.js';
 export { renderPlanText, type RenderTextOptions } from './render-text.js';
 export { planToJson, type PlanJson } from './render-json.js';
 export { containerConfigHash, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
-export { mask, maskRecord, MASKED } from './mask.js';
+export { mask, maskRecord, MASKED } from '../masking.js';
 export { containerAttributes, engineAttributes, networkAttributes, volumeAttributes } from './attributes.js';
 export { topoOrder } from './topo.js';
+export { replaceStrategy } from './replace-strategy.js';
 export { summarise, planHasChanges } from './summary.js';
 export { normaliseImageRef, shortId } from './image-ref.js';
 export {

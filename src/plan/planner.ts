@@ -20,20 +20,24 @@ import {
   type ObservedMachine,
   type Plan,
   type PlanNode,
+  type ImageStepData,
+  type ReplaceStrategy,
   type SensitiveDigest,
   type State,
   type VolumeSpec,
 } from '../model/index.js';
+import { PLAN_FORMAT_VERSION } from '../model/plan.js';
 import { MFILE_VERSION } from '../version.js';
 import { containerAttributes, engineAttributes, networkAttributes, prune, volumeAttributes } from './attributes.js';
 import { canonicalJson } from './canonical.js';
 import { priorHostOf } from './prior-host.js';
+import { replaceStrategy } from './replace-strategy.js';
 import { changeReason, diffAttributes, formatValue } from './diff.js';
 import { containerHashOfJson, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
 import { imageIndex, normaliseImageRef, shortId } from './image-ref.js';
 import { insecureWarning } from './insecure.js';
-import { imageNodeName } from './image-name.js';
-import { jsonMayHoldSensitive, Masker } from './mask.js';
+import { imageNodeName, isMaskedImageName } from './image-name.js';
+import { jsonMayHoldSensitive, Masker } from '../masking.js';
 import {
   LABEL_CONFIG_HASH,
   LABEL_MACHINE,
@@ -116,7 +120,7 @@ export function plan(desired: Desired, prior: State, observed: Observed, opts: P
     }
   }
   return {
-    formatVersion: 1,
+    formatVersion: PLAN_FORMAT_VERSION,
     mfileVersion: MFILE_VERSION,
     project: desired.project,
     configPath: desired.configPath,
@@ -241,6 +245,11 @@ class Planner {
 
     const add = (action: PlanNode['action'], reasons: string[], b = before): MachineView => {
       view.machineNode = this.add({ address: addr, kind: 'machine', machine: name, name, action, reasons, before: b, after: action === 'delete' ? null : after, dependsOn: [] });
+      if (spec && action !== 'delete') {
+        // What the step records and provisions: decided here, so apply never hashes or masks a spec itself.
+        view.machineNode.driverOptions = this.masker.value(spec.driverOptions);
+        if (!recordOnly) view.machineNode.configHash = engineConfigHash(spec, this.digests);
+      }
       // A host that may be removed is removed where the state recorded it, with its pinned keys.
       if (rec && !recordOnly && action !== 'update' && action !== 'noop') view.machineNode.priorHost = priorHostOf(rec);
       return view;
@@ -301,8 +310,6 @@ class Planner {
       if (rec.engineHash !== undefined && rec.engineHash !== hash) {
         const keys = engineKeysChanged(rec.engine, after?.engine as Record<string, unknown>);
         updateReasons.push(`engine config changed${keys.length ? ` (${keys.join(', ')})` : ''} - daemon restart`);
-      } else if (obs?.engineHash !== undefined && obs.engineHash !== hash) {
-        updateReasons.push('engine config on the host differs (changed outside mfile) - daemon restart');
       }
       if (obs?.status === 'stopped') updateReasons.push('stopped outside mfile');
       // The host answers but its engine does not (dockerd died): provisioning starts it again.
@@ -501,7 +508,7 @@ class Planner {
     const address = objectAddress(kind, name, m);
     const { after, hash } = shared;
     const rec = view.records[kind].get(name);
-    const base = { address, kind, machine: m, name, after, dependsOn: [] as string[] };
+    const base = { address, kind, machine: m, name, after, dependsOn: [] as string[], configHash: hash };
     if (view.mode === 'fresh') {
       this.add({ ...base, action: 'create', reasons: [view.freshReason], before: null });
       return;
@@ -548,7 +555,7 @@ class Planner {
     const id = this.imagePresent(view, ref, name);
     const shown = this.masker.value(ref);
     const before = id === undefined ? null : id === '' ? { ref: shown } : { ref: shown, id: shortId(id) };
-    const base = { address, kind: 'image' as const, machine: m, name, before, after, dependsOn: [] as string[] };
+    const base = { address, kind: 'image' as const, machine: m, name, before, after, dependsOn: [] as string[], image: this.imageStep(m, ref, name, policy) };
     if (policy === 'always') {
       this.add({ ...base, action: 'read', reasons: ['pulled at apply (pull_policy always)'] });
     } else if (before === null) {
@@ -563,6 +570,37 @@ class Planner {
     } else {
       this.add({ ...base, action: 'noop', reasons: [] });
     }
+  }
+
+  /**
+   * What the image step acts on. The reference is named only when it holds no sensitive value; else the node
+   * names the container whose `image` it is (the plan never holds a secret).
+   */
+  private imageStep(machine: string, ref: string, name: string, policy: ContainerSpec['pull_policy']): ImageStepData {
+    const users = (this.specsByMachine.get(machine) ?? []).filter((c) => c.image === ref);
+    const data: ImageStepData = { pullPolicy: policy };
+    if (name === ref) data.ref = ref;
+    else data.refFrom = users[0]?.name;
+    // pull_policy build builds from the strongest user; missing with a build section builds what is missing.
+    const builder = users.find((c) => c.pull_policy === 'build') ?? (policy === 'missing' ? users.find((c) => c.build) : undefined);
+    if (builder && (policy === 'build' || policy === 'missing')) data.buildFrom = builder.name;
+    return data;
+  }
+
+  /** The reference of a recorded image to remove: its name, or for a stand-in the declared image it stands for, else its id. */
+  private imageToRemove(machine: string, name: string, id: string | undefined): ImageStepData {
+    if (!isMaskedImageName(name)) return { ref: name };
+    const user = sortedKeys(this.desired.containers)
+      .map((c) => this.desired.containers[c])
+      .find((c) => c.machines.includes(machine) && this.imageName(c.image) === name);
+    if (user) return { refFrom: user.name };
+    return id !== undefined ? { ref: id } : {};
+  }
+
+  /** The replace strategy, with the values it quotes masked. */
+  private replaceStrategy(spec: ContainerSpec): ReplaceStrategy {
+    const s = replaceStrategy(spec);
+    return s.kind === 'stop-first' ? { kind: 'stop-first', because: s.because.map((b) => this.masker.text(b)) } : s;
   }
 
   /** The image id on the machine ('' when present but the id is unknown), undefined when absent. */
@@ -590,7 +628,7 @@ class Planner {
       if (v.type === 'volume' && v.source && !volumes.get(v.source)?.external) uses.push(objectAddress('volume', v.source, m));
     }
     this.containerInfo.set(address, { spec, uses });
-    const base = { address, kind: 'container' as const, machine: m, name: spec.name, after, dependsOn: [] as string[] };
+    const base = { address, kind: 'container' as const, machine: m, name: spec.name, after, dependsOn: [] as string[], configHash: hash };
     const before = rec?.attributes ?? null;
 
     if (view.mode === 'fresh') {
@@ -651,7 +689,7 @@ class Planner {
       for (const name of existingNames(view, kind)) this.deleteExisting(view, kind, name, reasons);
     }
     for (const [name, rec] of [...view.records.image].sort((a, b) => byString(a[0], b[0]))) {
-      this.add({ address: rec.address, kind: 'image', machine: view.name, name, action: 'delete', reasons, before: { ref: name }, after: null, dependsOn: [], existingId: rec.id });
+      this.add({ address: rec.address, kind: 'image', machine: view.name, name, action: 'delete', reasons, before: { ref: name }, after: null, dependsOn: [], existingId: rec.id, image: this.imageToRemove(view.name, name, rec.id) });
     }
   }
 
@@ -679,6 +717,10 @@ class Planner {
   // ---------------------------------------------------------------- edges
 
   private add(node: PlanNode): PlanNode {
+    if (node.kind === 'container' && node.action === 'replace') {
+      const info = this.containerInfo.get(node.address);
+      if (info) node.replaceStrategy = this.replaceStrategy(info.spec);
+    }
     this.nodes.set(node.address, node);
     if (node.kind !== 'machine') {
       let list = this.onMachine.get(node.machine);

@@ -20,6 +20,7 @@ export interface PlanJson {
     after: Record<string, unknown> | null;
     depends_on: string[];
     existing_id?: string;
+    replace_strategy?: { kind: 'start-first' | 'stop-first'; because?: string[] };
   }[];
   summary: { add: number; change: number; destroy: number };
   warnings: string[];
@@ -46,6 +47,7 @@ export function planToJson(plan: Plan): PlanJson {
       depends_on: n.dependsOn,
       ...(n.existingId !== undefined ? { existing_id: n.existingId } : {}),
       ...(n.removedWithMachine ? { removed_with_machine: true } : {}),
+      ...(n.replaceStrategy !== undefined ? { replace_strategy: { ...n.replaceStrategy } } : {}),
     })),
     summary: { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy },
     warnings: plan.warnings,

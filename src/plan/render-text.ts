@@ -1,6 +1,6 @@
 // Terraform-style plan text. Deterministic (nodes in address order, attributes sorted): tests compare it whole.
 import pc from 'picocolors';
-import type { Action, Plan, PlanNode } from '../model/index.js';
+import type { Action, Plan, PlanNode, ReplaceStrategy } from '../model/index.js';
 import { canonicalJson } from './canonical.js';
 import { diffAttributes, shortForm } from './diff.js';
 import { terminalLine } from '../terminal-text.js';
@@ -40,6 +40,7 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
       lines.push(`  # ${c.bold(address)} ${HEADLINE[action]}`);
       for (const r of n.reasons) lines.push(`  # (${terminalLine(r)})`);
       if (n.removedWithMachine) lines.push(`  # (removed with machine.${terminalLine(n.machine)}: its driver removes the host with everything on it)`);
+      if (n.replaceStrategy) lines.push(`  # replace: ${terminalLine(strategyText(n.replaceStrategy))}`);
       lines.push(`${glyphs[action]} ${address}`);
       lines.push(...attributeLines(n, c));
       lines.push('');
@@ -84,4 +85,9 @@ function show(v: unknown): string {
   const s = shortForm(v);
   // JSON escapes C0 controls but not C1 ones, line separators or bidi overrides.
   return terminalLine(typeof s === 'string' ? JSON.stringify(s) : canonicalJson(s));
+}
+
+function strategyText(s: ReplaceStrategy): string {
+  if (s.kind === 'stop-first') return `stop the old container first (${s.because.join(', ')})`;
+  return 'start the new container first, then remove the old one';
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { StalePlanError, UsageError } from '../errors.js';
 import type { Desired } from '../model/desired.js';
 import { MACHINE_NAME_RULE, isMachineName } from '../model/names.js';
-import type { Plan } from '../model/plan.js';
+import { PLAN_FORMAT_VERSION, type Plan } from '../model/plan.js';
 import type { State } from '../model/state.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { MFILE_VERSION } from '../version.js';
@@ -69,7 +69,12 @@ export function readPlanFile(file: string): SavedPlan {
   if (typeof data !== 'object' || data === null || fv === undefined) {
     throw new UsageError(`${file} is not an mfile plan (no formatVersion); give a file written by \`mfile plan --out\``);
   }
-  if (fv !== 1) throw new UsageError(`plan file ${file} has format ${JSON.stringify(fv)}; this mfile reads format 1`);
+  if (fv !== PLAN_FORMAT_VERSION) {
+    const older = typeof fv === 'number' && fv < PLAN_FORMAT_VERSION ? ' (an older mfile made it: its steps lack what this one needs)' : '';
+    throw new UsageError(
+      `plan file ${file} has format ${JSON.stringify(fv)}${older}; this mfile reads format ${PLAN_FORMAT_VERSION}: run \`mfile plan --out\` again`,
+    );
+  }
   const problems = planShapeProblems(data);
   if (problems.length) {
     const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; and ${problems.length - 5} more` : '');
@@ -124,8 +129,35 @@ function nodeProblems(n: unknown, at: string): string[] {
   for (const k of ['before', 'after']) if (n[k] !== null && !isObj(n[k])) p.push(`${at}.${k}: expected an object or null`);
   if (n.existingId !== undefined && typeof n.existingId !== 'string') p.push(`${at}.existingId: expected a string`);
   if (n.removedWithMachine !== undefined && n.removedWithMachine !== true) p.push(`${at}.removedWithMachine: expected true`);
+  p.push(...stepDataProblems(n, at));
   // A machine's name becomes a folder under .mfile/machines: the same rule as in machines.yml and the state.
   if (typeof n.machine === 'string' && !isMachineName(n.machine)) p.push(`${at}.machine: a machine name must be ${MACHINE_NAME_RULE}`);
+  return p;
+}
+
+const PULL_POLICIES = ['always', 'missing', 'never', 'build'];
+const isOptString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+/** The data a step acts on (decided by the planner), checked as strictly as the rest. */
+function stepDataProblems(n: Obj, at: string): string[] {
+  const p: string[] = [];
+  if (!isOptString(n.configHash)) p.push(`${at}.configHash: expected a string`);
+  if (n.driverOptions !== undefined && !isObj(n.driverOptions)) p.push(`${at}.driverOptions: expected an object`);
+  const rs = n.replaceStrategy;
+  if (rs !== undefined) {
+    const ok = isObj(rs) && (rs.kind === 'start-first' || (rs.kind === 'stop-first' && isStrings(rs.because)));
+    if (!ok) p.push(`${at}.replaceStrategy: expected {kind: start-first} or {kind: stop-first, because: [...]}`);
+  }
+  const im = n.image;
+  if (im !== undefined) {
+    if (!isObj(im)) p.push(`${at}.image: expected an object`);
+    else {
+      for (const k of ['ref', 'refFrom', 'buildFrom']) if (!isOptString(im[k])) p.push(`${at}.image.${k}: expected a string`);
+      if (im.pullPolicy !== undefined && !PULL_POLICIES.includes(im.pullPolicy as string)) {
+        p.push(`${at}.image.pullPolicy: expected one of ${PULL_POLICIES.join(', ')}`);
+      }
+    }
+  }
   return p;
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/index.js';
 import type { ProgressEvent } from '../../src/model/index.js';
 import { ensureTestImages, cleanupProject, labelled, TEST_IMAGE_2 } from '../helpers/image.js';
-import { containerSpec, createPlan, desiredOf, destroyPlan, freshState, memoryStore, networkSpec, node, planOf, volumeSpec } from '../helpers/fixtures.js';
+import { containerSpec, createPlan, desiredOf, destroyPlan, freshState, memoryStore, networkSpec, node, planOf, planned, volumeSpec } from '../helpers/fixtures.js';
 
 const project = `mft${process.pid}a`;
 const inspect = (name: string): any => JSON.parse(execFileSync('docker', ['inspect', name], { encoding: 'utf8' }))[0];
@@ -84,7 +84,7 @@ describe('applyPlan on the local engine', () => {
     const before = inspect(`${project}-web`).Id;
     const d2 = { ...desired, containers: { ...desired.containers, web: { ...web, image: TEST_IMAGE_2 } } };
     const result = await applyPlan({
-      plan: planOf([node(`image.${TEST_IMAGE_2}[m1]`, 'create'), node('container.web[m1]', 'replace', [`image.${TEST_IMAGE_2}[m1]`], { existingId: before })]),
+      plan: planned(planOf([node(`image.${TEST_IMAGE_2}[m1]`, 'create'), node('container.web[m1]', 'replace', [`image.${TEST_IMAGE_2}[m1]`], { existingId: before })]), d2),
       desired: d2, store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, sink: () => {}, signal: new AbortController().signal,
     });
     expect(result.failed).toEqual([]);
@@ -98,9 +98,10 @@ describe('applyPlan on the local engine', () => {
   it('keeps the old container when the new one never becomes healthy', async () => {
     const before = inspect(`${project}-web`).Id;
     const sick = { ...web, image: TEST_IMAGE_2, healthcheck: { test: ['CMD', 'false'], interval: 100e6, timeout: 1e9, retries: 1, disable: false } };
+    const sickDesired = { ...desired, containers: { ...desired.containers, web: sick } };
     const result = await applyPlan({
-      plan: planOf([node('container.web[m1]', 'replace', [], { existingId: before })]),
-      desired: { ...desired, containers: { ...desired.containers, web: sick } },
+      plan: planned(planOf([node('container.web[m1]', 'replace', [], { existingId: before })]), sickDesired),
+      desired: sickDesired,
       store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, sink: () => {}, signal: new AbortController().signal,
     });
     expect(result.failed).toHaveLength(1);
@@ -119,7 +120,7 @@ describe('applyPlan on the local engine', () => {
     const dep = containerSpec('dep', { command: ['sleep', '600'], init: true, network_mode: 'none', depends_on: { bad: { condition: 'service_healthy', required: true, restart: false } } });
     const d2 = desiredOf(project, { containers: [bad, dep] });
     const result = await applyPlan({
-      plan: planOf([node('container.bad[m1]', 'create'), node('container.dep[m1]', 'create', ['container.bad[m1]'])]),
+      plan: planned(planOf([node('container.bad[m1]', 'create'), node('container.dep[m1]', 'create', ['container.bad[m1]'])]), d2),
       desired: d2, store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, sink: () => {}, signal: new AbortController().signal,
     });
     expect(result.done).toEqual(['container.bad[m1]']);

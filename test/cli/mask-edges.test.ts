@@ -4,7 +4,7 @@ import { reportError } from '../../src/cli/errors-to-exit.js';
 import { maskedSink } from '../../src/cli/execute.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 import type { ProgressEvent } from '../../src/model/index.js';
-import { registerSensitive } from '../../src/plan/mask.js';
+import { registerSensitive } from '../../src/masking.js';
 
 const SECRET = `pw "with\\ quotes'`;
 registerSensitive({ values: [SECRET] });

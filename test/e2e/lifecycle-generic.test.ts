@@ -14,7 +14,7 @@ import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
 import { harness, type Harness } from '../helpers/sandbox-run.js';
 import { sandboxSpec, testStateDir } from '../helpers/sandbox.js';
 
-describeNeeding(SANDBOX)('mfile stop and start on a generic machine', () => {
+describeNeeding(SANDBOX)('mfile stop, start, kill and restart on a generic machine', () => {
   let h: Harness;
   let dir = '';
   const run = (args: string[]) => mfile([args[0], '-f', join(dir, 'machines.yml'), ...args.slice(1)], { timeoutMs: 240_000 });
@@ -61,6 +61,17 @@ describeNeeding(SANDBOX)('mfile stop and start on a generic machine', () => {
     expect(a.code, a.stdout + a.stderr).toBe(0);
     expect(status()).toBe('Stopped');
     const r = run(['start', 'g']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(status()).toBe('Running');
+    expect(state().machines.g.hold).toBeUndefined();
+  });
+
+  it('kill stops dockerd at once and holds the machine; restart brings it back and clears the hold', () => {
+    const k = run(['kill', 'g']);
+    expect(k.code, k.stdout + k.stderr).toBe(0);
+    expect(status()).toBe('Stopped');
+    expect(state().machines.g.hold?.verb).toBe('kill');
+    const r = run(['restart', 'g']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(status()).toBe('Running');
     expect(state().machines.g.hold).toBeUndefined();

@@ -2,6 +2,7 @@
 import type { ContainerSpec, Desired, NetworkSpec, Plan, PlanNode, State, VolumeSpec, Action } from '../../src/model/index.js';
 import { localTraits } from '../../src/drivers/local/traits.js';
 import { builtinCatalog } from '../../src/drivers/catalog.js';
+import { containerConfigHash, networkConfigHash, replaceStrategy, volumeConfigHash } from '../../src/plan/index.js';
 import { defaultEngine } from '../../src/model/engine-defaults.js';
 
 export function containerSpec(name: string, over: Partial<ContainerSpec> = {}): ContainerSpec {
@@ -83,9 +84,35 @@ export function node(address: string, action: Action, dependsOn: string[] = [], 
 
 export function planOf(nodes: PlanNode[], project = 'test'): Plan {
   return {
-    formatVersion: 1, mfileVersion: 'test', project, configPath: '/tmp/x', configDigest: 'x', stateLineage: 'test', stateSerial: 0, destroy: false,
+    formatVersion: 2, mfileVersion: 'test', project, configPath: '/tmp/x', configDigest: 'x', stateLineage: 'test', stateSerial: 0, destroy: false,
     nodes, summary: { add: 0, change: 0, destroy: 0 }, warnings: [],
   };
+}
+
+const PULL_RANK = { never: 0, missing: 1, always: 2, build: 3 } as const;
+
+/** Fills in what the planner settles for each step (config hashes, replace strategy, image data) from `desired`. */
+export function planned(plan: Plan, desired: Desired): Plan {
+  const digests = desired.sensitiveDigests;
+  for (const n of plan.nodes) {
+    if (n.action === 'delete') continue;
+    if (n.kind === 'container' && desired.containers[n.name]) {
+      const spec = desired.containers[n.name];
+      n.configHash ??= containerConfigHash(spec, desired.project, digests);
+      if (n.action === 'replace') n.replaceStrategy ??= replaceStrategy(spec);
+    } else if (n.kind === 'network' && desired.networks[n.name]) {
+      n.configHash ??= networkConfigHash(desired.networks[n.name], desired.project, digests);
+    } else if (n.kind === 'volume' && desired.volumes[n.name]) {
+      n.configHash ??= volumeConfigHash(desired.volumes[n.name], desired.project, digests);
+    } else if (n.kind === 'image') {
+      const users = Object.values(desired.containers).filter((c) => c.image === n.name);
+      const strongest = users.reduce<ContainerSpec | undefined>((a, c) => (!a || PULL_RANK[c.pull_policy] > PULL_RANK[a.pull_policy] ? c : a), undefined);
+      const policy = strongest?.pull_policy ?? 'missing';
+      const builder = policy === 'build' ? strongest : policy === 'missing' ? users.find((c) => c.build) : undefined;
+      n.image ??= { ref: n.name, pullPolicy: policy, ...(builder ? { buildFrom: builder.name } : {}) };
+    }
+  }
+  return plan;
 }
 
 /** A plan that creates everything in `desired` on m1, in dependency order (what the planner will emit). */
@@ -105,7 +132,7 @@ export function createPlan(desired: Desired, action: Action = 'create'): Plan {
     ];
     nodes.push(node(at('container', c.name), action, deps));
   }
-  return planOf(nodes, desired.project);
+  return planned(planOf(nodes, desired.project), desired);
 }
 
 /** The reverse: delete everything, containers first. */

@@ -6,6 +6,12 @@ import type { StepContext } from '../../src/apply/types.js';
 import type { Action, Desired, MachineRecord, MachineSpec, State } from '../../src/model/index.js';
 import { priorHostOf } from '../../src/plan/prior-host.js';
 import { builtinCatalog } from '../../src/drivers/catalog.js';
+import { engineAttributes, engineConfigHash } from '../../src/plan/index.js';
+import type { PlanNode } from '../../src/model/index.js';
+
+function settled(desired: Desired, spec: MachineSpec): Partial<PlanNode> {
+  return { after: { engine: engineAttributes(spec) }, driverOptions: spec.driverOptions, configHash: engineConfigHash(spec, desired.sensitiveDigests) };
+}
 
 export interface Harness {
   desired: Desired;
@@ -45,6 +51,8 @@ export function harness(stateDir: string, machines: MachineSpec[]): Harness {
           address: `machine.${machine}`, kind: 'machine', machine, name: machine, action, reasons: [], before: null, after: null, dependsOn: [],
           // As the planner fills it: the prior record's host for the nodes that may remove it.
           priorHost: state.machines[machine] && action !== 'update' && action !== 'noop' ? priorHostOf(state.machines[machine]) : undefined,
+          // And what it settles for the step: the engine hash and attributes, the driver options to record.
+          ...(action !== 'delete' && desired.machines[machine] ? settled(desired, desired.machines[machine]) : {}),
         },
         desired,
         state,

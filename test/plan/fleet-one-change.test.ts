@@ -17,7 +17,7 @@ describe('plan of a large applied fleet', () => {
       const p = plan(next, state, obs);
       const text = renderPlanText(p);
       // The replaced container and the image it now needs on its machine; nothing else.
-      const headers = text.split('\n').filter((l) => /^ {2}# \S/.test(l) && !l.startsWith('  # ('));
+      const headers = text.split('\n').filter((l) => /^ {2}# (machine|container|image|network|volume)\./.test(l) && !l.startsWith('  # ('));
       expect(headers, text.slice(0, 2000)).toEqual([
         '  # container.c4242[m242] must be replaced',
         '  # image.nginx:1.28[m242] will be created',

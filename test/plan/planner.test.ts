@@ -109,6 +109,7 @@ Plan: 7 to add, 0 to change, 0 to destroy.
 
   # container.web[m1] must be replaced
   # (image changed: nginx:1.26 -> nginx:1.27)
+  # replace: stop the old container first (published port 8080)
 -/+ container.web[m1]
       ~ image = "nginx:1.26" -> "nginx:1.27"
 
@@ -141,6 +142,7 @@ Plan: 2 to add, 0 to change, 1 to destroy.
 
   # container.web[m1] must be replaced
   # (a sensitive value changed)
+  # replace: stop the old container first (published port 8080)
 -/+ container.web[m1]
 
 Plan: 1 to add, 0 to change, 1 to destroy.
@@ -201,6 +203,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 
   # container.web[m1] must be replaced
   # (networks removed (was {"backend":{}}))
+  # replace: stop the old container first (published port 8080)
 -/+ container.web[m1]
       - networks = {"backend":{}}
 
@@ -406,7 +409,9 @@ describe('plan without a refresh (state only)', () => {
     state.objects['container.db[m1]'].status = 'tainted';
     d.containers.web.ports = [{ target: 80, published: '8081', protocol: 'tcp' }];
     const out = text(d, state, notRefreshed);
-    expect(out).toContain('  # container.db[m1] must be replaced\n  # (tainted: a previous create failed)\n');
+    // db publishes no port and has no fixed address: the new one starts beside the old one.
+    expect(out).toContain('  # container.db[m1] must be replaced\n  # (tainted: a previous create failed)\n  # replace: start the new container first, then remove the old one\n');
+    expect(out).toContain('  # replace: stop the old container first (published port 8081)\n');
     expect(out).toContain('  # (ports changed: [8080:80/tcp] -> [8081:80/tcp])\n');
     expect(out).toContain('      ~ ports = ["8080:80/tcp"] -> ["8081:80/tcp"]\n');
   });

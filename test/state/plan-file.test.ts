@@ -21,7 +21,7 @@ afterEach(() => {
 
 function aPlan(over: Partial<Plan> = {}): Plan {
   return {
-    formatVersion: 1,
+    formatVersion: 2,
     mfileVersion: MFILE_VERSION,
     project: 'shop',
     configPath: '/srv/shop/machines.yml',
@@ -34,7 +34,8 @@ function aPlan(over: Partial<Plan> = {}): Plan {
       {
         address: 'container.web[web-1]', kind: 'container', machine: 'web-1', name: 'web', action: 'replace',
         reasons: ['image changed: nginx:1.26 -> nginx:1.27'], before: { image: 'nginx:1.26' }, after: { image: 'nginx:1.27' },
-        dependsOn: ['machine.web-1'], existingId: 'abc123',
+        dependsOn: ['machine.web-1'], existingId: 'abc123', configHash: 'h1',
+        replaceStrategy: { kind: 'stop-first', because: ['published port 8080'] },
       },
     ],
     summary: { add: 1, change: 0, destroy: 1 },
@@ -70,10 +71,33 @@ describe('plan files', () => {
 
   it('refuses another format and another mfile version', async () => {
     const file = path.join(tmpDir(), 'p.json');
-    fs.writeFileSync(file, JSON.stringify({ ...aPlan(), formatVersion: 2 }));
-    expect(() => readPlanFile(file)).toThrow(/has format 2; this mfile reads format 1/);
+    fs.writeFileSync(file, JSON.stringify({ ...aPlan(), formatVersion: 3 }));
+    expect(() => readPlanFile(file)).toThrow(/has format 3; this mfile reads format 2: run `mfile plan --out` again/);
     fs.writeFileSync(file, JSON.stringify({ ...aPlan(), mfileVersion: '0.0.1', digest: 'x' }));
     expect(() => readPlanFile(file)).toThrow(`was made by mfile 0.0.1, this is mfile ${MFILE_VERSION}; make a new plan`);
+  });
+
+  it('refuses a format 1 plan (its nodes carry no config hashes, replace strategies or pull policies)', () => {
+    const file = path.join(tmpDir(), 'p.json');
+    fs.writeFileSync(file, JSON.stringify({ ...aPlan(), formatVersion: 1 }));
+    expect(() => readPlanFile(file)).toThrow(UsageError);
+    expect(() => readPlanFile(file)).toThrow(
+      /has format 1 \(an older mfile made it: its steps lack what this one needs\); this mfile reads format 2: run `mfile plan --out` again/,
+    );
+  });
+
+  it('names what is wrong in the step data of a damaged plan', () => {
+    const file = path.join(tmpDir(), 'p.json');
+    const plan = aPlan();
+    const node = (over: Record<string, unknown>) => ({ address: 'container.web[m1]', kind: 'container', machine: 'm1', name: 'web', action: 'replace', reasons: [], before: null, after: null, dependsOn: [], ...over });
+    plan.nodes = [
+      node({ configHash: 7, replaceStrategy: { kind: 'stop-first' } }),
+      node({ address: 'image.nginx[m1]', kind: 'image', name: 'nginx', action: 'create', image: { ref: 'nginx', pullPolicy: 'sometimes' } }),
+    ] as never;
+    fs.writeFileSync(file, JSON.stringify({ ...plan, digest: 'x' }));
+    expect(() => readPlanFile(file)).toThrow(
+      /nodes\[0\]\.configHash: expected a string; nodes\[0\]\.replaceStrategy: expected .*; nodes\[1\]\.image\.pullPolicy: expected one of always, missing, never, build/,
+    );
   });
 
   it('names what is wrong in a damaged plan', () => {

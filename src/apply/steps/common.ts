@@ -1,23 +1,28 @@
 // Helpers shared by the step handlers: labels, specs, per-call timeouts.
-import type { ContainerSpec, Desired } from '../../model/index.js';
+import type { ContainerSpec, Desired, PlanNode } from '../../model/index.js';
 import { containerEngineName, containerName, networkEngineName, volumeEngineName } from '../../model/engine-names.js';
 import { mfileLabels } from '../../model/labels.js';
 
 export { containerName, networkEngineName, volumeEngineName };
 import type { MappingContext } from '../../remote/docker/container-config.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
-import { containerConfigHash } from '../../plan/hash.js';
 
 /** Per engine call (create, start, remove...): generous, but a hung engine cannot hang apply forever. */
 export const CALL_TIMEOUT_MS = 120_000;
 
 export const callSignal = (ms = CALL_TIMEOUT_MS): { abortSignal: AbortSignal } => ({ abortSignal: AbortSignal.timeout(ms) });
 
-export function mappingContext(desired: Desired, machine: string, spec: ContainerSpec, engine?: string): MappingContext {
+/** The config hash the planner decided for the node; a node without one was not made by this planner. */
+export function plannedHash(node: PlanNode): string {
+  if (node.configHash === undefined) throw new Error(`${node.address}: the plan gives no config hash for it; make a new plan`);
+  return node.configHash;
+}
+
+export function mappingContext(desired: Desired, node: PlanNode, spec: ContainerSpec, engine?: string): MappingContext {
   return {
     project: desired.project,
-    machine,
-    configHash: containerConfigHash(spec, desired.project, desired.sensitiveDigests),
+    machine: node.machine,
+    configHash: plannedHash(node),
     engineName: engine ?? containerEngineName(desired.project, spec),
     networkName: (n) => networkEngineName(desired, n),
     volumeName: (v) => volumeEngineName(desired, v),

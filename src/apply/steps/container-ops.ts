@@ -8,7 +8,7 @@ import { containerCreateOptions } from '../../remote/docker/container-config.js'
 import { isConflict, isNotFound, isNotModified } from '../../remote/docker/errors.js';
 import { tarOf } from '../../remote/docker/tar.js';
 import type { StepContext } from '../types.js';
-import { callSignal, mappingContext } from './common.js';
+import { callSignal, mappingContext, plannedHash } from './common.js';
 
 export async function inspectOrNull(docker: Docker, idOrName: string): Promise<Docker.ContainerInspectInfo | null> {
   try {
@@ -33,7 +33,7 @@ async function copySecrets(ctx: StepContext, container: Docker.Container, spec: 
 
 /** Creates the container under `name` with every network attached and secrets copied in; does not start it. */
 export async function createContainer(ctx: StepContext, docker: Docker, spec: ContainerSpec, name: string): Promise<string> {
-  const { options, extraNetworks } = containerCreateOptions(spec, mappingContext(ctx.desired, ctx.node.machine, spec, name));
+  const { options, extraNetworks } = containerCreateOptions(spec, mappingContext(ctx.desired, ctx.node, spec, name));
   const container = await docker.createContainer({ ...options, ...callSignal() }).catch((err: unknown) => {
     if (isNotFound(err) && /no such image/i.test(String((err as Error).message))) {
       const never = spec.pull_policy === 'never' ? ' and pull_policy is never' : '';
@@ -90,7 +90,7 @@ export async function createOrAdopt(ctx: StepContext, docker: Docker, spec: Cont
     if (!found) throw err;
     const labels = found.Config.Labels ?? {};
     if (labels[LABEL_PROJECT] !== ctx.desired.project) throw new Error(`container ${name} exists and is not managed by mfile project ${ctx.desired.project}`);
-    if (labels[LABEL_CONFIG_HASH] === mappingContext(ctx.desired, ctx.node.machine, spec).configHash) return found.Id;
+    if (labels[LABEL_CONFIG_HASH] === plannedHash(ctx.node)) return found.Id;
     await removeContainer(docker, found.Id, 1);
     return createContainer(ctx, docker, spec, name);
   }

@@ -3,10 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ContainerSpec } from '../../model/index.js';
 import { parseAddress } from '../../model/names.js';
-import { containerConfigHash } from '../../plan/hash.js';
 import { healthTimeoutMs, waitForCondition } from '../../remote/docker/wait.js';
 import { StepError, type NodeOutcome, type StepContext, type StepHandler } from '../types.js';
-import { callSignal, containerName, specOf } from './common.js';
+import { callSignal, containerName, plannedHash, specOf } from './common.js';
 import { createOrAdopt, createContainer, inspectOrNull, removeContainer, startContainer } from './container-ops.js';
 
 const DEFAULT_DEP_TIMEOUT_MS = 120_000;
@@ -55,14 +54,13 @@ async function create(ctx: StepContext, docker: Docker, spec: ContainerSpec): Pr
   } catch (err) {
     throw new StepError((err as Error).message, id);
   }
-  return { record: { id, configHash: hashOf(ctx, spec) } };
+  return { record: { id, configHash: plannedHash(ctx.node) } };
 }
 
-const hashOf = (ctx: StepContext, spec: ContainerSpec): string => containerConfigHash(spec, ctx.desired.project, ctx.desired.sensitiveDigests);
 
 /**
  * Replace: the new container is created under a temporary name and started; with a health check it must be
- * healthy before the old one goes. When the two cannot run side by side (published host ports, fixed IPs) the
+ * healthy before the old one goes. With the plan's stop-first strategy (published host ports, fixed IPs) the
  * old one is stopped first and started again if the new one fails.
  */
 async function replace(ctx: StepContext, docker: Docker, spec: ContainerSpec): Promise<NodeOutcome> {
@@ -70,12 +68,13 @@ async function replace(ctx: StepContext, docker: Docker, spec: ContainerSpec): P
   const old = (ctx.node.existingId && (await inspectOrNull(docker, ctx.node.existingId))) || (await inspectOrNull(docker, name));
   if (!old) return create(ctx, docker, spec);
   const temp = `${name}-mfile-${randomBytes(3).toString('hex')}`;
-  const exclusive = spec.ports.some((p) => p.published) || Object.values(spec.networks).some((n) => n.ipv4_address || n.ipv6_address);
+  const strategy = ctx.node.replaceStrategy;
+  if (!strategy) throw new Error(`${ctx.node.address}: the plan gives no replace strategy for it; make a new plan`);
   const id = await createContainer(ctx, docker, spec, temp);
   let stoppedOld = false;
   try {
-    if (exclusive && old.State.Running) {
-      ctx.progress(`stopping ${name} to free its ports`);
+    if (strategy.kind === 'stop-first' && old.State.Running) {
+      ctx.progress(`stopping ${name} first (${strategy.because.join(', ')})`);
       await docker.getContainer(old.Id).stop({ ...(stopSeconds(spec) !== undefined ? { t: stopSeconds(spec) } : {}), ...callSignal() }).catch(() => undefined);
       stoppedOld = true;
     }
@@ -88,7 +87,7 @@ async function replace(ctx: StepContext, docker: Docker, spec: ContainerSpec): P
   }
   await removeContainer(docker, old.Id, stopSeconds(spec));
   await docker.getContainer(id).rename({ name, ...callSignal() });
-  return { record: { id, configHash: hashOf(ctx, spec) } };
+  return { record: { id, configHash: plannedHash(ctx.node) } };
 }
 
 /** Update: the config is unchanged; bring the container back to running. */
@@ -98,7 +97,7 @@ async function update(ctx: StepContext, docker: Docker, spec: ContainerSpec): Pr
   if (!found) return create(ctx, docker, spec);
   if (found.State.Paused) await docker.getContainer(found.Id).unpause(callSignal());
   else await startContainer(docker, found.Id);
-  return { record: { id: found.Id, configHash: hashOf(ctx, spec) } };
+  return { record: { id: found.Id, configHash: plannedHash(ctx.node) } };
 }
 
 async function remove(ctx: StepContext, docker: Docker): Promise<NodeOutcome> {

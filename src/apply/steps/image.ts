@@ -4,31 +4,33 @@ import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { resolve, dirname } from 'node:path';
 import type Docker from 'dockerode';
-import type { ContainerSpec } from '../../model/index.js';
+import type { ContainerSpec, ImageStepData } from '../../model/index.js';
 import { engineInfo } from '../../remote/docker/client.js';
 import { followStream, type StreamEvent } from '../../remote/docker/progress-stream.js';
 import { isConflict, isNotFound } from '../../remote/docker/errors.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
-import { imageNodeName, isMaskedImageName } from '../../plan/image-name.js';
 import { callSignal } from './common.js';
 
-const RANK = { never: 0, missing: 1, always: 2, build: 3 } as const;
+/** What the plan settled for this image: reference, pull policy, build source. */
+function planned(ctx: StepContext): ImageStepData {
+  if (!ctx.node.image) throw new Error(`${ctx.node.address}: the plan gives no image step data for it; make a new plan`);
+  return ctx.node.image;
+}
 
-/** The containers on this machine that use the image; the strongest pull_policy among them wins. */
-function users(ctx: StepContext): ContainerSpec[] {
-  return Object.values(ctx.desired.containers).filter(
-    (c) => imageNodeName(c.image, ctx.desired) === ctx.node.name && c.machines.includes(ctx.node.machine),
-  );
+/** A container of machines.yml the plan names (its image reference or its build section). */
+function declared(ctx: StepContext, name: string): ContainerSpec {
+  const spec = ctx.desired.containers[name];
+  if (!spec) throw new Error(`${ctx.node.address}: container ${name} is not in machines.yml; make a new plan`);
+  return spec;
 }
 
 /**
- * The reference to act on. A node named by a stand-in (the reference holds a sensitive value) takes it from
- * machines.yml, or, for an image no longer declared, acts on the recorded image id.
+ * The reference to act on: the plan's, or, when it holds a sensitive value, the image of the container the plan
+ * names (the plan never holds the secret). Undefined: a sensitive reference no longer declared, without an id.
  */
 function refOf(ctx: StepContext): string | undefined {
-  const declared = users(ctx)[0]?.image;
-  if (declared !== undefined) return declared;
-  return isMaskedImageName(ctx.node.name) ? ctx.node.existingId : ctx.node.name;
+  const data = planned(ctx);
+  return data.ref ?? (data.refFrom !== undefined ? declared(ctx, data.refFrom).image : undefined);
 }
 
 async function imageId(docker: Docker, ref: string): Promise<string | undefined> {
@@ -113,19 +115,19 @@ async function build(ctx: StepContext, docker: Docker, spec: ContainerSpec): Pro
 async function ensure(ctx: StepContext): Promise<NodeOutcome> {
   const ref = refOf(ctx) ?? ctx.node.name;
   const docker = await ctx.conns.docker(ctx.node.machine);
-  const specs = users(ctx);
-  const strongest = specs.reduce<ContainerSpec | undefined>((a, c) => (!a || RANK[c.pull_policy] > RANK[a.pull_policy] ? c : a), undefined);
-  const policy = strongest?.pull_policy ?? 'missing';
+  const { pullPolicy: policy, buildFrom } = planned(ctx);
+  if (!policy) throw new Error(`${ctx.node.address}: the plan gives no pull policy for it; make a new plan`);
+  const buildable = buildFrom !== undefined ? declared(ctx, buildFrom) : undefined;
   let text = 'present';
   if (policy === 'build') {
-    await build(ctx, docker, strongest!);
+    if (!buildable) throw new Error(`${ctx.node.address}: pull_policy is build and the plan names no container to build it from`);
+    await build(ctx, docker, buildable);
     text = 'built';
   } else if (policy === 'always') {
     await pull(ctx, docker, ref);
     text = 'pulled';
   } else if (!(await imageId(docker, ref))) {
     if (policy === 'never') throw new Error(`image ${ref} is not on machine ${ctx.node.machine} and pull_policy is never`);
-    const buildable = specs.find((c) => c.build);
     const local = ctx.conns.local();
     const localHas = await imageId(local, ref).catch(() => undefined);
     const same = localHas ? await Promise.all([engineId(local), engineId(docker)]).then(([a, b]) => a === b).catch(() => false) : false;

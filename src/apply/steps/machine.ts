@@ -1,8 +1,6 @@
 // Machine step. Record-only drivers: nothing to create; check that the engine answers and record the machine.
 // Provisioned drivers (trait `provisioned`): driver create, SSH, provisioning and TLS.
 import type { MachineRecord, SshAddress } from '../../model/index.js';
-import { engineAttributes } from '../../plan/attributes.js';
-import { engineConfigHash, mask } from '../../plan/hash.js';
 import { provisionEngine } from '../../remote/provision/provision.js';
 import { writeKnownHosts } from '../../remote/ssh/known-hosts.js';
 import { sshPool } from '../../remote/ssh/pool.js';
@@ -72,7 +70,7 @@ function partialRecord(ctx: StepContext, status: 'pending' | 'tainted', driverDa
     name: spec.name,
     driver: spec.driver,
     status,
-    driverOptions: mask(spec.driverOptions, ctx.desired.sensitiveValues) as Record<string, unknown>,
+    driverOptions: planned(ctx.node.driverOptions, ctx, 'driver options'),
     driverData,
     ...(last?.ssh ? { ssh: last.ssh, hostKeyFingerprint: last.hostKeyFingerprint, jumpHostKeyFingerprint: last.jumpHostKeyFingerprint } : {}),
     updatedAt: new Date().toISOString(),
@@ -146,7 +144,7 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
       await ctx.checkpointMachine?.({ ...contacted, updatedAt: new Date().toISOString() });
     }
     ctx.progress(`${name}: provisioning Docker (${session.fingerprint})`, 'provision');
-    const engineHash = engineConfigHash(spec, desired.sensitiveDigests);
+    const engineHash = planned(node.configHash, ctx, 'engine config hash');
     const result = await provisionEngine({
       machine: spec,
       session,
@@ -165,7 +163,7 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
       jumpHostKeyFingerprint: session.jumpFingerprint,
       engineUrl: result.engineUrl,
       engineHash,
-      engine: mask(engineAttributes(spec), desired.sensitiveValues) as Record<string, unknown>,
+      engine: planned(node.after?.engine as Record<string, unknown> | undefined, ctx, 'engine attributes'),
       dockerVersion: result.dockerVersion,
     };
     const what = result.restarted ? 'daemon restarted' : result.started ? 'daemon started' : 'daemon unchanged';
@@ -178,6 +176,12 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
     }
     throw err;
   }
+}
+
+/** What the planner settled for this machine (hashed and masked there); a node without it is from another planner. */
+function planned<T>(value: T | undefined, ctx: StepContext, what: string): T {
+  if (value === undefined) throw new Error(`${ctx.node.address}: the plan gives no ${what} for it; make a new plan`);
+  return value;
 }
 
 function sameAddress(a: SshAddress | undefined, b: SshAddress): boolean {

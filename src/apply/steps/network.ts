@@ -1,17 +1,16 @@
 // Network create / delete (replace = delete + create; the planner orders the containers around it).
 import type { NetworkSpec } from '../../model/index.js';
-import { networkConfigHash } from '../../plan/hash.js';
 import { LABEL_PROJECT } from '../../model/labels.js';
 import { isConflict, isNotFound, statusOf } from '../../remote/docker/errors.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
-import { callSignal, createRemoveStep, labelsFor, networkEngineName, specOf } from './common.js';
+import { callSignal, createRemoveStep, labelsFor, networkEngineName, plannedHash, specOf } from './common.js';
 
 async function create(ctx: StepContext): Promise<NodeOutcome> {
   const { desired, node } = ctx;
   const spec = specOf(desired, 'networks', node.name, node.address) as NetworkSpec;
   const docker = await ctx.conns.docker(node.machine);
   const name = networkEngineName(desired, node.name);
-  const hash = networkConfigHash(spec, desired.project, desired.sensitiveDigests);
+  const hash = plannedHash(node);
   const opts = {
     Name: name,
     CheckDuplicate: true,

@@ -1,15 +1,14 @@
 // Volume create / delete. Creating is idempotent on the engine; a volume still in use is not deleted.
 import type { VolumeSpec } from '../../model/index.js';
-import { volumeConfigHash } from '../../plan/hash.js';
 import { isConflict, isNotFound } from '../../remote/docker/errors.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
-import { callSignal, createRemoveStep, labelsFor, specOf, volumeEngineName } from './common.js';
+import { callSignal, createRemoveStep, labelsFor, plannedHash, specOf, volumeEngineName } from './common.js';
 
 async function create(ctx: StepContext): Promise<NodeOutcome> {
   const { desired, node } = ctx;
   const spec = specOf(desired, 'volumes', node.name, node.address) as VolumeSpec;
   const docker = await ctx.conns.docker(node.machine);
-  const hash = volumeConfigHash(spec, desired.project, desired.sensitiveDigests);
+  const hash = plannedHash(node);
   const name = volumeEngineName(desired, node.name);
   await docker.createVolume({
     Name: name,

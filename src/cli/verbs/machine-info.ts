@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DriverError } from '../../errors.js';
 import type { Desired, State } from '../../model/index.js';
 import { engineAttributes, prune } from '../../plan/attributes.js';
-import { sensitiveMasker } from '../../plan/mask.js';
+import { sensitiveMasker } from '../../masking.js';
 import { enginePing, endpointUrl } from '../../remote/docker/client.js';
 import { engineMessage } from '../../remote/docker/errors.js';
 import { serverCertPaths } from '../../remote/tls/store.js';

@@ -1,7 +1,7 @@
 // mfile start|stop|restart|kill NAME...: a machine's power, through its driver, machines in parallel. stop and
 // kill record a hold on the machine's state record (apply then leaves it stopped); start and restart clear it.
 import { Command } from 'commander';
-import { DriverError, MfileError } from '../../errors.js';
+import { DriverError, MfileError, UsageError } from '../../errors.js';
 import type { MachineHold } from '../../model/index.js';
 import { closeSshPool } from '../../remote/ssh/pool.js';
 import { StateStore } from '../../state/index.js';
@@ -37,6 +37,9 @@ function powerCommand(verb: PowerVerb): Command {
       try {
         const state = await store.read();
         const unique = [...new Set(names)];
+        // A mistyped name stops the whole command before anything is powered, naming every unknown one.
+        const unknown = unique.filter((n) => !desired.machines[n] && !state.machines[n]);
+        if (unknown.length > 0) throw new UsageError(`no machine named ${unknown.join(', ')} in machines.yml or the state: nothing was done`);
         const targets = unique.map((n) => machineTarget(desired, state, statePath, n));
         const results = await Promise.allSettled(targets.map((t) => powerOne(verb, t)));
         const hold: MachineHold | undefined = verb === 'stop' || verb === 'kill' ? { verb, at: new Date().toISOString() } : undefined;

@@ -1,6 +1,6 @@
 // The Masker: every form a sensitive value takes on its way out is replaced; data keeps its shape.
 import { describe, expect, it } from 'vitest';
-import { MASKED, Masker } from '../../src/plan/mask.js';
+import { MASKED, Masker } from '../src/masking.js';
 
 const SECRET = `Zq9 'a"b\\c$d\`e\nf`;
 const m = new Masker({ values: [SECRET, 'short'], numbers: [4242000000000] });

@@ -1,7 +1,8 @@
-// The one masking point: every channel (plan text and JSON, plan files, state, progress events, errors, logs)
-// passes what it shows through a Masker built from the sensitive values. A value is looked for in every form it
-// can take on the way out: as it is, JSON-escaped (once and twice: JSON inside a JSON string), shell-quoted, and
-// with control characters escaped the way one-line messages show them.
+// The one masking point, a leaf that plan, apply and the CLI's edges share: every channel (plan text and JSON,
+// plan files, state, progress events, errors, logs) passes what it shows through a Masker built from the
+// sensitive values. A value is looked for in every form it can take on the way out: as it is, JSON-escaped (once
+// and twice: JSON inside a JSON string), shell-quoted, and with control characters escaped the way one-line
+// messages show them.
 
 export const MASKED = '(sensitive)';
 

@@ -1,0 +1,79 @@
+// The planner settles everything a step needs and puts it in the node: apply carries it out and decides nothing.
+import { describe, expect, it } from 'vitest';
+import type { PlanNode } from '../../src/model/index.js';
+import { containerConfigHash, engineConfigHash, networkConfigHash, plan, planToJson, renderPlanText, volumeConfigHash } from '../../src/plan/index.js';
+import { clone, container, converged, desired, emptyState, machine, network, notRefreshed, volume } from './fixtures.js';
+
+const byAddress = (nodes: PlanNode[], address: string): PlanNode => {
+  const n = nodes.find((x) => x.address === address);
+  if (!n) throw new Error(`no node ${address} in ${nodes.map((x) => x.address).join(', ')}`);
+  return n;
+};
+
+describe('node data for the steps', () => {
+  it('carries the config hash each object is stamped with, and the engine hash of a provisioned machine', () => {
+    const d = desired({
+      machines: [machine('m1'), machine('here', { driver: 'local', driverOptions: {} })],
+      containers: [container('web', { networks: { back: { aliases: [] } }, volumes: [{ type: 'volume', source: 'data', target: '/d', read_only: false }] })],
+      networks: [network('back')],
+      volumes: [volume('data')],
+    });
+    const nodes = plan(d, emptyState(), notRefreshed).nodes;
+    expect(byAddress(nodes, 'container.web[m1]').configHash).toBe(containerConfigHash(d.containers.web, 'shop'));
+    expect(byAddress(nodes, 'network.back[m1]').configHash).toBe(networkConfigHash(d.networks.back, 'shop'));
+    expect(byAddress(nodes, 'volume.data[m1]').configHash).toBe(volumeConfigHash(d.volumes.data, 'shop'));
+    expect(byAddress(nodes, 'machine.m1').configHash).toBe(engineConfigHash(d.machines.m1));
+    expect(byAddress(nodes, 'machine.m1').driverOptions).toEqual({ region: 'eu-1' });
+    // mfile does not provision a local engine: there is no engine hash to write.
+    expect(byAddress(nodes, 'machine.here').configHash).toBeUndefined();
+  });
+
+  it('settles a replacement: stop first for published ports and fixed addresses (masked), else start first', () => {
+    const d = desired({
+      machines: [machine('m1')],
+      containers: [
+        container('web', { ports: [{ target: 80, published: '8080', protocol: 'tcp' }] }),
+        container('db', { networks: { back: { aliases: [], ipv4_address: '10.9.0.7' } } }),
+        container('worker'),
+      ],
+      networks: [network('back')],
+      sensitiveValues: ['10.9.0.7'],
+    });
+    const { state, observed } = converged(d);
+    const next = clone(d);
+    for (const c of Object.values(next.containers)) c.image = 'nginx:1.28';
+    const p = plan(next, state, observed);
+    expect(byAddress(p.nodes, 'container.web[m1]').replaceStrategy).toEqual({ kind: 'stop-first', because: ['published port 8080'] });
+    expect(byAddress(p.nodes, 'container.db[m1]').replaceStrategy).toEqual({ kind: 'stop-first', because: ['fixed address (sensitive) on back'] });
+    expect(byAddress(p.nodes, 'container.worker[m1]').replaceStrategy).toEqual({ kind: 'start-first' });
+    const text = renderPlanText(p);
+    expect(text).toContain('  # replace: stop the old container first (published port 8080)\n-/+ container.web[m1]\n');
+    expect(text).toContain('  # replace: start the new container first, then remove the old one\n-/+ container.worker[m1]\n');
+    expect(planToJson(p).nodes.find((n) => n.address === 'container.web[m1]')?.replace_strategy).toEqual({ kind: 'stop-first', because: ['published port 8080'] });
+    for (const out of [text, JSON.stringify(p)]) expect(out).not.toContain('10.9.0.7');
+  });
+
+  it('settles the pull policy of an image once: the strongest among its users, with the container to build from', () => {
+    const d = desired({
+      machines: [machine('m1')],
+      containers: [
+        container('a', { image: 'nginx:1.27', pull_policy: 'missing' }),
+        container('b', { image: 'nginx:1.27', pull_policy: 'always' }),
+        container('app', { image: 'shop/app:1', pull_policy: 'missing', build: { context: '.', args: {} } }),
+      ],
+    });
+    const nodes = plan(d, emptyState(), notRefreshed).nodes;
+    expect(byAddress(nodes, 'image.nginx:1.27[m1]').image).toEqual({ ref: 'nginx:1.27', pullPolicy: 'always' });
+    expect(byAddress(nodes, 'image.shop/app:1[m1]').image).toEqual({ ref: 'shop/app:1', pullPolicy: 'missing', buildFrom: 'app' });
+  });
+
+  it('names the container whose image a sensitive reference is, never the reference', () => {
+    const secret = 'tok-77aa';
+    const d = desired({ machines: [machine('m1')], containers: [container('app', { image: `registry.example.com/${secret}/app:1` })], sensitiveValues: [secret] });
+    d.sensitiveDigests = [[secret, 'c3'.repeat(32)]];
+    const p = plan(d, emptyState(), notRefreshed);
+    const image = p.nodes.find((n) => n.kind === 'image')!;
+    expect(image.image).toEqual({ refFrom: 'app', pullPolicy: 'missing' });
+    expect(JSON.stringify(p)).not.toContain(secret);
+  });
+});

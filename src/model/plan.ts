@@ -38,6 +38,8 @@ export interface PlanNode {
   replaceStrategy?: ReplaceStrategy;
   /** Image nodes: where the reference comes from and the settled pull policy. */
   image?: ImageStepData;
+  /** Container create/replace/update: where each depends_on dependency is waited for, in machines.yml order by name. */
+  waitFor?: ContainerWait[];
   /** Machine nodes that run a step: the driver options as given, masked (the state record keeps them unpruned). */
   driverOptions?: Record<string, unknown>;
   /**
@@ -53,6 +55,12 @@ export interface PlanNode {
  * the old one is stopped first and started again if the new one fails. `because` names what they would share.
  */
 export type ReplaceStrategy = { kind: 'start-first' } | { kind: 'stop-first'; because: string[] };
+
+/** A depends_on dependency (a container of machines.yml) and the machine whose copy of it is waited for. */
+export interface ContainerWait {
+  container: string;
+  machine: string;
+}
 
 export type PullPolicy = 'always' | 'missing' | 'never' | 'build';
 

@@ -20,6 +20,7 @@ import {
   type ObservedMachine,
   type Plan,
   type PlanNode,
+  type ContainerWait,
   type ImageStepData,
   type ReplaceStrategy,
   type SensitiveDigest,
@@ -27,6 +28,7 @@ import {
   type VolumeSpec,
 } from '../model/index.js';
 import { PLAN_FORMAT_VERSION } from '../model/plan.js';
+import { parseAddress } from '../model/names.js';
 import { MFILE_VERSION } from '../version.js';
 import { containerAttributes, engineAttributes, networkAttributes, prune, volumeAttributes } from './attributes.js';
 import { canonicalJson } from './canonical.js';
@@ -111,6 +113,7 @@ export function plan(desired: Desired, prior: State, observed: Observed, opts: P
   }
   nodes.sort((a, b) => byString(a.address, b.address));
   for (const n of nodes) n.dependsOn.sort(byString);
+  for (const n of nodes) if (n.kind === 'container' && n.action !== 'delete' && n.action !== 'noop') n.waitFor = waitsOf(n, desired);
   // Reasons and warnings quote values, and prior records may predate masking: everything leaves masked.
   const masker = p.masker;
   if (!masker.empty) {
@@ -811,6 +814,24 @@ function engineKeysChanged(before: Record<string, unknown> | undefined, after: R
 
 function taintReason(rec: ObjectRecord): string {
   return rec.status === 'tainted' ? 'tainted: a previous create failed' : 'pending: a previous create did not finish';
+}
+
+/**
+ * Where a container waits for each depends_on dependency: on its own machine when the dependency runs there,
+ * else on the machine the plan makes it depend on, else the first one the dependency is declared on.
+ */
+function waitsOf(node: PlanNode, desired: Desired): ContainerWait[] {
+  const spec = desired.containers[node.name];
+  if (!spec) return [];
+  const out: ContainerWait[] = [];
+  for (const dep of sortedKeys(spec.depends_on)) {
+    const depSpec = desired.containers[dep];
+    if (!depSpec) continue;
+    const fromPlan = node.dependsOn.map(parseAddress).find((a) => a?.kind === 'container' && a.name === dep);
+    const machine = depSpec.machines.includes(node.machine) ? node.machine : (fromPlan?.machine ?? depSpec.machines[0]);
+    if (machine !== undefined) out.push({ container: dep, machine });
+  }
+  return out;
 }
 
 /** Containers this one waits for: depends_on and `network_mode: service:NAME`. */

@@ -148,6 +148,10 @@ function stepDataProblems(n: Obj, at: string): string[] {
     const ok = isObj(rs) && (rs.kind === 'start-first' || (rs.kind === 'stop-first' && isStrings(rs.because)));
     if (!ok) p.push(`${at}.replaceStrategy: expected {kind: start-first} or {kind: stop-first, because: [...]}`);
   }
+  const wf = n.waitFor;
+  if (wf !== undefined && !(Array.isArray(wf) && wf.every((w) => isObj(w) && typeof w.container === 'string' && typeof w.machine === 'string'))) {
+    p.push(`${at}.waitFor: expected a list of {container, machine}`);
+  }
   const im = n.image;
   if (im !== undefined) {
     if (!isObj(im)) p.push(`${at}.image: expected an object`);

@@ -100,6 +100,9 @@ export function planned(plan: Plan, desired: Desired): Plan {
       const spec = desired.containers[n.name];
       n.configHash ??= containerConfigHash(spec, desired.project, digests);
       if (n.action === 'replace') n.replaceStrategy ??= replaceStrategy(spec);
+      n.waitFor ??= Object.keys(spec.depends_on)
+        .filter((dep) => desired.containers[dep])
+        .map((dep) => ({ container: dep, machine: desired.containers[dep].machines.includes(n.machine) ? n.machine : desired.containers[dep].machines[0] }));
     } else if (n.kind === 'network' && desired.networks[n.name]) {
       n.configHash ??= networkConfigHash(desired.networks[n.name], desired.project, digests);
     } else if (n.kind === 'volume' && desired.volumes[n.name]) {

@@ -76,4 +76,20 @@ describe('node data for the steps', () => {
     expect(image.image).toEqual({ refFrom: 'app', pullPolicy: 'missing' });
     expect(JSON.stringify(p)).not.toContain(secret);
   });
+
+  it('settles where a container waits for each dependency: its own machine when the dependency runs there', () => {
+    const d = desired({
+      machines: [machine('m1'), machine('m2')],
+      containers: [
+        container('db', { machines: ['m2'] }),
+        container('cache', { machines: ['m1', 'm2'] }),
+        container('web', { machines: ['m1'], depends_on: { db: { condition: 'service_healthy', required: true, restart: false }, cache: { condition: 'service_started', required: true, restart: false } } }),
+      ],
+    });
+    const web = byAddress(plan(d, emptyState(), notRefreshed).nodes, 'container.web[m1]');
+    expect(web.waitFor).toEqual([
+      { container: 'cache', machine: 'm1' },
+      { container: 'db', machine: 'm2' },
+    ]);
+  });
 });

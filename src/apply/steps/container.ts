@@ -20,14 +20,15 @@ async function gate(ctx: StepContext): Promise<void> {
   if (node.action === 'delete') return;
   const spec = desired.containers[node.name];
   if (!spec) return;
+  if (node.waitFor === undefined && Object.keys(spec.depends_on).length > 0) {
+    throw new Error(`${node.address}: the plan gives no machines to wait on for its depends_on; make a new plan`);
+  }
   const fallback = ctx.options.dependencyTimeoutMs ?? DEFAULT_DEP_TIMEOUT_MS;
   await Promise.all(
-    Object.entries(spec.depends_on).map(async ([dep, d]) => {
+    (node.waitFor ?? []).map(async ({ container: dep, machine }) => {
+      const d = spec.depends_on[dep];
       const depSpec = desired.containers[dep];
-      if (!depSpec) return;
-      // The dependency on the same machine when it runs there, else where the plan put it.
-      const fromPlan = node.dependsOn.map(parseAddress).find((a) => a?.kind === 'container' && a.name === dep);
-      const machine = depSpec.machines.includes(node.machine) ? node.machine : (fromPlan?.machine ?? depSpec.machines[0]);
+      if (!d || !depSpec) return;
       const docker = await ctx.conns.docker(machine);
       const name = containerName(desired, dep);
       if (!d.required && !(await inspectOrNull(docker, name))) return;

@@ -3,7 +3,8 @@
 // steadier figure) and beside loadConfig in-process. Prints figures only; it asserts nothing.
 // Build first (npm run build). Options: --machines N --containers N --repeat N (medians) --positioned (also
 // time loadConfig with the positioned reader only: slow).
-// Targets: validate <= 1.0 s or <= 3.5x the parse; plan --refresh=false <= 1.5 s or <= 5x; peak RSS <= 400 MB.
+// Targets: validate <= 1.0 s and <= 3.5x the parse; plan --refresh=false <= 1.5 s and <= 5x; peak RSS <= 400 MB.
+// Each line carries the 1-minute load average seen over its runs: on a shared box, wall time mostly measures that.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ const size = { machines: arg('machines', 1000), containers: arg('containers', 10
 const repeat = arg('repeat', 3);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const loadavg = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 const { loadConfig } = await import(pathToFileURL(path.join(root, 'dist/config/index.js')).href);
 const { builtinCatalog } = await import(pathToFileURL(path.join(root, 'dist/drivers/catalog.js')).href);
 
@@ -64,16 +66,19 @@ async function inProcess(reader) {
   return { ms: performance.now() - t0, d };
 }
 
-const runs = { parse: [], parseCpu: [], validate: [], validateCpu: [], validateRss: [], plan: [], planCpu: [], planRss: [], load: [], positioned: [] };
+const runs = { loadParse: [], loadValidate: [], loadPlan: [], loadOne: [], parse: [], parseCpu: [], validate: [], validateCpu: [], validateRss: [], plan: [], planCpu: [], planRss: [], load: [], positioned: [] };
 let desired;
 for (let i = 0; i < repeat; i++) {
+  runs.loadParse.push(loadavg());
   const pp = plainParse();
   runs.parse.push(pp.wall);
   runs.parseCpu.push(pp.cpu);
+  runs.loadValidate.push(loadavg());
   const v = cli(['validate']);
   runs.validate.push(v.wall);
   runs.validateCpu.push(v.cpu);
   runs.validateRss.push(v.rss);
+  runs.loadPlan.push(loadavg());
   const p = cli(['plan', '--refresh=false']);
   runs.plan.push(p.wall);
   runs.planCpu.push(p.cpu);
@@ -96,6 +101,7 @@ const oneCpu = [];
 let oneOut = '';
 let oneRss = NaN;
 for (let i = 0; i < repeat; i++) {
+  runs.loadOne.push(loadavg());
   const r = cli(['plan', '--refresh=false']);
   one.push(r.wall);
   oneCpu.push(r.cpu);
@@ -109,20 +115,26 @@ const parseCpu = median(runs.parseCpu);
 const mb = (kb) => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB` : 'n/a');
 const ratio = (ms, base) => `${(ms / base).toFixed(1).padStart(5)}x`;
 // Wall time on a shared box mostly measures the other processes; CPU time (user + system) is the steadier figure.
-const line = (name, ms, cpu, rssKb, limitMs, limitX) => {
-  const ok = (ms <= limitMs || ms / parse <= limitX || cpu / parseCpu <= limitX) && !(rssKb > 400 * 1024);
+// A target is met when the wall time is within its seconds AND a ratio (wall to wall or CPU to CPU) within its
+// factor AND the peak RSS within 400 MB; each part is printed so a miss says which.
+const la = (xs) => `load ${median(xs).toFixed(1)}`;
+const line = (name, ms, cpu, rssKb, limitMs, limitX, loads) => {
+  const secs = ms <= limitMs;
+  const factor = ms / parse <= limitX || cpu / parseCpu <= limitX;
+  const rss = !(rssKb > 400 * 1024);
+  const verdict = secs && factor && rss ? 'MET' : `NOT MET (${[!secs && `> ${limitMs / 1000} s`, !factor && `> ${limitX}x`, !rss && '> 400 MB'].filter(Boolean).join(', ')})`;
   console.log(
-    `${name.padEnd(38)} ${s(ms).padStart(8)} ${ratio(ms, parse)}  CPU ${s(cpu).padStart(8)} ${ratio(cpu, parseCpu)}  peak ${mb(rssKb).padStart(7)}  ${ok ? 'within' : 'OVER'} target (${limitMs / 1000} s or ${limitX}x, 400 MB)`,
+    `${name.padEnd(38)} ${s(ms).padStart(8)} ${ratio(ms, parse)}  CPU ${s(cpu).padStart(8)} ${ratio(cpu, parseCpu)}  peak ${mb(rssKb).padStart(7)}  ${la(loads)}  ${verdict}`,
   );
 };
-console.log(`medians of ${repeat} run(s); ratios are to the plain parse (wall to wall, CPU to CPU)`);
-console.log(`${'plain js-yaml parse (fresh process)'.padEnd(38)} ${s(parse).padStart(8)}        CPU ${s(parseCpu).padStart(8)}`);
+console.log(`medians of ${repeat} run(s); ratios are to the plain parse (wall to wall, CPU to CPU); load = 1-min load average (2 cores)`);
+console.log(`${'plain js-yaml parse (fresh process)'.padEnd(38)} ${s(parse).padStart(8)}        CPU ${s(parseCpu).padStart(8)}                        ${la(runs.loadParse)}`);
 console.log(`${'loadConfig in-process'.padEnd(38)} ${s(median(runs.load)).padStart(8)} ${ratio(median(runs.load), parse)}`);
 if (runs.positioned.length) console.log(`${'loadConfig, positioned reader only'.padEnd(38)} ${s(median(runs.positioned)).padStart(8)} ${ratio(median(runs.positioned), parse)}`);
-line('mfile validate', median(runs.validate), median(runs.validateCpu), Math.max(...runs.validateRss), 1000, 3.5);
-line('mfile plan --refresh=false', median(runs.plan), median(runs.planCpu), Math.max(...runs.planRss), 1500, 5);
-line(`  same, ${target} changed, fleet applied`, median(one), median(oneCpu), oneRss, 1500, 5);
-const shown = oneOut.split('\n').filter((l) => /^ {2}# \S/.test(l) && !l.startsWith('  # ('));
+line('mfile validate', median(runs.validate), median(runs.validateCpu), Math.max(...runs.validateRss), 1000, 3.5, runs.loadValidate);
+line('mfile plan --refresh=false', median(runs.plan), median(runs.planCpu), Math.max(...runs.planRss), 1500, 5, runs.loadPlan);
+line(`  same, ${target} changed, fleet applied`, median(one), median(oneCpu), oneRss, 1500, 5, runs.loadOne);
+const shown = oneOut.split('\n').filter((l) => /^ {2}# \S+ (?:will|must) be /.test(l));
 console.log(`  its plan text: ${oneOut.split('\n').length} lines; ${(oneOut.match(/^Plan: .*$/m) ?? ['no summary'])[0]}`);
 for (const l of shown.slice(0, 4)) console.log(`    ${l.trim()}`);
 if (shown.length > 4) console.log(`    ... and ${shown.length - 4} more`);

@@ -4,6 +4,7 @@ import { MFILE_VERSION } from '../version.js';
 import { reportError } from './errors-to-exit.js';
 import { exitWhenWritten, tolerateClosedReaders } from './exit-when-written.js';
 import { exitOnInterrupt } from './interrupt.js';
+import { addNoColorOption, noColorRequested } from './no-color.js';
 
 // Each verb loads only what it needs (validate never loads the Docker, SSH or TLS libraries): start-up time
 // is most of a small command's run time.
@@ -46,10 +47,12 @@ function program(verbs: Command[]): Command {
     c.commands.forEach(override);
   };
   override(p);
+  addNoColorOption(p);
   return p;
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (noColorRequested(argv.slice(2))) process.env.NO_COLOR = '1';
   try {
     await program(await loadVerbs(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

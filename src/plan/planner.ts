@@ -9,8 +9,10 @@
 import {
   traitsOf,
   type ContainerSpec,
+  type ContainerWait,
   type Desired,
   type DriverTraits,
+  type ImageStepData,
   type MachineRecord,
   type MachineSpec,
   type NetworkSpec,
@@ -20,8 +22,6 @@ import {
   type ObservedMachine,
   type Plan,
   type PlanNode,
-  type ContainerWait,
-  type ImageStepData,
   type ReplaceStrategy,
   type SensitiveDigest,
   type State,
@@ -554,7 +554,9 @@ class Planner {
     const policy = spec.pull_policy;
     const name = this.imageName(ref);
     const address = objectAddress('image', name, m);
-    const after = this.maskedAttributes(prune({ ref, pull_policy: policy, build: policy === 'build' ? spec.build : undefined }) as Record<string, unknown>);
+    // With pull_policy missing, apply builds an absent image when the container has a build section (Compose's rule).
+    const built = policy === 'build' || policy === 'missing' ? spec.build : undefined;
+    const after = this.maskedAttributes(prune({ ref, pull_policy: policy, build: built }) as Record<string, unknown>);
     const id = this.imagePresent(view, ref, name);
     const shown = this.masker.value(ref);
     const before = id === undefined ? null : id === '' ? { ref: shown } : { ref: shown, id: shortId(id) };

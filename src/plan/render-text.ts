@@ -1,8 +1,9 @@
 // Terraform-style plan text. Deterministic (nodes in address order, attributes sorted): tests compare it whole.
 import pc from 'picocolors';
 import type { Action, Plan, PlanNode, ReplaceStrategy } from '../model/index.js';
-import { canonicalJson } from './canonical.js';
-import { diffAttributes, shortForm } from './diff.js';
+import { diffAttributes } from './diff.js';
+import { buildLines } from './render-build.js';
+import { showKey, shownValue, type Shown } from './render-value.js';
 import { terminalLine } from '../terminal-text.js';
 import { planHasChanges } from './summary.js';
 
@@ -39,8 +40,9 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
       const address = terminalLine(n.address);
       lines.push(`  # ${c.bold(address)} ${HEADLINE[action]}`);
       for (const r of n.reasons) lines.push(`  # (${terminalLine(r)})`);
-      if (n.removedWithMachine) lines.push(`  # (removed with machine.${terminalLine(n.machine)}: its driver removes the host with everything on it)`);
+      for (const b of buildLines(n)) lines.push(`  # ${b}`);
       if (n.replaceStrategy) lines.push(`  # replace: ${terminalLine(strategyText(n.replaceStrategy))}`);
+      if (n.removedWithMachine) lines.push(`  # (removed with machine.${terminalLine(n.machine)}: its driver removes the host with everything on it)`);
       lines.push(`${glyphs[action]} ${address}`);
       lines.push(...attributeLines(n, c));
       lines.push('');
@@ -66,25 +68,46 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
 
 /** Creates list their attributes; updates and replaces list what changed; deletes and reads list nothing. */
 function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>): string[] {
-  const rows: [Paint, string, string, string][] = [];
+  const units = n.kind === 'container';
+  const rows: Row[] = [];
   if (n.action === 'create' && n.after) {
-    for (const k of Object.keys(n.after).sort()) rows.push([c.green, '+', terminalLine(k), show(n.after[k])]);
+    for (const k of Object.keys(n.after).sort()) rows.push({ paint: c.green, sign: '+', key: showKey(k), value: shownValue(n.after[k], k, units) });
   } else if ((n.action === 'update' || n.action === 'replace') && n.before && n.after) {
     for (const ch of diffAttributes(n.before, n.after)) {
       const key = terminalLine(ch.path);
-      if (ch.before === undefined) rows.push([c.green, '+', key, show(ch.after)]);
-      else if (ch.after === undefined) rows.push([c.red, '-', key, show(ch.before)]);
-      else rows.push([c.yellow, '~', key, `${show(ch.before)} -> ${show(ch.after)}`]);
+      const before = ch.before === undefined ? undefined : shownValue(ch.before, ch.path, units);
+      const after = ch.after === undefined ? undefined : shownValue(ch.after, ch.path, units);
+      if (!before) rows.push({ paint: c.green, sign: '+', key, value: after! });
+      else if (!after) rows.push({ paint: c.red, sign: '-', key, value: before });
+      else if (before.kind === 'inline' && after.kind === 'inline') {
+        rows.push({ paint: c.yellow, sign: '~', key, value: { kind: 'inline', text: `${before.text} -> ${after.text}` } });
+      } else {
+        // A block cannot be followed by "->": the old value goes out, the new one comes in.
+        rows.push({ paint: c.red, sign: '-', key, value: before }, { paint: c.green, sign: '+', key, value: after });
+      }
     }
   }
-  const width = Math.max(0, ...rows.map((r) => r[2].length));
-  return rows.map(([paint, sign, key, value]) => `      ${paint(sign)} ${key.padEnd(width)} = ${value}`);
+  const width = Math.max(0, ...rows.map((r) => r.key.length));
+  return rows.flatMap((r) => rowLines(6, r, width));
 }
 
-function show(v: unknown): string {
-  const s = shortForm(v);
-  // JSON escapes C0 controls but not C1 ones, line separators or bidi overrides.
-  return terminalLine(typeof s === 'string' ? JSON.stringify(s) : canonicalJson(s));
+interface Row {
+  paint: Paint;
+  sign: string;
+  key: string;
+  value: Shown;
+}
+
+/** `+ key = value`; a map or a long list opens a block whose lines carry the same sign, Terraform-style. */
+function rowLines(indent: number, r: Row, width: number): string[] {
+  const pad = ' '.repeat(indent);
+  const head = `${pad}${r.paint(r.sign)} ${r.key.padEnd(width)} = `;
+  const v = r.value;
+  if (v.kind === 'inline') return [`${head}${v.text}`];
+  const close = ' '.repeat(indent + 2);
+  if (v.kind === 'list') return [`${head}[`, ...v.items.map((i) => `${pad}    ${r.paint(r.sign)} ${i},`), `${close}]`];
+  const inner = Math.max(0, ...v.rows.map(([k]) => k.length));
+  return [`${head}{`, ...v.rows.flatMap(([key, value]) => rowLines(indent + 4, { ...r, key, value }, inner)), `${close}}`];
 }
 
 function strategyText(s: ReplaceStrategy): string {

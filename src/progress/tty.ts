@@ -1,7 +1,10 @@
 // listr2 on stderr: one task per machine, its plan nodes as subtasks. listr2 is only the view: each subtask
 // waits for the executor's events, it never runs anything itself.
-import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
+import { createRequire } from 'node:module';
+import type * as Listr2 from 'listr2';
+import type { ListrTaskWrapper } from 'listr2';
 import type { Plan, PlanNode, ProgressEvent } from '../model/index.js';
+import { runOrder } from './step-order.js';
 import type { Renderer } from './types.js';
 
 type Wrapper = ListrTaskWrapper<unknown, never, never>;
@@ -30,9 +33,11 @@ function apply(slot: Slot): void {
 }
 
 export function ttyRenderer(plan: Plan, out: NodeJS.WriteStream = process.stderr): Renderer {
+  // Loaded here, not at import: only a TTY apply draws with listr2, and loading it costs every other command.
+  const { Listr, ListrLogger, ProcessOutput } = createRequire(import.meta.url)('listr2') as typeof Listr2;
   const slots = new Map<string, Slot>();
   const byMachine = new Map<string, Slot[]>();
-  for (const node of plan.nodes) {
+  for (const node of runOrder(plan.nodes)) {
     if (node.action === 'noop') continue;
     const slot: Slot = { node };
     slots.set(node.address, slot);

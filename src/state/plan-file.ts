@@ -128,8 +128,8 @@ function nodeProblems(n: unknown, at: string): string[] {
   for (const k of ['reasons', 'dependsOn']) if (!isStrings(n[k])) p.push(`${at}.${k}: expected a list of strings`);
   for (const k of ['before', 'after']) if (n[k] !== null && !isObj(n[k])) p.push(`${at}.${k}: expected an object or null`);
   if (n.existingId !== undefined && typeof n.existingId !== 'string') p.push(`${at}.existingId: expected a string`);
-  if (n.removedWithMachine !== undefined && n.removedWithMachine !== true) p.push(`${at}.removedWithMachine: expected true`);
   p.push(...stepDataProblems(n, at));
+  if (n.removedWithMachine !== undefined && n.removedWithMachine !== true) p.push(`${at}.removedWithMachine: expected true`);
   // A machine's name becomes a folder under .mfile/machines: the same rule as in machines.yml and the state.
   if (typeof n.machine === 'string' && !isMachineName(n.machine)) p.push(`${at}.machine: a machine name must be ${MACHINE_NAME_RULE}`);
   return p;

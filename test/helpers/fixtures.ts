@@ -1,8 +1,8 @@
 // Desired/State/Plan builders for apply tests that run before (or without) the config loader and the planner.
 import type { ContainerSpec, Desired, NetworkSpec, Plan, PlanNode, State, VolumeSpec, Action } from '../../src/model/index.js';
+import { containerConfigHash, networkConfigHash, replaceStrategy, volumeConfigHash } from '../../src/plan/index.js';
 import { localTraits } from '../../src/drivers/local/traits.js';
 import { builtinCatalog } from '../../src/drivers/catalog.js';
-import { containerConfigHash, networkConfigHash, replaceStrategy, volumeConfigHash } from '../../src/plan/index.js';
 import { defaultEngine } from '../../src/model/engine-defaults.js';
 
 export function containerSpec(name: string, over: Partial<ContainerSpec> = {}): ContainerSpec {

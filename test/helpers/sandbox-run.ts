@@ -5,13 +5,13 @@ import type { Connections } from '../../src/apply/connections.js';
 import type { StepContext } from '../../src/apply/types.js';
 import type { Action, Desired, MachineRecord, MachineSpec, State } from '../../src/model/index.js';
 import { priorHostOf } from '../../src/plan/prior-host.js';
-import { builtinCatalog } from '../../src/drivers/catalog.js';
 import { engineAttributes, engineConfigHash } from '../../src/plan/index.js';
 import type { PlanNode } from '../../src/model/index.js';
 
 function settled(desired: Desired, spec: MachineSpec): Partial<PlanNode> {
   return { after: { engine: engineAttributes(spec) }, driverOptions: spec.driverOptions, configHash: engineConfigHash(spec, desired.sensitiveDigests) };
 }
+import { builtinCatalog } from '../../src/drivers/catalog.js';
 
 export interface Harness {
   desired: Desired;

@@ -38,16 +38,22 @@ describe('plan', () => {
   # (machine m1 is new)
   + container.db[m1]
       + image    = "postgres:16"
-      + networks = {"backend":{}}
+      + networks = {
+          + backend = {}
+        }
       + restart  = "unless-stopped"
       + volumes  = ["data:/var/lib/postgresql/data"]
 
   # container.web[m1] will be created
   # (machine m1 is new)
   + container.web[m1]
-      + environment = {"MODE":"prod"}
+      + environment = {
+          + MODE = "prod"
+        }
       + image       = "nginx:1.26"
-      + networks    = {"backend":{}}
+      + networks    = {
+          + backend = {}
+        }
       + ports       = ["8080:80/tcp"]
       + restart     = "unless-stopped"
 
@@ -67,8 +73,16 @@ describe('plan', () => {
   # (not in state)
   + machine.m1
       + driver         = "sandbox"
-      + driver_options = {"region":"eu-1"}
-      + engine         = {"port":2376,"tls":{"enabled":true},"transport":"tcp"}
+      + driver_options = {
+          + region = "eu-1"
+        }
+      + engine         = {
+          + port      = 2376
+          + tls       = {
+              + enabled = true
+            }
+          + transport = "tcp"
+        }
 
   # network.backend[m1] will be created
   # (machine m1 is new)
@@ -205,7 +219,9 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   # (networks removed (was {"backend":{}}))
   # replace: stop the old container first (published port 8080)
 -/+ container.web[m1]
-      - networks = {"backend":{}}
+      - networks = {
+          - backend = {}
+        }
 
   # network.backend[m1] will be destroyed
   # (no longer used on m1)
@@ -297,7 +313,9 @@ Plan: 0 to add, 0 to change, 1 to destroy.
   # machine.m1 will be updated in-place
   # (engine config changed (labels) - daemon restart)
   ~ machine.m1
-      + engine.labels = {"role":"web"}
+      + engine.labels = {
+          + role = "web"
+        }
 
 Plan: 0 to add, 1 to change, 0 to destroy.
 `);
@@ -319,8 +337,16 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   # (missing (deleted outside mfile))
   + machine.b
       + driver         = "sandbox"
-      + driver_options = {"region":"eu-1"}
-      + engine         = {"port":2376,"tls":{"enabled":true},"transport":"tcp"}
+      + driver_options = {
+          + region = "eu-1"
+        }
+      + engine         = {
+          + port      = 2376
+          + tls       = {
+              + enabled = true
+            }
+          + transport = "tcp"
+        }
 
 Plan: 2 to add, 0 to change, 1 to destroy.
 

@@ -1,6 +1,7 @@
 // The terminal view as a user sees it: the built CLI runs `mfile apply -y` in a real pseudo-terminal (a tmux pane
 // of fixed size) against the controller's engine, with an image built at apply (its address holds a '/'), and the
-// test reads the final screen. Before the fix the image step showed as "↓ ... not run" although it had run.
+// test reads the final screen. Before the fix the image step showed as "↓ ... not run" although it had run, and
+// the steps were listed by address (the container before its machine).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,6 +79,14 @@ describeNeeding([TMUX])('mfile apply in a real terminal', () => {
     expect(lines.some((l) => /^ {2}✔ container\.app\[m1\] created \(\d+\.\ds\)$/.test(l)), shown).toBe(true);
     expect(lines, shown).toContain('Apply complete! Resources: 3 added, 0 changed, 0 destroyed.');
     expect(lines, shown).toContain(`${END}0`);
+  });
+
+  it('lists the steps in the order they run: the machine, then its image, then the container', () => {
+    const lines = shown.split('\n').map((l) => l.trimEnd());
+    const at = (prefix: string): number => lines.findIndex((l) => l.startsWith(prefix));
+    const steps = [at('  ✔ machine.m1 '), at(`  ✔ image.${image}[m1] `), at('  ✔ container.app[m1] ')];
+    expect(steps.every((i) => i > 0), shown).toBe(true);
+    expect([...steps].sort((a, b) => a - b), shown).toEqual(steps);
   });
 
   it('shows no step as not run, and no title left over from while it ran', () => {

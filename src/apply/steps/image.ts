@@ -158,6 +158,9 @@ async function remove(ctx: StepContext): Promise<NodeOutcome> {
     if (isNotFound(err)) return { record: null };
     // Still used by a container mfile does not manage: keep it, forget it.
     if (isConflict(err)) return { record: null, text: 'kept (in use)' };
+    // Two tags of one image removed at once: the engine may fail the second with "unrecognized image ID" (500)
+    // once the first took the image. What counts is that the reference is gone.
+    if ((await imageId(docker, ref)) === undefined) return { record: null };
     throw err;
   }
   return { record: null };

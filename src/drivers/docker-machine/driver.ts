@@ -14,7 +14,6 @@ import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResp
 import { flagValues } from './flag-values.js';
 import type { DockerMachineState } from './machine-state.js';
 import { DockerMachinePlugin } from './plugin-client.js';
-import { dockerMachineTraits } from './traits.js';
 
 export interface DockerMachineDriverOptions {
   /** The Docker Machine driver's name: runs docker-machine-driver-NAME. */
@@ -126,7 +125,23 @@ export function dockerMachineDriver(o: DockerMachineDriverOptions): Driver {
 
   return {
     name: `docker-machine:${o.name}`,
-    traits: dockerMachineTraits(o.name),
+    traits: {
+      name: `docker-machine:${o.name}`,
+      kind: 'docker-machine',
+      // The block is the plugin's create flags by name; it is checked against GetCreateFlags, not a JSON Schema.
+      block: null,
+      blockSchema: null,
+      blockRequired: false,
+      creates: true,
+      recordOnly: false,
+      provisioned: true,
+      // Whether Remove takes the host depends on the driver (a cloud VM goes, a generic server stays): assume not.
+      removesHostedObjects: false,
+      lifecycle: ['start', 'stop', 'restart', 'kill'],
+      sshBlock: false,
+      addressKeys: [],
+      secretKeys: [],
+    },
 
     async preCreateCheck(req) {
       await session(req, fresh(req), async (p) => {

@@ -2,10 +2,19 @@
 // (packages.md §2.5); callers pass a per-call abortSignal instead.
 import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
-import Docker from 'dockerode';
+import { createRequire } from 'node:module';
+import type Docker from 'dockerode';
 import type { EngineEndpoint } from '../../model/engine-endpoint.js';
 
 export type DockerClient = Docker;
+
+// dockerode (with grpc and protobufjs) takes about a quarter of a second to load: it is loaded on first use, so
+// validate and plan --refresh=false never pay for it.
+let dockerode: typeof Docker | undefined;
+/** The dockerode class, loaded the first time a client is made. */
+export function dockerodeClass(): typeof Docker {
+  return (dockerode ??= createRequire(import.meta.url)('dockerode') as typeof Docker);
+}
 
 export interface ClientOptions {
   /** Transport for endpoints dockerode cannot dial itself (kind 'ssh'): an http.Agent over the machine's SSH link. */
@@ -13,6 +22,7 @@ export interface ClientOptions {
 }
 
 export function dockerClient(endpoint: EngineEndpoint, opts: ClientOptions = {}): DockerClient {
+  const Docker = dockerodeClass();
   switch (endpoint.kind) {
     case 'unix':
       return new Docker({ socketPath: endpoint.socketPath });

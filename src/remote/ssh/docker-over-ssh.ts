@@ -2,7 +2,8 @@
 // direct-streamlocal channels to the engine's unix socket (no TCP port on the machine, no extra logins).
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { dockerodeClass } from '../docker/client.js';
 import type { SshSession } from './session.js';
 
 class SshSocketAgent extends Agent {
@@ -31,5 +32,6 @@ export function sshDockerAgent(session: SshSession, socketPath: string): Agent {
 /** A dockerode client that talks to socketPath on the machine through its SSH session. */
 export function createSshDockerClient(session: SshSession, socketPath: string): Docker {
   // @types/dockerode lacks `agent`; docker-modem hands it to http.request.
-  return new Docker({ protocol: 'http', host: 'docker', port: 80, agent: sshDockerAgent(session, socketPath) } as Docker.DockerOptions);
+  const Dockerode = dockerodeClass();
+  return new Dockerode({ protocol: 'http', host: 'docker', port: 80, agent: sshDockerAgent(session, socketPath) } as Docker.DockerOptions);
 }

@@ -5,12 +5,18 @@ import { homedir } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { createRequire } from 'node:module';
+import type * as Ssh2 from 'ssh2';
+import type { Client, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { DriverError, RemoteCommandError } from '../../errors.js';
 import type { SshAddress } from '../../model/index.js';
 import { fingerprintOf, knownHostsLine } from './fingerprint.js';
 import { hostKeyChangedMessage } from './host-key.js';
 import { quoteArgv } from './shell-quote.js';
+
+// ssh2 is loaded on first connection: commands that reach no machine (validate, plan --refresh=false) skip it.
+let ssh2: typeof Ssh2 | undefined;
+const newClient = (): Client => new (ssh2 ??= createRequire(import.meta.url)('ssh2') as typeof Ssh2).Client();
 
 export const MAX_CHANNELS = 8;
 
@@ -233,7 +239,7 @@ interface JumpConnection {
  */
 async function viaJump(opts: SshConnectOptions, readyTimeout: number): Promise<{ sock: Duplex; jump: JumpConnection }> {
   const j = opts.address.jump!;
-  const client = new Client();
+  const client = newClient();
   let offered: Buffer | undefined;
   let mismatch: string | undefined;
   await new Promise<void>((resolve, reject) => {
@@ -271,7 +277,7 @@ async function connectOnce(opts: SshConnectOptions, readyTimeout: number): Promi
   const { machine, address } = opts;
   const auth = authConfig(machine, address);
   const via = address.jump ? await viaJump(opts, readyTimeout) : undefined;
-  const client = new Client();
+  const client = newClient();
   let offered: Buffer | undefined;
   let mismatch: string | undefined;
   return new Promise<SshSession>((resolve, reject) => {

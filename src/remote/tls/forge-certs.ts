@@ -3,7 +3,8 @@
 import { generateKeyPair, randomBytes, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
 
 export interface KeyAndCert {
   keyPem: string;
@@ -14,10 +15,16 @@ const DAY = 86_400_000;
 
 const genKeyPair = promisify(generateKeyPair);
 
+// node-forge is loaded when a certificate is first made, not by every command that imports this module. Each
+// function below names it `forge` locally; the types keep coming from the type-only import.
+let loaded: typeof forge | undefined;
+const nodeForge = (): typeof forge => (loaded ??= createRequire(import.meta.url)('node-forge') as typeof forge);
+
 /** RSA 2048 from node:crypto, off the main thread (libuv pool), so several machines' keys are made at once. */
 export type RsaKey = { pem: string; pub: forge.pki.rsa.PublicKey };
 
 export async function newKey(): Promise<RsaKey> {
+  const forge = nodeForge();
   const { privateKey } = await genKeyPair('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
@@ -28,6 +35,7 @@ export async function newKey(): Promise<RsaKey> {
 }
 
 function baseCert(pub: forge.pki.rsa.PublicKey, cn: string, years: number): forge.pki.Certificate {
+  const forge = nodeForge();
   const c = forge.pki.createCertificate();
   c.publicKey = pub;
   c.serialNumber = '01' + randomBytes(9).toString('hex'); // leading 01 keeps it positive
@@ -42,6 +50,7 @@ function baseCert(pub: forge.pki.rsa.PublicKey, cn: string, years: number): forg
  * takes ~0.5 s on a small machine, node:crypto ~2 ms.
  */
 function signCert(c: forge.pki.Certificate, keyPem: string): void {
+  const forge = nodeForge();
   const oid = forge.pki.oids.sha256WithRSAEncryption;
   const cc = c as forge.pki.Certificate & { signatureOid: string; siginfo: { algorithmOid: string }; tbsCertificate: forge.asn1.Asn1 };
   cc.signatureOid = oid;
@@ -54,6 +63,7 @@ function signCert(c: forge.pki.Certificate, keyPem: string): void {
 }
 
 export async function createCa(cn: string, key: Promise<RsaKey> = newKey()): Promise<KeyAndCert> {
+  const forge = nodeForge();
   const k = await key;
   const c = baseCert(k.pub, cn, 10);
   c.setIssuer(c.subject.attributes);
@@ -67,6 +77,7 @@ export async function createCa(cn: string, key: Promise<RsaKey> = newKey()): Pro
 }
 
 async function signedBy(ca: KeyAndCert, cn: string, extensions: object[], key: Promise<RsaKey>): Promise<KeyAndCert> {
+  const forge = nodeForge();
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const k = await key;
   const c = baseCert(k.pub, cn, 3);

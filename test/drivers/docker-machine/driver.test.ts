@@ -7,9 +7,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONFIG_FILE, dockerMachineDriver } from '../../../src/drivers/docker-machine/driver.js';
 import type { MachineRequest } from '../../../src/drivers/driver.js';
 import { DOCKER_MACHINE_SOURCE, GO, dockerMachineBinary, faultPluginBinary } from '../../helpers/docker-machine/binaries.js';
+import { traitsOf } from '../../../src/model/index.js';
 import { describeNeeding } from '../../helpers/prerequisites.js';
 import { engineSpec } from '../../helpers/sandbox.js';
-import { dockerMachineTraits } from '../../../src/drivers/docker-machine/traits.js';
 
 let root = '';
 let bin = '';
@@ -17,7 +17,7 @@ let stateDir = '';
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, ...extra });
 
 const request = (driverOptions: Record<string, unknown>, driverData: Record<string, unknown> = {}): MachineRequest => ({
-  machine: { name: 'm1', driver: 'none', driverOptions, traits: dockerMachineTraits('none'), engine: engineSpec(), tls: { enabled: true, san: [] } },
+  machine: { name: 'm1', driver: 'none', traits: traitsOf(undefined, 'none'), driverOptions, engine: engineSpec(), tls: { enabled: true, san: [] } },
   driverData,
   ctx: { stateDir, project: 'p' },
 });

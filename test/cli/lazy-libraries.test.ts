@@ -1,0 +1,60 @@
+// validate and plan --refresh=false reach no machine, so they must not load the Docker, SSH, TLS or terminal
+// UI libraries: loading them cost every such run about a third of a second (speed itself is measured in bench/).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureBuilt, MFILE_BIN } from '../helpers/cli.js';
+
+const HEAVY = ['dockerode', 'docker-modem', 'ssh2', 'node-forge', 'listr2'];
+
+let dir: string;
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(path.join(tmpdir(), 'mfile-lazy-'));
+  writeFileSync(
+    path.join(dir, 'machines.yml'),
+    'version: 1\nmachines:\n  m1: { driver: sandbox }\ncontainers:\n  web: { machine: m1, image: nginx:1.27, ports: ["8080:80"] }\n',
+  );
+  // Records every file the run loads: ES modules as the loader resolves them (a hook, which runs on its own
+  // thread and appends), CommonJS ones from the require cache at exit.
+  writeFileSync(
+    path.join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';
+export async function resolve(spec, ctx, next) { const r = await next(spec, ctx); appendFileSync(process.env.MFILE_TEST_LOADED, r.url + '\\n'); return r; }\n`,
+  );
+  writeFileSync(
+    path.join(dir, 'record.mjs'),
+    `import { appendFileSync } from 'node:fs'; import { createRequire, register } from 'node:module';
+register('./hooks.mjs', import.meta.url);
+process.on('exit', () => appendFileSync(process.env.MFILE_TEST_LOADED, Object.keys(createRequire(import.meta.url).cache).join('\\n')));\n`,
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function packagesLoaded(args: string[]): string[] {
+  const out = path.join(dir, `loaded-${args[0]}.txt`);
+  writeFileSync(out, '');
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'record.mjs')).href, MFILE_BIN, ...args, '-f', path.join(dir, 'machines.yml')], {
+    cwd: dir,
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', MFILE_TEST_LOADED: out },
+    encoding: 'utf8',
+  });
+  expect(r.status, r.stderr).toBe(0);
+  const names = readFileSync(out, 'utf8')
+    .split('\n')
+    .map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(decodeURIComponent(f))?.[1])
+    .filter((n): n is string => n !== undefined);
+  return [...new Set(names)];
+}
+
+it('validate and plan --refresh=false load none of the Docker, SSH, TLS or listr2 libraries', () => {
+  for (const args of [['validate'], ['plan', '--refresh=false']]) {
+    const loaded = packagesLoaded(args);
+    // The recorder sees both kinds: ajv is CommonJS, js-yaml is loaded as an ES module.
+    expect(loaded, args.join(' ')).toEqual(expect.arrayContaining(['ajv', 'js-yaml']));
+    expect(loaded.filter((p) => HEAVY.includes(p)), args.join(' ')).toEqual([]);
+  }
+});

@@ -45,8 +45,32 @@ const SAMPLE: Record<string, string> = {
   options: '{ max-size: 10m }', size: '64m', mode: '"0440"', uid: '"1000"', gid: '"1000"', consistency: 'cached',
 };
 
-function sample(key: string, s: Schema): string {
+// The same key name with a different meaning in another place (scope = definition or parent key).
+const SCOPED: Record<string, string> = {
+  'port.target': '80', 'port.mode': 'host', 'port.name': 'http', 'mount.target': '/var/lib/data', 'mount.type': 'volume',
+  'secrets.target': 'db_password', 'secrets.source': 'db_password', 'secrets.mode': '"0400"', 'build.target': 'prod',
+  'machine.tls': 'true', 'engine.port': '2376', 'engine.labels': '{ zone: eu1 }', 'tmpfs.mode': '"1777"',
+  'ipam.driver': 'default', 'logging.driver': 'json-file', 'network.driver': 'bridge', 'volume.driver': 'local',
+  'network.name': 'shop_front', 'volume.name': 'shop_data', 'config.subnet': '10.213.1.0/24',
+  'env_file.path': './web.env', 'depends_on.condition': 'service_healthy', 'depends_on.restart': 'true',
+  '.variables': '{ port: { default: 8080 } }', '.machines': '{ web1: { driver: local } }',
+  '.drivers': '{ hetzner: ./bin/mfile-driver-hetzner }', '.networks': '{ front: {} }', '.volumes': '{ data: {} }',
+  '.secrets': '{ db_password: { file: ./secrets/db_password.txt } }', '.containers': '{ web: { image: "nginx:1.27" } }',
+  'machine.engine': '{ port: 2376 }', 'container.healthcheck': '{ test: ["CMD", "true"], interval: 30s }',
+  'container.deploy': '{ replicas: 2 }', 'resources.limits': '{ memory: 512m }', 'resources.reservations': '{ memory: 256m }',
+  'deploy.resources': '{ limits: { memory: 512m } }', 'network.ipam': '{ config: [{ subnet: 10.213.1.0/24 }] }',
+  'ipam.config': '[{ subnet: 10.213.1.0/24 }]', 'config.aux_addresses': '{ router: 10.213.1.5 }',
+  'generic.user': 'deploy', 'jump.user': 'deploy', 'generic.jump': '{ host: bastion.example.com }', 'jump.host': 'bastion.example.com',
+  'ulimits.soft': '1024', 'ulimits.hard': '4096', 'mount.bind': '{ propagation: rprivate }', 'mount.volume': '{ nocopy: true }',
+  'mount.tmpfs': '{ size: 64m }', 'tmpfs.size': '64m', 'propagation': 'rprivate',
+};
+
+// The placeholder name under a map of named entries.
+const ENTRY: Record<string, string> = { depends_on: 'db', networks: 'front', ulimits: 'nofile', aux_addresses: 'router' };
+
+function sample(scope: string, key: string, s: Schema): string {
   if (Array.isArray(s.examples) && s.examples.length) return JSON.stringify(s.examples[0]);
+  if (Object.hasOwn(SCOPED, `${scope}.${key}`)) return SCOPED[`${scope}.${key}`];
   if (Object.hasOwn(SAMPLE, key)) return SAMPLE[key];
   if (s.default !== undefined) return JSON.stringify(s.default);
   if (Array.isArray(s.enum) && s.enum.length) return String(s.enum[0]);
@@ -58,43 +82,42 @@ function sample(key: string, s: Schema): string {
   return 'value';
 }
 
-function snippet(context: string[], key: string, s: Schema): string {
+function snippet(scope: string, context: string[], key: string, s: Schema): string {
   const indent = context.length ? ' '.repeat(context[context.length - 1].search(/\S/) + 2) : '';
-  const lines = [...context, `${indent}${key}: ${sample(key, s)}`];
+  const lines = [...context, `${indent}${key}: ${sample(scope, key, s)}`];
   // A list item's first key goes on the dash line.
-  if (context.at(-1)?.trim() === '-') lines.splice(-2, 2, `${context.at(-1)} ${key}: ${sample(key, s)}`);
+  if (context.at(-1)?.trim() === '-') lines.splice(-2, 2, `${context.at(-1)} ${key}: ${sample(scope, key, s)}`);
   return lines.join('\n');
 }
 
-function annotate(props: Schema, context: string[]): void {
+function annotate(props: Schema, context: string[], scope: string): void {
   for (const [key, value] of Object.entries(props)) {
     const s = value as Schema;
     if (typeof s !== 'object' || s === null) continue;
     if (typeof s.description === 'string' && s.markdownDescription === undefined && s.not === undefined) {
-      s.markdownDescription = `${s.description}\n\n\`\`\`yaml\n${snippet(context, key, s)}\n\`\`\``;
+      s.markdownDescription = `${s.description}\n\n\`\`\`yaml\n${snippet(scope, context, key, s)}\n\`\`\``;
     }
-    // Nested objects: their keys sit one level below this one.
-    const nested = (s.properties ?? (s.additionalProperties as Schema | undefined)?.properties ?? (s.items as Schema | undefined)?.properties) as Schema | undefined;
-    if (nested && typeof nested === 'object') {
-      const indent = context.length ? ' '.repeat(context[context.length - 1].search(/\S/) + 2) : '';
-      const inner = s.properties ? [`${indent}${key}:`]
-        : s.items ? [`${indent}${key}:`, `${indent}  -`]
-        : [`${indent}${key}:`, `${indent}  name:`];
-      annotate(nested, [...context, ...inner]);
-    }
+    // Nested objects: their keys sit one level below this one (in a list item, or under a named entry).
+    const indent = context.length ? ' '.repeat(context[context.length - 1].search(/\S/) + 2) : '';
+    const items = s.items as Schema | undefined;
+    const entries = s.additionalProperties as Schema | undefined;
+    if (s.properties) annotate(s.properties as Schema, [...context, `${indent}${key}:`], key);
+    else if (items?.properties) annotate(items.properties as Schema, [...context, `${indent}${key}:`, `${indent}  -`], key);
+    else if (entries?.properties)
+      annotate(entries.properties as Schema, [...context, `${indent}${key}:`, `${indent}  ${ENTRY[key] ?? 'name'}:`], key);
   }
 }
 
 /** Adds markdownDescription (description + YAML example) to every key of the base schema and driver blocks. */
 export function addHoverText(schema: Schema, driverBlocks: string[]): void {
-  annotate(schema.properties as Schema, CONTEXT['']);
+  annotate(schema.properties as Schema, CONTEXT[''], '');
   const defs = schema.$defs as Record<string, Schema>;
   for (const [name, def] of Object.entries(defs)) {
-    if (def.properties) annotate(def.properties as Schema, CONTEXT[name] ?? []);
+    if (def.properties) annotate(def.properties as Schema, CONTEXT[name] ?? [], name);
   }
   const machine = defs.machine.properties as Schema;
   for (const block of driverBlocks) {
     const s = machine[block] as Schema | undefined;
-    if (s?.properties) annotate(s.properties as Schema, [...CONTEXT.machine, `    ${block}:`]);
+    if (s?.properties) annotate(s.properties as Schema, [...CONTEXT.machine, `    ${block}:`], block);
   }
 }

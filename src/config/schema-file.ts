@@ -36,7 +36,8 @@ export function machinesSchema(catalog: DriverCatalog): Schema {
     if (d.block === null) continue;
     props[d.block] = d.blockSchema ?? { type: 'object', description: `Options of driver ${d.name}.` };
     if (d.blockRequired) {
-      allOf.push({ if: { properties: { driver: { const: d.name } }, required: ['driver'] }, then: { required: [d.block] } });
+      // `properties` names the block here too, as ajv's strict mode wants for a required key.
+      allOf.push({ if: { properties: { driver: { const: d.name } }, required: ['driver'] }, then: { properties: { [d.block]: true }, required: [d.block] } });
     }
   }
   if (allOf.length) machine.allOf = allOf;

@@ -19,7 +19,11 @@ const ABOUT: Record<PowerVerb, [string, string]> = {
 };
 
 async function powerOne(verb: PowerVerb, t: MachineTarget): Promise<void> {
-  // Local and none refuse in the driver, whatever the state holds.
+  // The driver says which operations it has: the others are refused before it is asked, whatever the state holds.
+  const { name, lifecycle, lifecycleRefusal } = t.driver.traits;
+  if (!lifecycle.includes(verb)) {
+    throw new DriverError(t.name, `driver ${name} cannot ${lifecycle.length ? verb : 'start, stop, restart or kill'} its engine: ${lifecycleRefusal ?? `it offers only ${lifecycle.join(', ')}`}`);
+  }
   if (t.driver.traits.provisioned) requireCreated(t);
   await t.driver[verb](t.request);
 }

@@ -17,7 +17,7 @@ export const localTraits: DriverTraits = {
   provisioned: false,
   removesHostedObjects: false,
   lifecycle: [],
-  lifecycleRefusal: 'mfile did not create this engine; start or stop Docker where it runs',
+  lifecycleRefusal: 'mfile did not create it; do that where Docker runs',
   sshBlock: false,
   addressKeys: [],
   secretKeys: [],

@@ -69,7 +69,10 @@ const SCOPED: Record<string, string> = {
 const ENTRY: Record<string, string> = { depends_on: 'db', networks: 'front', ulimits: 'nofile', aux_addresses: 'router' };
 
 function sample(scope: string, key: string, s: Schema): string {
-  if (Array.isArray(s.examples) && s.examples.length) return JSON.stringify(s.examples[0]);
+  if (Array.isArray(s.examples) && s.examples.length) {
+    const first: unknown = s.examples[0];
+    return typeof first === 'string' && /^[A-Za-z0-9/._:-]+$/.test(first) ? first : JSON.stringify(first);
+  }
   if (Object.hasOwn(SCOPED, `${scope}.${key}`)) return SCOPED[`${scope}.${key}`];
   if (Object.hasOwn(SAMPLE, key)) return SAMPLE[key];
   if (s.default !== undefined) return JSON.stringify(s.default);

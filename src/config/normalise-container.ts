@@ -9,6 +9,7 @@ import { parseImageReference } from '../model/image-reference.js';
 import { parseEnvFile } from './env-file.js';
 import { ownValue } from './interpolate.js';
 import { reservedKeyMessage } from './reserved-keys.js';
+import { didYouMean } from './did-you-mean.js';
 import { pathToString, type Path } from './positions.js';
 import { parseMountShort, parsePortShort } from './short-forms.js';
 import { listOrDict, parseDuration, parseMode, parseSize, shellSplit, stringMap, toList } from './units.js';
@@ -168,10 +169,17 @@ function dependsOn(v: unknown): Record<string, DependsOnSpec> {
   return out;
 }
 
+const TEST_FORMS = ['CMD', 'CMD-SHELL', 'NONE'];
+
 function healthcheck(ctx: Context, base: Path, v: unknown): HealthcheckSpec | undefined {
   if (v === undefined) return undefined;
   const h = obj(v);
   const test = h.test === undefined ? [] : typeof h.test === 'string' ? ['CMD-SHELL', h.test] : (h.test as string[]);
+  // Checked here, not in the schema: a tuple with open-ended arguments does not compile in ajv's strict mode.
+  if (Array.isArray(h.test) && typeof test[0] === 'string' && !TEST_FORMS.includes(test[0])) {
+    const at = [...base, 'test', 0];
+    report(ctx, at, `${pathToString(at)}: must be one of: ${TEST_FORMS.join(', ')}${didYouMean(test[0], TEST_FORMS)}`);
+  }
   const disable = h.disable === true || test[0] === 'NONE';
   const spec: HealthcheckSpec = { test: disable ? ['NONE'] : test, disable };
   for (const k of ['interval', 'timeout', 'start_period', 'start_interval'] as const) {

@@ -75,8 +75,22 @@ function describe(e: ErrorObject, catalog: DriverCatalog): Mapped | undefined {
   const at = (msg: string): string => (where ? `${where}: ${msg}` : msg);
   const ps = e.parentSchema as Record<string, unknown> | undefined;
   switch (e.keyword) {
+    case 'anyOf': {
+      // A choice list written as anyOf (so editors complete it) reports its one message, not each branch's.
+      const custom = ps?.patternErrorMessage;
+      if (typeof custom !== 'string') return undefined;
+      return { path, message: at(`${show(e.data)} ${custom}${choiceHint(custom, e.data)}`) };
+    }
+    case 'not': {
+      // A refused Compose key is in the schema with `not: {}` and its reason.
+      const key = String(path[path.length - 1]);
+      const parent = path.slice(0, -1);
+      const reason = unsupportedReason(parent, key);
+      if (reason) return { path, key: true, message: `${key}: not supported: ${reason}` };
+      const pw = pathToString(parent);
+      return { path, key: true, message: pw ? `unknown key '${key}' in ${pw}` : `unknown top-level key '${key}'` };
+    }
     case 'if':
-    case 'anyOf':
     case 'oneOf':
     case 'propertyNames':
       return undefined; // their sub-errors say what is wrong
@@ -180,7 +194,12 @@ export function checkSchema(
   if (coerceSubstituted(data, validate.errors ?? [], locator, interp.substituted) && validate(data)) return [];
   const failed = interp.failed;
   const errors = validate.errors ?? [];
+  // Branches of an anyOf that has its own message are covered by it.
+  const covered = errors
+    .filter((e) => e.keyword === 'anyOf' && typeof (e.parentSchema as Record<string, unknown> | undefined)?.patternErrorMessage === 'string')
+    .map((e) => `${e.instancePath}|${e.schemaPath}/`);
   for (const e of errors) {
+    if (covered.some((c) => `${e.instancePath}|${e.schemaPath}`.startsWith(c))) continue;
     const m = describe(e, catalog);
     if (!m) continue;
     const node = locator.node(m.path);

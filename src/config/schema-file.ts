@@ -6,6 +6,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { DriverCatalog } from '../model/index.js';
+import { addEditorKeywords } from './editor-keywords.js';
+import { addHoverText } from './hover-text.js';
+import { addRefusedKeys } from './refused-in-schema.js';
 
 // NodeNext sees the CommonJS default export as a namespace (ajv-formats #28).
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default;
@@ -33,10 +36,13 @@ export function machinesSchema(catalog: DriverCatalog): Schema {
     if (d.block === null) continue;
     props[d.block] = d.blockSchema ?? { type: 'object', description: `Options of driver ${d.name}.` };
     if (d.blockRequired) {
-      allOf.push({ if: { properties: { driver: { const: d.name } }, required: ['driver'] }, then: { required: [d.block] } });
+      // `properties` names the block here too, as ajv's strict mode wants for a required key.
+      allOf.push({ if: { properties: { driver: { const: d.name } }, required: ['driver'] }, then: { properties: { [d.block]: true }, required: [d.block] } });
     }
   }
   if (allOf.length) machine.allOf = allOf;
+  addRefusedKeys(schema);
+  addHoverText(schema, drivers.flatMap((d) => (d.block === null ? [] : [d.block])));
   return schema;
 }
 
@@ -51,8 +57,7 @@ export function schemaValidator(catalog: DriverCatalog): ValidateFunction {
   // code.optimize off: ajv's pass over the generated code cost a third of compiling this schema (0.1 s of every
   // run) and saved no measurable time validating a 10,000-container file.
   const ajv = new Ajv2020({ allErrors: true, verbose: true, allowUnionTypes: true, strictTuples: false, code: { optimize: false } });
-  // Annotations editors understand (VS Code, yaml-language-server); no validation of their own.
-  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  addEditorKeywords(ajv);
   addFormats(ajv, ['ipv4', 'ipv6']);
   const validate = ajv.compile(machinesSchema(catalog));
   compiled.set(key, validate);

@@ -94,3 +94,16 @@ export function unsupportedReason(parent: Path, key: string): string | undefined
     return NOT_YET;
   return undefined;
 }
+
+/** Where in the schema (a path of object keys to a `properties` map) each refused key goes, with its reason. */
+export function refusedKeysBySchemaPath(): [string[], Record<string, string>][] {
+  const build = Object.fromEntries(BUILD_KEYS.map((k) => [k, NOT_YET]));
+  return [
+    [['properties'], TOP],
+    [['$defs', 'container', 'properties'], CONTAINER],
+    [['$defs', 'deploy', 'properties'], DEPLOY],
+    [['$defs', 'secret', 'properties'], SECRET],
+    [['$defs', 'container', 'properties', 'build', 'properties'], build],
+    [['$defs', 'resources', 'properties'], { devices: `${NOT_YET} (under reservations)`, generic_resources: `${NOT_YET} (under reservations)` }],
+  ];
+}

@@ -163,6 +163,11 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     want: ["machines.yml:7:12: undefined variable 'tag': pass --var tag=VALUE, --var-file FILE or --var-stdin tag, set MFILE_VAR_tag or tag in the environment, or add tag=VALUE to .env, or declare it under variables with a default"],
   },
   {
+    name: 'healthcheck test list that does not start with CMD, CMD-SHELL or NONE',
+    yaml: HEAD + 'containers:\n  a:\n    image: x\n    healthcheck: { test: [CDM, /bin/true] }\n',
+    want: ["machines.yml:8:27: containers.a.healthcheck.test[0]: must be one of: CMD, CMD-SHELL, NONE (did you mean 'CMD'?)"],
+  },
+  {
     name: 'bad duration and bad size',
     yaml: HEAD + 'containers:\n  a:\n    image: x\n    healthcheck: { test: [CMD, /bin/true], interval: 5 sec }\n    mem_limit: 1 gigabyte\n',
     want: [

@@ -19,11 +19,11 @@ export const genericTraits: DriverTraits = {
     required: ['host'],
     description: 'Options of driver generic: an existing Linux server reached over SSH.',
     properties: {
-      host: { ...sshName, description: 'Host name or IP address.' },
+      host: { ...sshName, description: 'Host name or IP address of the server mfile reaches over SSH.' },
       port: { ...tcpPort, description: 'SSH port (default 22).' },
       user: { ...sshName, description: 'SSH user (default root).' },
       identity_file: { type: 'string', description: 'Private key file (default: the SSH agent).' },
-      sudo: { type: 'boolean', description: 'Run provisioning with sudo (default: true unless the user is root).' },
+      sudo: { type: 'boolean', description: 'Run provisioning commands (installing Docker, writing its config) with sudo (default: true unless the user is root).' },
       jump: {
         type: 'object',
         additionalProperties: false,

@@ -9,7 +9,7 @@ export const localTraits: DriverTraits = {
     type: 'object',
     additionalProperties: false,
     properties: {},
-    description: 'Options of driver local (none yet).',
+    description: 'Options of driver local, the Docker engine where mfile runs (none yet: write local: {} or leave it out).',
   },
   blockRequired: false,
   creates: false,

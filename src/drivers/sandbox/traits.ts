@@ -9,10 +9,10 @@ export const sandboxTraits: DriverTraits = {
   blockSchema: {
     type: 'object',
     additionalProperties: false,
-    description: 'Options of driver sandbox.',
+    description: 'Options of driver sandbox: a throwaway Linux host in a network namespace on this box, for trying a file out.',
     properties: {
-      subnet: { type: 'string', description: "Subnet (CIDR) of the sandbox's link." },
-      ip: { type: 'string', format: 'ipv4', description: 'Address of the sandbox host.' },
+      subnet: { type: 'string', description: "The /24 of the link between this box and the sandbox host (default 10.213.0.0/24)." },
+      ip: { type: 'string', format: 'ipv4', description: 'Address of the sandbox host inside subnet, .2 to .254 (default: a free address, tried first at one derived from the machine name).' },
     },
   },
   blockRequired: false,

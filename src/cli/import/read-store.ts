@@ -4,6 +4,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
+import { DOCKER_MACHINE_NONE_DRIVER } from '../../drivers/docker-machine/store-names.js';
 
 export interface StoreMachine {
   name: string;
@@ -77,7 +78,7 @@ export async function readMachine(store: string, name: string): Promise<StoreMac
   const m: StoreMachine = { name, driverName: str(c.DriverName), configFile };
   if (str(driver.URL)) m.url = str(driver.URL);
   const ip = str(driver.IPAddress);
-  if (c.DriverName !== 'none' && ip) {
+  if (c.DriverName !== DOCKER_MACHINE_NONE_DRIVER && ip) {
     const port = typeof driver.SSHPort === 'number' && driver.SSHPort > 0 ? driver.SSHPort : 22;
     const keyFile = str(driver.SSHKeyPath);
     m.ssh = { host: ip, port, user: str(driver.SSHUser) || 'root', ...(keyFile ? { keyFile } : {}) };

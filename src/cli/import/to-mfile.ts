@@ -5,6 +5,8 @@
 import { UsageError } from '../../errors.js';
 import type { StoreMachine } from './read-store.js';
 import type { YamlMachine } from './edit-machines-yml.js';
+import { DOCKER_MACHINE_NONE_DRIVER } from '../../drivers/docker-machine/store-names.js';
+import { noneTraits } from '../../drivers/none/traits.js';
 
 export interface ImportedMachine {
   yaml: YamlMachine;
@@ -25,13 +27,13 @@ export function toMfile(m: StoreMachine, store: string, tlsDir: string): Importe
   }
   const url = m.url.replace(/\/$/, '');
   const block: Record<string, unknown> = {
-    driver: 'none',
-    none: { url },
+    driver: noneTraits.name,
+    [noneTraits.block ?? noneTraits.name]: { url },
     tls: { ca: `${tlsDir}/ca.pem`, cert: `${tlsDir}/cert.pem`, key: `${tlsDir}/key.pem` },
   };
   let comment = `imported from Docker Machine store ${store}`;
   let note = `${m.name}: driver none at ${url}, keeps Docker Machine's CA`;
-  if (m.driverName !== 'none') {
+  if (m.driverName !== DOCKER_MACHINE_NONE_DRIVER) {
     const ssh = m.ssh ? ` (SSH ${m.ssh.user}@${m.ssh.host}:${m.ssh.port}${m.ssh.keyFile ? ` key ${m.ssh.keyFile}` : ''})` : '';
     comment += `; Docker Machine driver ${m.driverName}${ssh}: imported as none at its engine URL`;
     note += ` (Docker Machine driver ${m.driverName} imported as none: mfile talks to its engine and does not manage the host)`;

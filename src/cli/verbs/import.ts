@@ -11,6 +11,7 @@ import { addConfigOptions, out, resolveStatePath, type ConfigOptions } from '../
 import { addMachines } from '../import/edit-machines-yml.js';
 import { listMachines, readMachine, storeDir } from '../import/read-store.js';
 import { toMfile, type ImportedMachine } from '../import/to-mfile.js';
+import { noneTraits } from '../../drivers/none/traits.js';
 
 /** What `mfile env`, `ls` and the state name as the source of an imported machine's certificates. */
 export const IMPORTED_FROM = 'importedFrom';
@@ -25,7 +26,7 @@ async function writeTls(stateDir: string, name: string, tls: ImportedMachine['tl
 function record(name: string, url: string, store: string): MachineRecord {
   return {
     name,
-    driver: 'none',
+    driver: noneTraits.name,
     status: 'created',
     driverOptions: { url },
     driverData: { [IMPORTED_FROM]: store },

@@ -185,7 +185,12 @@ async function recover(cli: (args: string[]) => Promise<CliResult>): Promise<{ o
     if (u.code !== 0) problems.push(`state unlock ${m[4]} exited ${u.code}: ${u.stderr.trim()}`);
     r = await cli(['apply', '-y']);
   }
-  if (r.code !== 0) problems.push(`recovery apply exited ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-6).join(' | ')}`);
+  if (r.code !== 0) {
+    // The failed steps' own lines first (they say why), then the end of the output.
+    const lines = (r.stdout + r.stderr).trim().split('\n');
+    const failures = lines.filter((l) => / failed\b/.test(l) && !/ skipped: /.test(l)).slice(0, 6);
+    problems.push(`recovery apply exited ${r.code}: ${[...failures, ...lines.slice(-6)].join(' | ')}`);
+  }
   const plan = await cli(['plan', '--detailed-exitcode']);
   if (plan.code !== 0) {
     const summary = plan.stdout.split('\n').filter((l) => /^\s+# |^Plan:|^Error/.test(l)).join(' | ');

@@ -30,8 +30,8 @@ const EVIL: Record<string, string> = {
 // Docker's bind syntax is SOURCE:TARGET:MODE, so no ':' and no newline there; /tmp is the machine's own.
 const BIND_SOURCE = `/tmp/bind $(touch ${marker(9)}) \`x\` ; 'q' "dq" \\ $HOME`;
 
-/** A value as a YAML double-quoted scalar: JSON is YAML, and `$${` keeps mfile from reading `${` as a variable. */
-const y = (v: string): string => JSON.stringify(v).replaceAll('${', () => '$${');
+/** A value as a YAML double-quoted scalar: JSON is YAML, and `$$` (Compose's literal `$`) keeps mfile from reading `$X` or `${X}` as a variable. */
+const y = (v: string): string => JSON.stringify(v).replaceAll('$', () => '$$');
 const yMap = (m: Record<string, string>): string => `{ ${Object.entries(m).map(([k, v]) => `${k}: ${y(v)}`).join(', ')} }`;
 
 const evilValues = Object.values(EVIL);
@@ -53,7 +53,7 @@ function config(project: string): string {
     '    machine: m1',
     `    image: ${TEST_IMAGE}`,
     // sh -c runs the constant script only; the hostile words are its unused positional parameters.
-    `    command: ${JSON.stringify(['sh', '-c', 'exec httpd -f -p 80 -h /www', 'sh', ...evilValues].map((v) => v.replaceAll('${', () => '$${')))}`,
+    `    command: ${JSON.stringify(['sh', '-c', 'exec httpd -f -p 80 -h /www', 'sh', ...evilValues].map((v) => v.replaceAll('$', () => '$$')))}`,
     `    environment: ${yMap(Object.fromEntries(Object.entries(EVIL).map(([k, v]) => [k.toUpperCase(), v])))}`,
     `    labels: ${yMap(Object.fromEntries(Object.entries(EVIL).map(([k, v]) => [`x.${k}`, v])))}`,
     `    volumes: [{ type: bind, source: ${y(BIND_SOURCE)}, target: /data }]`,

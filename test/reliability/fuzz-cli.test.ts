@@ -17,9 +17,15 @@ const SAMPLE = 60;
 const SEED = runSeed();
 
 let root: string;
+/** A home whose ~/.ssh/id_ed25519 exists: plan runs the drivers' pre-create checks, and the example's generic
+ *  machines name that key. Without it a valid file fails plan on this box's missing key, not on its content. */
+let home: string;
 beforeAll(() => {
   ensureBuilt();
   root = mkdtempSync(path.join(tmpdir(), 'mfile-fuzz-cli-'));
+  home = path.join(root, 'home');
+  mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(home, '.ssh', 'id_ed25519'), 'not a key: only its presence is checked before create\n', { mode: 0o600 });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -65,7 +71,7 @@ it('validate and plan --refresh=false answer every sampled variant cleanly, with
     }
     const before = await fileBytes(statePath);
     for (const args of [['validate', '-f', 'machines.yml'], ['plan', '-f', 'machines.yml', '--refresh=false']]) {
-      const r = await runCli(args, dir, hangGuardMs(CPU_BOUND_MS));
+      const r = await runCli(args, dir, hangGuardMs(CPU_BOUND_MS), { HOME: home });
       const bad = outputProblems(r, 'machines.yml', CPU_BOUND_MS);
       const after = await fileBytes(statePath);
       if (before === null ? after !== null : after === null || !before.equals(after)) bad.push(`the state file was ${before ? 'changed' : 'created'}`);

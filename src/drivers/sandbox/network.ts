@@ -15,11 +15,11 @@ export function forwardRuleArgs(bridge: string): string[] {
 
 export async function ensureBridge(machine: string, n: SandboxNames): Promise<void> {
   await withHostLock(async () => {
-    if (!existsSync(`/sys/class/net/${n.bridge}`)) {
-      await run(machine, 'ip', ['link', 'add', n.bridge, 'type', 'bridge']);
-      await run(machine, 'ip', ['addr', 'add', `${n.gateway}/24`, 'dev', n.bridge]);
-      await run(machine, 'ip', ['link', 'set', n.bridge, 'up']);
-    }
+    if (!existsSync(`/sys/class/net/${n.bridge}`)) await run(machine, 'ip', ['link', 'add', n.bridge, 'type', 'bridge']);
+    // Every time, and idempotent: a create killed between these steps leaves a bridge without its address or
+    // down, and every machine on it unreachable.
+    await run(machine, 'ip', ['addr', 'replace', `${n.gateway}/24`, 'dev', n.bridge]);
+    await run(machine, 'ip', ['link', 'set', n.bridge, 'up']);
     const rule = forwardRuleArgs(n.bridge);
     if ((await run(machine, 'iptables', ['-w', '-C', ...rule], { check: false })).code !== 0) {
       await run(machine, 'iptables', ['-w', '-I', rule[0], '1', ...rule.slice(1)]);

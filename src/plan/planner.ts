@@ -9,7 +9,6 @@
 import {
   traitsOf,
   type ContainerSpec,
-  type ContainerWait,
   type Desired,
   type DriverTraits,
   type ImageStepData,
@@ -28,7 +27,6 @@ import {
   type VolumeSpec,
 } from '../model/index.js';
 import { PLAN_FORMAT_VERSION } from '../model/plan.js';
-import { parseAddress } from '../model/names.js';
 import { MFILE_VERSION } from '../version.js';
 import { containerAttributes, engineAttributes, networkAttributes, prune, volumeAttributes } from './attributes.js';
 import { canonicalJson } from './canonical.js';
@@ -50,6 +48,9 @@ import {
   type ObjectNodeKind,
 } from './names.js';
 import { summarise } from './summary.js';
+import { engineKeysChanged, machineBefore } from './machine-diff.js';
+import { containerDeps, waitsOf } from './container-waits.js';
+import { runState } from './container-run-state.js';
 import { selectTargets } from './targets.js';
 
 export interface PlanOptions {
@@ -808,69 +809,8 @@ class Planner {
 
 // ---------------------------------------------------------------- helpers
 
-function machineBefore(rec: MachineRecord): Record<string, unknown> {
-  return prune({ driver: rec.driver, driver_options: rec.driverOptions, engine: rec.engine }) as Record<string, unknown>;
-}
-
-/** Top-level engine keys that differ (tls.* named in full), for the daemon-restart reason. */
-function engineKeysChanged(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): string[] {
-  if (!before || !after) return [];
-  const keys = new Set<string>();
-  for (const c of diffAttributes(before, after)) {
-    const parts = c.path.split('.');
-    keys.add(parts[0] === 'tls' && parts.length > 1 ? `tls.${parts[1]}` : parts[0]);
-  }
-  return [...keys].sort(byString);
-}
-
 function taintReason(rec: ObjectRecord): string {
   return rec.status === 'tainted' ? 'tainted: a previous create failed' : 'pending: a previous create did not finish';
-}
-
-/**
- * Where a container waits for each depends_on dependency: on its own machine when the dependency runs there,
- * else on the machine the plan makes it depend on, else the first one the dependency is declared on.
- */
-function waitsOf(node: PlanNode, desired: Desired): ContainerWait[] {
-  const spec = desired.containers[node.name];
-  if (!spec) return [];
-  const out: ContainerWait[] = [];
-  for (const dep of sortedKeys(spec.depends_on)) {
-    const depSpec = desired.containers[dep];
-    if (!depSpec) continue;
-    const fromPlan = node.dependsOn.map(parseAddress).find((a) => a?.kind === 'container' && a.name === dep);
-    const machine = depSpec.machines.includes(node.machine) ? node.machine : (fromPlan?.machine ?? depSpec.machines[0]);
-    if (machine !== undefined) out.push({ container: dep, machine });
-  }
-  return out;
-}
-
-/** Containers this one waits for: depends_on and `network_mode: service:NAME`. */
-function containerDeps(spec: ContainerSpec): string[] {
-  const deps = Object.keys(spec.depends_on);
-  const nm = spec.network_mode;
-  if (nm?.startsWith('service:')) deps.push(nm.slice('service:'.length));
-  return deps;
-}
-
-/** What a container whose config is right needs: nothing, a start (update) or a recreate. */
-function runState(c: ObservedContainer, spec: ContainerSpec): { action: 'noop' | 'update' | 'replace'; reason: string } {
-  switch (c.state) {
-    case 'running':
-    case 'restarting':
-      return { action: 'noop', reason: '' };
-    case 'exited': {
-      // A one-shot container (restart: no) that finished cleanly is where it should be.
-      if (spec.restart === 'no' && c.exitCode === 0) return { action: 'noop', reason: '' };
-      return { action: 'update', reason: `stopped outside mfile (exited${c.exitCode !== undefined ? ` ${c.exitCode}` : ''})` };
-    }
-    case 'created':
-      return { action: 'update', reason: 'created but never started' };
-    case 'paused':
-      return { action: 'update', reason: 'paused outside mfile' };
-    default:
-      return { action: 'replace', reason: `container is ${c.state}` };
-  }
 }
 
 /** Names of objects of one kind on the machine: recorded in the state or found by labels. */

@@ -1,0 +1,29 @@
+// What a container waits for before it starts, and on which machine.
+import type { ContainerSpec, ContainerWait, Desired, PlanNode } from '../model/index.js';
+import { parseAddress } from '../model/names.js';
+
+/**
+ * Where a container waits for each depends_on dependency: on its own machine when the dependency runs there,
+ * else on the machine the plan makes it depend on, else the first one the dependency is declared on.
+ */
+export function waitsOf(node: PlanNode, desired: Desired): ContainerWait[] {
+  const spec = desired.containers[node.name];
+  if (!spec) return [];
+  const out: ContainerWait[] = [];
+  for (const dep of Object.keys(spec.depends_on).sort()) {
+    const depSpec = desired.containers[dep];
+    if (!depSpec) continue;
+    const fromPlan = node.dependsOn.map(parseAddress).find((a) => a?.kind === 'container' && a.name === dep);
+    const machine = depSpec.machines.includes(node.machine) ? node.machine : (fromPlan?.machine ?? depSpec.machines[0]);
+    if (machine !== undefined) out.push({ container: dep, machine });
+  }
+  return out;
+}
+
+/** Containers this one waits for: depends_on and `network_mode: service:NAME`. */
+export function containerDeps(spec: ContainerSpec): string[] {
+  const deps = Object.keys(spec.depends_on);
+  const nm = spec.network_mode;
+  if (nm?.startsWith('service:')) deps.push(nm.slice('service:'.length));
+  return deps;
+}

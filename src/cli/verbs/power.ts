@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { DriverError, MfileError, UsageError } from '../../errors.js';
 import type { MachineHold } from '../../model/index.js';
+import { lifecycleRefusal } from '../../drivers/lifecycle-refusal.js';
 import { closeSshPool } from '../../remote/ssh/pool.js';
 import { StateStore } from '../../state/index.js';
 import { addConfigOptions, loadDesired, out, resolveStatePath, type ConfigOptions } from '../common.js';
@@ -20,10 +21,7 @@ const ABOUT: Record<PowerVerb, [string, string]> = {
 
 async function powerOne(verb: PowerVerb, t: MachineTarget): Promise<void> {
   // The driver says which operations it has: the others are refused before it is asked, whatever the state holds.
-  const { name, lifecycle, lifecycleRefusal } = t.driver.traits;
-  if (!lifecycle.includes(verb)) {
-    throw new DriverError(t.name, `driver ${name} cannot ${lifecycle.length ? verb : 'start, stop, restart or kill'} its engine: ${lifecycleRefusal ?? `it offers only ${lifecycle.join(', ')}`}`);
-  }
+  if (!t.driver.traits.lifecycle.includes(verb)) throw lifecycleRefusal(t.name, t.driver.traits, verb);
   if (t.driver.traits.provisioned) requireCreated(t);
   await t.driver[verb](t.request);
 }

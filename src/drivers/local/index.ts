@@ -3,11 +3,11 @@ import type { Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../
 import { localEndpoint } from '../../remote/docker/client.js';
 import { pingStatus } from './ping.js';
 import { localTraits } from './traits.js';
-import { DriverError } from '../../errors.js';
+import { lifecycleRefusal } from '../lifecycle-refusal.js';
 
 /** mfile did not start this engine (the engine where mfile runs) and has no way to power it: start or stop Docker where it runs. */
 const refusePower = async (req: MachineRequest): Promise<void> => {
-  throw new DriverError(req.machine.name, `driver local cannot start, stop, restart or kill its engine: mfile did not create it; do that where Docker runs`);
+  throw lifecycleRefusal(req.machine.name, localTraits, 'start');
 };
 
 export function localDriver(env: NodeJS.ProcessEnv = process.env): Driver {

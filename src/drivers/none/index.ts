@@ -5,10 +5,11 @@ import type { Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../
 import { pingStatus } from '../local/ping.js';
 import { noneTraits } from './traits.js';
 import { DriverError } from '../../errors.js';
+import { lifecycleRefusal } from '../lifecycle-refusal.js';
 
 /** mfile did not start this engine (an engine at a URL) and has no way to power it: start or stop Docker where it runs. */
 const refusePower = async (req: MachineRequest): Promise<void> => {
-  throw new DriverError(req.machine.name, `driver none cannot start, stop, restart or kill its engine: mfile did not create it; do that where Docker runs`);
+  throw lifecycleRefusal(req.machine.name, noneTraits, 'start');
 };
 
 interface TlsFiles {

@@ -4,7 +4,7 @@ import type { ErrorObject } from 'ajv';
 import type { Node } from 'yaml';
 import type { DriverCatalog } from '../model/index.js';
 import { didYouMean } from './did-you-mean.js';
-import { dockerMachineBinaryName, dockerMachineDriverName } from '../model/docker-machine-names.js';
+import { DOCKER_MACHINE_BLOCK, dockerMachineBinaryName, dockerMachineDriverName } from '../model/docker-machine-names.js';
 import type { IssueList } from './issues.js';
 import { pathToString, type Locator, type Path } from './positions.js';
 import { schemaValidator } from './schema-file.js';
@@ -100,6 +100,9 @@ function describe(e: ErrorObject, catalog: DriverCatalog): Mapped | undefined {
       return undefined; // their sub-errors say what is wrong
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
+      // The flags block of a Docker Machine driver whose binary is missing: the error at its driver key says why.
+      const driver = (e.data as { driver?: unknown } | undefined)?.driver;
+      if (key === DOCKER_MACHINE_BLOCK && typeof driver === 'string' && dockerMachineDriverName(driver) !== undefined) return undefined;
       const reason = unsupportedReason(path, key);
       const keyPath = [...path, key];
       if (reason) return { path: keyPath, key: true, message: `${key}: not supported: ${reason}` };

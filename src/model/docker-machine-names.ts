@@ -2,6 +2,8 @@
 // flags go in the machine's `docker-machine:` block, by the names the driver gives them.
 
 export const DOCKER_MACHINE_DRIVER_PREFIX = 'docker-machine:';
+/** The machine key of every Docker Machine driver's flags: they are already prefixed by the driver's name. */
+export const DOCKER_MACHINE_BLOCK = 'docker-machine';
 /** The executables Docker Machine runs as driver plugins are named this, then the driver's name. */
 export const DOCKER_MACHINE_BINARY_PREFIX = 'docker-machine-driver-';
 

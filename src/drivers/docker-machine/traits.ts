@@ -2,11 +2,10 @@
 // machine's `docker-machine:` block is checked like any driver block (FILE:LINE:COL, did-you-mean) before the
 // plugin sees it.
 import type { DriverTraits } from '../../model/driver-traits.js';
-import { DOCKER_MACHINE_DRIVER_PREFIX, dockerMachineBinaryName } from '../../model/docker-machine-names.js';
+import { DOCKER_MACHINE_BLOCK, DOCKER_MACHINE_DRIVER_PREFIX, dockerMachineBinaryName } from '../../model/docker-machine-names.js';
 import type { DockerMachineFlag } from './flags.js';
 
-/** One block key for every Docker Machine driver: its flags are already prefixed by the driver's name. */
-export const DOCKER_MACHINE_BLOCK = 'docker-machine';
+export { DOCKER_MACHINE_BLOCK };
 
 /**
  * Flags whose values are credentials, by Docker Machine's naming habits (digitalocean-access-token,

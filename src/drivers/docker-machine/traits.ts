@@ -18,6 +18,16 @@ export function isSecretFlag(name: string): boolean {
   return SECRET.test(name);
 }
 
+/**
+ * Flags that make the SSH endpoint the driver reports (generic-ip-address, generic-ssh-user, amazonec2-ssh-port,
+ * amazonec2-ssh-keypath): that endpoint is kept in the state, so config refuses a sensitive value in them.
+ */
+const ADDRESS = /-(ip-address|ip|hostname|ssh-user|ssh-username|ssh-port|ssh-key|ssh-keypath|ssh-key-path)$/;
+
+export function isAddressFlag(name: string): boolean {
+  return ADDRESS.test(name);
+}
+
 function flagSchema(f: DockerMachineFlag): Record<string, unknown> {
   const env = f.envVar ? ` Unset: $${f.envVar} when set, else the default.` : '';
   const dflt = Array.isArray(f.default) ? f.default.join(',') : String(f.default);
@@ -63,7 +73,7 @@ export function dockerMachineTraits(name: string, flags: readonly DockerMachineF
     removesHostedObjects: false,
     lifecycle: ['start', 'stop', 'restart', 'kill'],
     sshBlock: false,
-    addressKeys: [],
+    addressKeys: (flags ?? []).map((f) => f.name).filter(isAddressFlag),
     secretKeys: (flags ?? []).map((f) => f.name).filter(isSecretFlag),
   };
 }

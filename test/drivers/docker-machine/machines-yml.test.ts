@@ -66,6 +66,14 @@ describeNeeding([GO, DOCKER_MACHINE_SOURCE])('docker-machine:NAME drivers in mac
     expect(r.code).toBe(1);
   });
 
+  it('refuses a sensitive value in a flag that makes the SSH endpoint, which the state keeps', () => {
+    const r = validate(`${HEAD}  g:\n    driver: docker-machine:generic\n    docker-machine:\n      generic-ip-address: "\${token}"\n`, { MFILE_VAR_token: '10.213.190.9' });
+    expect(r.out.trim()).toBe(
+      "machines.yml:9:27: machines.g.docker-machine.generic-ip-address: a sensitive value cannot be used here: the machine's address is kept in .mfile/state.json (use a variable without sensitive: true)",
+    );
+    expect(r.code).toBe(1);
+  });
+
   it('refuses a credential written in the file, and takes it from a sensitive variable without showing it', () => {
     const literal = validate(`${HEAD}  d:\n    driver: docker-machine:digitalocean\n    docker-machine:\n      digitalocean-access-token: dop_v1_written_down\n`);
     expect(literal.out.trim()).toMatch(/^machines\.yml:9:34: machines\.d\.docker-machine\.digitalocean-access-token: a credential: give it as a sensitive variable/);

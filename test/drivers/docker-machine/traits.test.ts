@@ -13,6 +13,11 @@ describe('docker-machine:NAME traits', () => {
     expect(plain.filter(isSecretFlag)).toEqual([]);
   });
 
+  it('takes the flags that make the SSH endpoint as its address (kept in the state, so never sensitive)', () => {
+    const flags = ['generic-ip-address', 'generic-ssh-user', 'generic-ssh-port', 'generic-ssh-key', 'amazonec2-ssh-keypath', 'generic-engine-port', 'digitalocean-size', 'amazonec2-private-address-only'];
+    expect(dockerMachineTraits('x', flags.map((n) => flag('string', n, ''))).addressKeys).toEqual(flags.slice(0, 5));
+  });
+
   it("makes the docker-machine block's schema from the flags: one property each, of its type, nothing else", () => {
     const t = dockerMachineTraits('x', [flag('string', 'x-token', '', 'X_TOKEN'), flag('int', 'x-port', 22), flag('bool', 'x-on', false), flag('string-slice', 'x-tags', [])]);
     expect(t).toMatchObject({ name: 'docker-machine:x', kind: 'docker-machine', block: 'docker-machine', provisioned: true, creates: true, secretKeys: ['x-token'] });

@@ -1,9 +1,6 @@
 // An HTTP(S) download into a .part file that resumes where it stopped (Range requests), with a few attempts
 // before a named error. Progress goes to the log in steps of 10%.
-import { createWriteStream } from 'node:fs';
-import { stat, truncate } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { open, stat, truncate } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError } from '../../errors.js';
 
@@ -44,16 +41,21 @@ async function attempt(url: string, part: string, opts: DownloadOptions, label: 
   if (!res.body) throw new Error('empty response');
   let got = from;
   let shown = total ? Math.floor((from / total) * 10) : 0;
-  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-  body.on('data', (b: Buffer) => {
-    got += b.length;
-    const tenth = total ? Math.floor((got / total) * 10) : 0;
-    if (total && tenth > shown) {
-      shown = tenth;
-      opts.log?.(`${label}: ${tenth * 10}% of ${Math.round(total / 2 ** 20)} MiB`);
+  // Every chunk received is on disk before the next is read, so a cut connection resumes from all of it.
+  const fh = await open(part, from > 0 ? 'a' : 'w', 0o600);
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      await fh.write(chunk);
+      got += chunk.length;
+      const tenth = total ? Math.floor((got / total) * 10) : 0;
+      if (total && tenth > shown) {
+        shown = tenth;
+        opts.log?.(`${label}: ${tenth * 10}% of ${Math.round(total / 2 ** 20)} MiB`);
+      }
     }
-  });
-  await pipeline(body, createWriteStream(part, { flags: from > 0 ? 'a' : 'w', mode: 0o600 }));
+  } finally {
+    await fh.close();
+  }
   if (total !== undefined && got < total) throw new Error(`connection closed after ${got} of ${total} bytes`);
 }
 

@@ -34,6 +34,18 @@ describeNeeding([ROOT])('qemu driver: a VM from a cloud image', () => {
     const r = await fetch(`http://127.0.0.1:${webPort}/`, { signal: AbortSignal.timeout(20_000) });
     return { status: r.status, body: await r.text() };
   };
+  /** After a boot, dockerd restarts the container on its own (restart policy): poll until it answers. */
+  const webOnceUp = async () => {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      try {
+        return await web();
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
 
   beforeAll(async () => {
     setupHeavyHosts();
@@ -116,7 +128,7 @@ containers:
     expect(start.code).toBe(0);
     expect(alive(qemuPid())).toBe(true);
     expect(record().driverData).toEqual(before);
-    expect(await web()).toMatchObject({ status: 200, body: expect.stringContaining('served by mfile') });
+    expect(await webOnceUp()).toMatchObject({ status: 200, body: expect.stringContaining('served by mfile') });
   }, 1_500_000);
 
   it('a second apply changes nothing', () => {

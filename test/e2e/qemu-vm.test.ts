@@ -105,7 +105,7 @@ containers:
   }, 1_500_000);
 
   it('cloud-init set the machine up from the seed: hostname, the sudo user with the machine key', () => {
-    const r = run(['ssh', MACHINE, '--', 'sh', '-c', 'hostname; id -un; sudo -n cloud-init status'], 120_000);
+    const r = run(['ssh', MACHINE, '--', 'sh', '-c', 'hostname; id -un; sudo -n cloud-init status --wait | tail -n 1'], 120_000);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n').slice(0, 3)).toEqual(['vm', 'mfile', 'status: done']);
   }, 120_000);

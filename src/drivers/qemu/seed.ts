@@ -40,6 +40,7 @@ export function userData(s: SeedInput): string {
         ssh_authorized_keys: [s.authorizedKey.trim()],
       },
     ],
+    manage_etc_hosts: true,
     disable_root: true,
     ssh_pwauth: false,
     ssh_deletekeys: true,

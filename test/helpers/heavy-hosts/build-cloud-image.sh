@@ -18,9 +18,10 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$tmp/mnt" "$cache/debs"
 r="$tmp/rootfs"
-# python3-cffi-backend: debootstrap does not resolve the virtual package python3-cryptography needs.
+# python3-cffi-backend: debootstrap does not resolve the virtual package python3-cryptography needs. dbus: logind
+# handles the ACPI power button (qemu's system_powerdown) only with it.
 debootstrap --cache-dir="$cache/debs" --variant=minbase \
-  --include=linux-image-amd64,systemd-sysv,udev,kmod,openssh-server,iproute2,procps,cloud-init,python3-cffi-backend,isc-dhcp-client,ca-certificates,sudo \
+  --include=linux-image-amd64,systemd-sysv,udev,kmod,dbus,openssh-server,iproute2,procps,cloud-init,python3-cffi-backend,isc-dhcp-client,ca-certificates,sudo \
   bookworm "$r" "$mirror" >"$cache/debootstrap-cloud.log" 2>&1 || { tail -n 20 "$cache/debootstrap-cloud.log" >&2; exit 1; }
 echo localhost >"$r/etc/hostname"
 echo 'LABEL=root / ext4 rw,errors=remount-ro 0 1' >"$r/etc/fstab"
@@ -28,7 +29,8 @@ mkdir -p "$r/etc/systemd/network"
 # cloud-init renders no network config such a root can use (no netplan, no ifupdown): networkd does DHCP.
 printf '[Match]\nName=en*\n\n[Network]\nDHCP=yes\n' >"$r/etc/systemd/network/20-wired.network"
 chroot "$r" systemctl enable systemd-networkd.service >/dev/null 2>&1
-printf 'datasource_list: [ NoCloud, None ]\nnetwork: { config: disabled }\n' >"$r/etc/cloud/cloud.cfg.d/99-mfile-test.cfg"
+# No locales package in a minbase root: cloud-init's locale module would fail and mark the boot as an error.
+printf 'datasource_list: [ NoCloud, None ]\nnetwork: { config: disabled }\nlocale: false\n' >"$r/etc/cloud/cloud.cfg.d/99-mfile-test.cfg"
 # Nothing may take the apt lock or the CPU behind the test's back (TCG is slow enough).
 for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer man-db.timer; do
   ln -sf /dev/null "$r/etc/systemd/system/$u"

@@ -12,11 +12,11 @@ import { engineEndpointFor } from '../../remote/provision/provision.js';
 import { sshPool } from '../../remote/ssh/pool.js';
 import { ensureMachineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
-import { engineService } from '../engine-service.js';
 import { ensureMachineKey, machineKeyPath } from '../plugin/machine-key.js';
 import { chooseAccel } from './accel.js';
 import { qemuArgv } from './argv.js';
 import { waitForSsh } from './boot-wait.js';
+import { startEngine } from './engine-start.js';
 import { qemuFiles, type QemuFiles } from './files.js';
 import { makeHostKey } from './host-key.js';
 import { cachedImage, localImage } from './image-cache.js';
@@ -181,7 +181,7 @@ export function qemuDriver(): Driver {
       }
       // Before the first provisioning there is no engine to start: apply does that.
       if (!req.prior?.hostKeyFingerprint) return;
-      await engineService(req, { address: (await driver.address(req))!, hostKeyFingerprint: d.hostKeyFingerprint }, 'start');
+      await startEngine(req, { address: (await driver.address(req))!, hostKeyFingerprint: d.hostKeyFingerprint }, d.enginePort);
     },
 
     async stop(req) {

@@ -55,7 +55,7 @@ function deploy(ctx: Context, at: Path, v: unknown): ServiceDeploySpec {
   if (rm !== undefined) spec.resources.reservations.memory = rm;
   if (d.restart_policy !== undefined) {
     const rp = obj(d.restart_policy);
-    spec.restart_policy = { condition: (rp.condition as 'none' | 'on-failure' | 'any') ?? 'any' };
+    spec.restart_policy = { condition: typeof rp.condition === 'string' ? rp.condition : 'any' };
     const delay = duration(ctx, [...at, 'restart_policy', 'delay'], rp.delay);
     if (delay !== undefined) spec.restart_policy.delay = delay;
     const win = duration(ctx, [...at, 'restart_policy', 'window'], rp.window);
@@ -117,8 +117,8 @@ export function normaliseSwarm(ctx: Context, data: Raw, networks: Record<string,
 
   const hasManager = roles.some((r) => r.role === 'manager');
   if (!hasManager && (roles.length > 0 || Object.keys(services).length > 0)) {
-    const path: Path = roles.length > 0 ? ['machines', roles[0].machine, 'swarm', 'role'] : ['services'];
-    report(ctx, path, 'swarm: no machine has swarm: { role: manager }; a swarm needs at least one manager', { key: roles.length === 0 });
+    if (roles.length > 0) report(ctx, ['machines', roles[0].machine, 'swarm', 'role'], 'swarm: no machine has swarm: { role: manager }; a swarm needs at least one manager');
+    else report(ctx, ['services'], 'services: these are Swarm services and no machine has swarm: { role: manager }; give one that role, or move each service under containers to run it on named machines', { key: true });
   }
   for (const s of Object.values(services)) {
     s.networks.forEach((n, i) => {

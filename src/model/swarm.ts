@@ -21,7 +21,8 @@ export interface ServiceDeploySpec {
   labels: Record<string, string>;
   placement: { constraints: string[]; preferences: string[]; max_replicas_per_node?: number };
   resources: { limits: { cpus?: number; memory?: number; pids?: number }; reservations: { cpus?: number; memory?: number } };
-  restart_policy?: { condition: 'none' | 'on-failure' | 'any'; delay?: number; max_attempts?: number; window?: number };
+  /** condition: Compose's none, on-failure or any. */
+  restart_policy?: { condition: string; delay?: number; max_attempts?: number; window?: number };
   update_config?: SwarmUpdateConfig;
   rollback_config?: SwarmUpdateConfig;
 }

@@ -134,6 +134,8 @@ export type SwarmStepData =
       op: 'service';
       engineName: string;
       serviceId?: string;
+      /** Hash of what the tasks run (not replicas or update settings): tasks carrying it are of this spec. */
+      taskHash: string;
       /** Engine names chosen by the planner for what the service refers to. */
       networks: Record<string, string>;
       secrets: Record<string, string>;

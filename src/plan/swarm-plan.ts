@@ -43,6 +43,13 @@ export function serviceConfigHash(project: string, attributes: Record<string, un
   return sha256Hex(canonicalJson({ kind: 'service', project, spec: attributes }));
 }
 
+/** The part of a service its tasks run: scaling or new update settings leave running tasks as they are. */
+export function serviceTaskHash(project: string, attributes: Record<string, unknown>): string {
+  const deploy = (attributes.deploy ?? {}) as Record<string, unknown>;
+  const { deploy: _d, ports: _p, ...task } = attributes;
+  return sha256Hex(canonicalJson({ kind: 'task', project, spec: { ...task, resources: deploy.resources, placement: deploy.placement, restart_policy: deploy.restart_policy } }));
+}
+
 export function planSwarm(desired: Desired, prior: State, observed: Observed, destroy: boolean, existing: ReadonlyMap<string, PlanNode>, masker: Masker): SwarmPlan {
   return new SwarmPlanner(desired, prior, observed, destroy, existing, masker).run();
 }
@@ -301,7 +308,7 @@ class SwarmPlanner {
         ...spec.configs.map((c) => `swarm-config.${c.source}`),
         ...this.imageDeps(spec.image, machines),
       ].filter((a) => this.nodes.has(a) || this.existing.has(a));
-      const step = { op: 'service' as const, engineName, networks: Object.fromEntries(spec.networks.map((n) => [n, refs.networks[n]])), ...mineRefs };
+      const step = { op: 'service' as const, engineName, taskHash: serviceTaskHash(this.project, attributes), networks: Object.fromEntries(spec.networks.map((n) => [n, refs.networks[n]])), ...mineRefs };
       const base = { address, kind: 'service' as const, machine: leader, name: spec.name, after, configHash: hash, dependsOn: [...new Set(deps)].sort(byString) };
       const exists = this.obs ? live !== undefined : rec !== undefined;
       if (!exists) {
@@ -321,7 +328,7 @@ class SwarmPlanner {
       this.add({
         address: `service.${name}`, kind: 'service', machine: leader, name, action: 'delete', before: records[`service.${name}`]?.attributes ?? {}, after: null,
         reasons: this.destroy ? [] : ['removed from machines.yml'], ...(id ? { existingId: id } : {}),
-        swarm: { op: 'service', engineName: serviceEngineName(this.project, name), ...(id ? { serviceId: id } : {}), networks: {}, secrets: {}, configs: {} },
+        swarm: { op: 'service', engineName: serviceEngineName(this.project, name), taskHash: '', ...(id ? { serviceId: id } : {}), networks: {}, secrets: {}, configs: {} },
       });
     }
   }
@@ -339,7 +346,8 @@ class SwarmPlanner {
       if (want !== undefined && live.replicas !== undefined && live.replicas !== want && liveHash === hash) reasons.push(`replicas changed outside mfile: ${live.replicas} -> ${want}`);
       const image = live.image.replace(/@sha256:[0-9a-f]+$/, '');
       if (liveHash === hash && image !== spec.image) reasons.push(`image changed outside mfile: ${image} -> ${spec.image}`);
-      if (live.updateState === 'rollback_completed' || live.updateState === 'paused' || live.updateState === 'rollback_paused') {
+      // Said only beside a change: after a rollback to the spec machines.yml holds, nothing is to be done.
+      if (reasons.length > 0 && (live.updateState === 'rollback_completed' || live.updateState === 'paused' || live.updateState === 'rollback_paused')) {
         reasons.push(`the last update ended ${live.updateState.replace('_', ' ')}${live.updateMessage ? `: ${live.updateMessage}` : ''}`);
       }
     }

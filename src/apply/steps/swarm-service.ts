@@ -76,7 +76,7 @@ async function apply(ctx: StepContext, data: ServiceData): Promise<NodeOutcome> 
     project: desired.project,
     engineName: data.engineName,
     labels: mfileLabels(desired.project, node.machine, node.name, hash),
-    taskLabels: { [LABEL_SERVICE_HASH]: hash },
+    taskLabels: { [LABEL_SERVICE_HASH]: data.taskHash },
     networks: data.networks,
     secrets: await idsOf(docker, 'secret', data.secrets, desired.project),
     configs: await idsOf(docker, 'config', data.configs, desired.project),
@@ -90,7 +90,7 @@ async function apply(ctx: StepContext, data: ServiceData): Promise<NodeOutcome> 
     ctx.progress(`updating service ${data.engineName} at version ${current.version}`);
     await updateService(docker, id, current.version, engineSpec, callSignal().abortSignal);
   }
-  const summary = await converge(ctx, docker, id, hash);
+  const summary = await converge(ctx, docker, id, data.taskHash);
   return { swarm: record(ctx, data, id, hash), text: `${node.action === 'create' ? 'created' : 'updated'}: ${summary}` };
 }
 

@@ -108,7 +108,8 @@ class SwarmPlanner {
       for (const [m, o] of Object.entries(this.observed.machines)) {
         const local = o.swarm;
         if (!local || local.state !== 'active' || !local.nodeId) continue;
-        if (this.obs && local.clusterId !== this.obs.clusterId) continue;
+        // Workers do not know the cluster's id: a machine is in this swarm when a manager lists its node.
+        if (this.obs && !this.obs.nodes.some((n) => n.id === local.nodeId)) continue;
         const node = this.obs?.nodes.find((n) => n.id === local.nodeId);
         out.set(m, { role: node?.role ?? (local.isManager ? 'manager' : 'worker'), nodeId: local.nodeId });
       }

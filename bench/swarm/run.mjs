@@ -75,7 +75,7 @@ try {
   mfile(['apply', '-y']);
   // The manager's engine for the docker CLI, as `eval "$(mfile env m1)"` gives it.
   const envOut = mfile(['env', 'm1']).out;
-  managerEnv = Object.fromEntries([...envOut.matchAll(/export (\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  managerEnv = Object.fromEntries([...envOut.matchAll(/export (\w+)=['"]?([^'"\n]*)['"]?/g)].map((m) => [m[1], m[2]]));
   writeFileSync(path.join(dir, 'stack.yml'), stackYml(IMAGES[0]));
   docker('stack deploy', ['stack', 'deploy', '--detach=false', '--resolve-image', 'never', '-c', 'stack.yml', 'stk']);
 

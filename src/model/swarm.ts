@@ -127,7 +127,7 @@ export interface ObservedSwarm {
 
 export type SwarmStepData =
   | { op: 'init'; defaultAddrPool: string[]; subnetSize: number }
-  | { op: 'join'; role: SwarmRole; manager: string }
+  | { op: 'join'; role: SwarmRole; manager: string; /** A node of this machine the manager still lists as down: removed after the join. */ staleNodeId?: string }
   | { op: 'role'; role: SwarmRole; manager: string; nodeId: string }
   | { op: 'leave'; manager?: string; nodeId?: string; wasManager: boolean; last: boolean; machineReachable: boolean }
   | {

@@ -17,6 +17,8 @@ export interface SwarmPlan {
 }
 
 type ObjKind = 'network' | 'secret' | 'config';
+/** A machine in the swarm; `down`: the manager lists its node as down and the machine does not answer. */
+type Member = { role: SwarmRole; nodeId?: string; down?: true };
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const mine = (labels: Record<string, string>, project: string): string | undefined => (labels[LABEL_PROJECT] === project ? labels[LABEL_NAME] : undefined);
 
@@ -102,8 +104,8 @@ class SwarmPlanner {
   }
 
   /** Machines in the project's swarm now: seen by refresh, else remembered by the state. */
-  private members(): Map<string, { role: SwarmRole; nodeId?: string }> {
-    const out = new Map<string, { role: SwarmRole; nodeId?: string }>();
+  private members(): Map<string, Member> {
+    const out = new Map<string, Member>();
     if (this.observed.refreshed) {
       for (const [m, o] of Object.entries(this.observed.machines)) {
         const local = o.swarm;
@@ -117,7 +119,7 @@ class SwarmPlanner {
       for (const [m, rec] of Object.entries(this.prevState?.nodes ?? {})) {
         if (out.has(m) || this.observed.machines[m]?.status === 'running') continue;
         const node = this.obs?.nodes.find((n) => n.id === rec.nodeId);
-        if (node) out.set(m, { role: node.role, nodeId: node.id });
+        if (node) out.set(m, { role: node.role, nodeId: node.id, ...(node.state === 'down' ? { down: true } : {}) });
       }
     } else {
       for (const [m, rec] of Object.entries(this.prevState?.nodes ?? {})) out.set(m, { role: rec.role, ...(rec.nodeId ? { nodeId: rec.nodeId } : {}) });
@@ -149,7 +151,7 @@ class SwarmPlanner {
     return { pool, why: taken.length ? `clear of ${taken.join(', ')}` : 'no machine address is known yet' };
   }
 
-  private planMembers(roles: { machine: string; role: SwarmRole }[], members: Map<string, { role: SwarmRole; nodeId?: string }>, leader: string | undefined): void {
+  private planMembers(roles: { machine: string; role: SwarmRole }[], members: Map<string, Member>, leader: string | undefined): void {
     const clusterExists = this.obs !== undefined || (!this.observed.refreshed && this.prevState?.manager !== undefined);
     const leaderAddress = leader ? `swarm.${leader}` : undefined;
     for (const { machine: m, role } of roles) {
@@ -158,7 +160,7 @@ class SwarmPlanner {
       const advertise = this.prior.machines[m]?.ssh?.host ?? "(the machine's own address)";
       const after = { role, advertise_addr: advertise };
       const base = { address, kind: 'swarm' as const, machine: m, name: m, after };
-      if (member) {
+      if (member && !member.down) {
         if (member.role === role) this.add({ ...base, action: 'noop', reasons: [], before: { role: member.role } });
         else
           this.add({
@@ -168,7 +170,9 @@ class SwarmPlanner {
           });
         continue;
       }
-      const gone = this.prevState?.nodes[m] ? ['not in the swarm any more (left, or its node is gone)'] : [];
+      const gone = member?.down
+        ? [`its node ${member.nodeId} is down (the machine does not answer): it joins again and the stale node is removed`]
+        : this.prevState?.nodes[m] ? ['not in the swarm any more (left, or its node is gone)'] : [];
       if (m === leader && !clusterExists) {
         const { pool, why } = this.addressPool();
         const subnetSize = this.desired.swarm?.subnetSize ?? 24;
@@ -181,7 +185,7 @@ class SwarmPlanner {
         this.add({
           ...base, action: 'create', before: null, reasons: [...gone, `join as ${role} through ${leader}`],
           dependsOn: [...this.machineDep(m), ...(leaderAddress && leader !== m ? [leaderAddress] : [])],
-          swarm: { op: 'join', role, manager: leader! },
+          swarm: { op: 'join', role, manager: leader!, ...(member?.down && member.nodeId ? { staleNodeId: member.nodeId } : {}) },
         });
       }
     }

@@ -152,3 +152,18 @@ describe('plan: swarm', () => {
     expect(node(plan(d, emptyState(), { refreshed: true, machines: {} }).nodes, 'swarm.m1').swarm).toEqual({ op: 'init', defaultAddrPool: ['10.213.168.0/22'], subnetSize: 24 });
   });
 });
+
+describe('plan: swarm drift', () => {
+  it('a node gone (its machine does not answer, the manager lists it down): the machine joins again and the stale node goes', () => {
+    const d = swarmFile();
+    const { state, observed } = applied(d);
+    observed.machines.w2 = { name: 'w2', status: 'missing', containers: [], networks: [], volumes: [], images: [] };
+    observed.swarm!.nodes.find((n) => n.id === 'node-w2')!.state = 'down';
+    const p = plan(d, state, observed);
+    expect(node(p.nodes, 'swarm.w2')).toMatchObject({
+      action: 'create',
+      reasons: ['its node node-w2 is down (the machine does not answer): it joins again and the stale node is removed', 'join as worker through m1'],
+      swarm: { op: 'join', role: 'worker', manager: 'm1', staleNodeId: 'node-w2' },
+    });
+  });
+});

@@ -58,6 +58,12 @@ async function join(ctx: StepContext, data: Extract<SwarmStepData, { op: 'join' 
     }
   }
   const after = await localSwarm(docker, callSignal().abortSignal);
+  if (data.staleNodeId && data.staleNodeId !== after.nodeId) {
+    const mgr = await ctx.conns.docker(data.manager);
+    await removeNode(mgr, data.staleNodeId, callSignal().abortSignal).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
   return { swarm: withNode(m, data.role, after.nodeId), text: local.state === 'active' ? 'already in the swarm' : `joined as ${data.role}` };
 }
 

@@ -353,7 +353,9 @@ class SwarmPlanner {
       if (liveHash === hash && image !== spec.image) reasons.push(`image changed outside mfile: ${image} -> ${spec.image}`);
       // Said only beside a change: after a rollback to the spec machines.yml holds, nothing is to be done.
       if (reasons.length > 0 && (live.updateState === 'rollback_completed' || live.updateState === 'paused' || live.updateState === 'rollback_paused')) {
-        reasons.push(`the last update ended ${live.updateState.replace('_', ' ')}${live.updateMessage ? `: ${live.updateMessage}` : ''}`);
+        const ended = live.updateState === 'rollback_completed' ? 'was rolled back' : live.updateState === 'paused' ? 'is paused' : 'rollback is paused';
+        const said = live.updateMessage && !/^(rollback|update) (completed|paused)/.test(live.updateMessage) ? `: ${live.updateMessage}` : '';
+        reasons.push(`the last update ${ended}${said}`);
       }
     }
     return reasons;

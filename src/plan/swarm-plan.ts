@@ -4,12 +4,13 @@
 import type { Desired, Observed, ObservedService, ObservedSwarmObject, PlanNode, ServiceSpec, State, SwarmRole, SwarmStateObject } from '../model/index.js';
 import { LABEL_CONFIG_HASH, LABEL_NAME, LABEL_PROJECT } from '../model/labels.js';
 import type { Masker } from '../masking.js';
-import { prune } from './attributes.js';
-import { canonicalJson, sha256Hex } from './canonical.js';
 import { changeReason, diffAttributes } from './diff.js';
 import { imageNodeName } from './image-name.js';
 import { imageIndex, normaliseImageRef } from './image-ref.js';
 import { addressesIn, pickAddressPool } from './swarm-pool.js';
+import { serviceAttributes, serviceConfigHash, serviceEngineName, serviceTaskHash, swarmFileEngineName } from './swarm-service-attributes.js';
+
+export { serviceAttributes, serviceConfigHash, serviceEngineName, serviceTaskHash, swarmFileEngineName };
 
 export interface SwarmPlan {
   nodes: PlanNode[];
@@ -21,36 +22,6 @@ type ObjKind = 'network' | 'secret' | 'config';
 type Member = { role: SwarmRole; nodeId?: string; down?: true };
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const mine = (labels: Record<string, string>, project: string): string | undefined => (labels[LABEL_PROJECT] === project ? labels[LABEL_NAME] : undefined);
-
-export function serviceEngineName(project: string, name: string): string {
-  return `${project}_${name}`;
-}
-
-/** A secret's or config's engine name: a new name for every new content. */
-export function swarmFileEngineName(project: string, name: string, digest: string | undefined): string {
-  return `${project}_${name}_${digest ? digest.slice(0, 12) : 'unreadable'}`;
-}
-
-/** The attributes a service plan shows and diffs; the engine names of its secrets and configs are part of it. */
-export function serviceAttributes(spec: ServiceSpec, refs: { secrets: Record<string, string>; configs: Record<string, string> }): Record<string, unknown> {
-  const { name: _name, ...rest } = spec;
-  return prune({
-    ...rest,
-    secrets: spec.secrets.map((s) => ({ ...s, name: refs.secrets[s.source] })),
-    configs: spec.configs.map((c) => ({ ...c, name: refs.configs[c.source] })),
-  }) as Record<string, unknown>;
-}
-
-export function serviceConfigHash(project: string, attributes: Record<string, unknown>): string {
-  return sha256Hex(canonicalJson({ kind: 'service', project, spec: attributes }));
-}
-
-/** The part of a service its tasks run: scaling or new update settings leave running tasks as they are. */
-export function serviceTaskHash(project: string, attributes: Record<string, unknown>): string {
-  const deploy = (attributes.deploy ?? {}) as Record<string, unknown>;
-  const { deploy: _d, ports: _p, ...task } = attributes;
-  return sha256Hex(canonicalJson({ kind: 'task', project, spec: { ...task, resources: deploy.resources, placement: deploy.placement, restart_policy: deploy.restart_policy } }));
-}
 
 export function planSwarm(desired: Desired, prior: State, observed: Observed, destroy: boolean, existing: ReadonlyMap<string, PlanNode>, masker: Masker): SwarmPlan {
   return new SwarmPlanner(desired, prior, observed, destroy, existing, masker).run();

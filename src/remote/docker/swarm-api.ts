@@ -3,7 +3,8 @@
 import type Docker from 'dockerode';
 import type { ObservedService, ObservedSwarmLocal, ObservedSwarmNode, ObservedSwarmObject, SwarmRole } from '../../model/swarm.js';
 
-type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** Engine replies as JSON: read field by field, each converted where it is used. */
+type Any = Record<string, any>;
 const sig = (abortSignal: AbortSignal): { abortSignal: AbortSignal } => ({ abortSignal });
 const api = (d: Docker): Any => d as unknown as Any;
 

@@ -197,13 +197,13 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     want: [
       "machines.yml:8:5: profiles: not supported: every container in machines.yml is deployed; remove it or use a separate file",
       "machines.yml:9:5: extends: not supported: machines.yml is one self-contained file; share settings with a YAML anchor (x-common: &common, then <<: *common)",
-      "machines.yml:11:7: mode: not supported: it configures Swarm services; mfile runs containers on machines directly; choose where it runs with machine / machines",
+      "machines.yml:11:7: mode: not supported: it configures Swarm services: write it under a top-level services entry (a swarm of machines with swarm roles); a container runs on the machines it names; choose where it runs with machine / machines",
     ],
   },
   {
     name: 'a whole compose file pasted',
     yaml: HEAD + 'services:\n  web: { image: nginx }\n',
-    want: ["machines.yml:5:1: services: not supported: machines.yml calls them containers: move each service under containers (add machine: NAME when there are several machines)"],
+    want: ["machines.yml:5:1: services: these are Swarm services and no machine has swarm: { role: manager }; give one that role, or move each service under containers to run it on named machines"],
   },
   {
     name: 'network_mode with networks',

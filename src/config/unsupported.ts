@@ -50,7 +50,6 @@ const CONTAINER: Record<string, string> = {
 const DEPLOY: Record<string, string> = {
   mode: `${SWARM}; choose where it runs with machine / machines`,
   placement: `${SWARM}; choose where it runs with machine / machines`,
-  update_config: `${SWARM}; mfile replaces a changed container in place`,
   rollback_config: `${SWARM}; mfile replaces a changed container in place`,
   restart_policy: `${SWARM}; use restart: on-failure, always or unless-stopped`,
   endpoint_mode: `${SWARM}; containers on a network reach each other by name`,

@@ -56,6 +56,10 @@ const DEPLOY: Record<string, string> = {
   labels: `${SWARM}; put container labels under labels`,
 };
 
+const UPDATE_CONFIG: Record<string, string> = {
+  max_failure_ratio: `${NOT_YET}: one failed machine stops a rolling update (or, with failure_action continue, none does)`,
+};
+
 const TOP: Record<string, string> = {
   services: 'machines.yml calls them containers: move each service under containers (add machine: NAME when there are several machines)',
   configs: 'use secrets or bind mounts for configuration files',
@@ -91,6 +95,7 @@ export function unsupportedReason(parent: Path, key: string): string | undefined
   if (p.length === 3 && p[0] === 'containers' && p[2] === 'build' && BUILD_KEYS.includes(key)) return NOT_YET;
   if (p.length === 5 && p[2] === 'deploy' && p[4] === 'reservations' && (key === 'devices' || key === 'generic_resources'))
     return NOT_YET;
+  if (p.length === 4 && p[2] === 'deploy' && p[3] === 'update_config' && Object.hasOwn(UPDATE_CONFIG, key)) return UPDATE_CONFIG[key];
   return undefined;
 }
 
@@ -103,6 +108,7 @@ export function refusedKeysBySchemaPath(): [string[], Record<string, string>][] 
     [['$defs', 'deploy', 'properties'], DEPLOY],
     [['$defs', 'secret', 'properties'], SECRET],
     [['$defs', 'container', 'properties', 'build', 'properties'], build],
+    [['$defs', 'deploy', 'properties', 'update_config', 'properties'], UPDATE_CONFIG],
     [['$defs', 'resources', 'properties'], { devices: `${NOT_YET} (under reservations)`, generic_resources: `${NOT_YET} (under reservations)` }],
   ];
 }

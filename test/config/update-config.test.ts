@@ -37,3 +37,11 @@ describe('deploy.update_config', () => {
     ]);
   });
 });
+
+describe('deploy.update_config.max_failure_ratio', () => {
+  it('is refused with a reason', async () => {
+    const found = await issues(`${HEAD}containers:\n  web:\n    image: w\n    deploy:\n      update_config: { max_failure_ratio: 0.5 }\n`);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^machines\.yml:9:24: max_failure_ratio: not supported: mfile v1 does not implement this Compose key: one failed machine stops/);
+  });
+});

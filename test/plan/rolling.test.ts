@@ -124,3 +124,13 @@ describe('rolling updates in the plan', () => {
     expect(renderPlanText(plan(next, state, observed))).toContain('No changes.');
   });
 });
+
+describe('rolling updates in plan --json', () => {
+  it('carries each batch and the order-only edges', async () => {
+    const { planToJson } = await import('../../src/plan/render-json.js');
+    const p = planChange(['m1', 'm2'], { ...UC, failure_action: 'continue', delay: 2e9 });
+    const web2 = planToJson(p).nodes.find((n) => n.address === 'container.web[m2]');
+    expect(web2?.rolling).toEqual({ batch: 2, batches: 2, delay_ms: 2000, monitor_ms: 0, failure_action: 'continue' });
+    expect(web2?.runs_after).toEqual(['container.web[m1]']);
+  });
+});

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/index.js';
-import type { ContainerSpec, PlanNode, RollingStep } from '../../src/model/index.js';
+import type { ContainerSpec, PlanNode, ProgressEvent, RollingStep } from '../../src/model/index.js';
 import { ensureTestImages, cleanupProject, labelled, TEST_IMAGE, TEST_IMAGE_2 } from '../helpers/image.js';
 import { containerSpec, createPlan, desiredOf, freshState, memoryStore, node, planOf, planned } from '../helpers/fixtures.js';
 
@@ -26,11 +26,12 @@ async function rollTo(spec: ContainerSpec, step: RollingStep, next = true) {
   ];
   // The next batch, on a machine the step never reaches when the first batch fails.
   if (next) nodes.push(node('container.web[m2]', 'replace', ['container.web[m1]'], { rolling: { ...step, batch: 2 } }));
+  const events: ProgressEvent[] = [];
   const result = await applyPlan({
     plan: planned(planOf(nodes, project), d),
-    desired: d, store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, sink: () => {}, signal: new AbortController().signal,
+    desired: d, store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, sink: (e) => events.push(e), signal: new AbortController().signal,
   });
-  return { result, existingId };
+  return { result, existingId, events };
 }
 
 beforeAll(async () => {
@@ -78,8 +79,11 @@ describe('rolling replace of a container', () => {
     execFileSync('docker', ['rm', '-f', kept!], { stdio: 'ignore' });
   }, 60_000);
 
-  it('replaces it with a healthy new version and removes the previous one', async () => {
-    const { result, existingId } = await rollTo({ ...web, image: TEST_IMAGE_2 }, rolling({ batches: 1, monitorMs: 500 }), false);
+  it('replaces it with a healthy new version after the delay and removes the previous one', async () => {
+    const { result, existingId, events } = await rollTo({ ...web, image: TEST_IMAGE_2 }, rolling({ batch: 2, batches: 2, delayMs: 200, monitorMs: 500 }), false);
+    const texts = events.filter((e) => e.id === 'container.web[m1]').map((e) => e.text);
+    expect(texts).toContain('waiting 0.2s (update_config.delay) before batch 2 of 2');
+    expect(texts).toContain('watching the new container for 0.5s (update_config.monitor)');
     expect(result.failed).toEqual([]);
     const now = inspect(name);
     expect(now.Id).not.toBe(existingId);

@@ -24,15 +24,19 @@ interface Kept {
 
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))}s`;
 
+/** update_config.delay before a batch after the first; run from the gate, so it holds no engine slot. */
+export async function rollingDelay(ctx: StepContext): Promise<void> {
+  const r = ctx.node.rolling;
+  if (!r || r.delayMs <= 0 || ctx.node.action !== 'replace') return;
+  ctx.progress(`waiting ${seconds(r.delayMs)} (update_config.delay) before batch ${r.batch} of ${r.batches}`);
+  await sleep(r.delayMs, undefined, { signal: ctx.signal });
+}
+
 export async function rollingReplace(ctx: StepContext, docker: Docker, spec: ContainerSpec): Promise<NodeOutcome> {
   const { node } = ctx;
   const r = node.rolling as RollingStep;
   const strategy = node.replaceStrategy;
   if (!strategy) throw new Error(`${node.address}: the plan gives no replace strategy for it; make a new plan`);
-  if (r.delayMs > 0) {
-    ctx.progress(`waiting ${seconds(r.delayMs)} (update_config.delay) before batch ${r.batch} of ${r.batches}`);
-    await sleep(r.delayMs, undefined, { signal: ctx.signal });
-  }
   ctx.progress(`rolling update: batch ${r.batch} of ${r.batches}`);
   const name = containerName(ctx.desired, spec.name);
   const suffix = randomBytes(3).toString('hex');

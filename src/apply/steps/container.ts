@@ -7,15 +7,16 @@ import { healthTimeoutMs, waitForCondition } from '../../remote/docker/wait.js';
 import { StepError, type NodeOutcome, type StepContext, type StepHandler } from '../types.js';
 import { callSignal, containerName, plannedHash, specOf } from './common.js';
 import { createOrAdopt, createContainer, hasHealthcheck, inspectOrNull, removeContainer, startContainer, stopSeconds } from './container-ops.js';
-import { rollingReplace } from './container-rolling.js';
+import { rollingDelay, rollingReplace } from './container-rolling.js';
 
 const DEFAULT_DEP_TIMEOUT_MS = 120_000;
 
 
-/** Wait for each dependency's container to reach its depends_on condition. */
+/** Before an engine slot: a rolling batch's delay, then each dependency's container at its depends_on condition. */
 async function gate(ctx: StepContext): Promise<void> {
   const { node, desired } = ctx;
   if (node.action === 'delete') return;
+  await rollingDelay(ctx);
   const spec = desired.containers[node.name];
   if (!spec) return;
   if (node.waitFor === undefined && Object.keys(spec.depends_on).length > 0) {

@@ -108,6 +108,8 @@ describeNeeding(SANDBOX)('rolling update of a plain container on three sandbox m
     expect(polls.length).toBeGreaterThan(0);
     const short = polls.filter((p) => p.filter((a) => a !== null).length < 2);
     expect(short, `polls with fewer than two answers: ${JSON.stringify(short.slice(0, 3))}`).toEqual([]);
+    // The poller saw the update under way: both versions served at once.
+    expect(polls.some((p) => p.includes('mfile test 1') && p.includes('mfile test 2'))).toBe(true);
     expect(await answers(ips)).toEqual(MACHINES.map(() => 'mfile test 2'));
   }, 300_000);
 

@@ -61,7 +61,13 @@ export async function rollingReplace(ctx: StepContext, docker: Docker, spec: Con
     if (ctx.signal.aborted) throw err; // interrupted: the executor reports it as such
     throw new RollingUpdateError(spec.name, node.machine, engineMessage(err), outcome);
   }
-  if (kept) await removeContainer(docker, kept.id, stopSeconds(spec));
+  // The new container is in place either way: a previous one left behind carries the labels, so the next plan
+  // finds it as a duplicate and removes it.
+  if (kept) {
+    await removeContainer(docker, kept.id, stopSeconds(spec)).catch((err: unknown) =>
+      ctx.progress(`the previous container ${kept.name} was not removed (${engineMessage(err)}); the next apply removes it`),
+    );
+  }
   return { record: { id: newId, configHash: plannedHash(node) } };
 }
 

@@ -18,11 +18,11 @@ const healthy = { test: ['CMD-SHELL', 'echo | nc -w 1 127.0.0.1 80'], interval: 
 const web = containerSpec('web', { image: TEST_IMAGE, command: ['httpd', '-f', '-p', '80', '-h', '/www'], healthcheck: healthy, stop_grace_period: 1e9, init: true });
 const rolling = (over: Partial<RollingStep> = {}): RollingStep => ({ batch: 1, batches: 2, delayMs: 0, monitorMs: 0, failureAction: 'rollback', ...over });
 
-async function rollTo(spec: ContainerSpec, step: RollingStep, next = true) {
+async function rollTo(spec: ContainerSpec, step: RollingStep, next = true, strategy: PlanNode['replaceStrategy'] = { kind: 'stop-first', because: ['update_config.order stop-first'] }) {
   const d = desiredOf(project, { containers: [spec] });
   const existingId = inspect(name).Id as string;
   const nodes: PlanNode[] = [
-    node('container.web[m1]', 'replace', [], { existingId, rolling: step, replaceStrategy: { kind: 'stop-first', because: ['update_config.order stop-first'] } }),
+    node('container.web[m1]', 'replace', [], { existingId, rolling: step, replaceStrategy: strategy }),
   ];
   // The next batch, on a machine the step never reaches when the first batch fails.
   if (next) nodes.push(node('container.web[m2]', 'replace', ['container.web[m1]'], { rolling: { ...step, batch: 2 } }));
@@ -65,6 +65,17 @@ describe('rolling replace of a container', () => {
     expect(result.failed[0]?.error).toMatch(/^rolling update of container web failed on machine m1: the new container (stopped|is restarting) \(exit code 3\); the previous container was put back/);
     expect(inspect(name).Id).toBe(existingId);
     expect(inspect(name).State.Running).toBe(true);
+    expect(allNames()).toEqual([name]);
+  }, 60_000);
+
+  it('start-first never stops the previous container, even when the new one fails', async () => {
+    const startedAt = inspect(name).State.StartedAt;
+    const sick = { ...web, image: TEST_IMAGE_2, healthcheck: { ...healthy, test: ['CMD', 'false'], retries: 1 } };
+    const { result, existingId, events } = await rollTo(sick, rolling(), true, { kind: 'start-first' });
+    expect(result.failed[0]?.error).toMatch(/^rolling update of container web failed on machine m1: .*; the previous container was put back and runs; the update stopped$/);
+    expect(events.some((e) => e.text.startsWith('stopping the previous'))).toBe(false);
+    expect(inspect(name).Id).toBe(existingId);
+    expect(inspect(name).State.StartedAt).toBe(startedAt);
     expect(allNames()).toEqual([name]);
   }, 60_000);
 

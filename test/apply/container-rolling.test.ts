@@ -79,6 +79,25 @@ describe('rolling replace of a container', () => {
     expect(allNames()).toEqual([name]);
   }, 60_000);
 
+  it('an interrupt while the new one is being checked puts the previous one back and reports it as interrupted', async () => {
+    const slow = { ...web, image: TEST_IMAGE_2, healthcheck: { ...healthy, test: ['CMD', 'false'], interval: 10e9, retries: 30 } };
+    const d = desiredOf(project, { containers: [slow] });
+    const existingId = inspect(name).Id as string;
+    const abort = new AbortController();
+    const result = await applyPlan({
+      plan: planned(planOf([node('container.web[m1]', 'replace', [], { existingId, rolling: rolling(), replaceStrategy: { kind: 'start-first' } })], project), d),
+      desired: d, store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, signal: abort.signal,
+      sink: (e) => {
+        if (e.text === 'waiting for the new container to be healthy') abort.abort();
+      },
+    });
+    expect(result.interrupted).toBe(true);
+    expect(result.notStarted).toEqual(['container.web[m1]']);
+    expect(inspect(name).Id).toBe(existingId);
+    expect(inspect(name).State.Running).toBe(true);
+    expect(allNames()).toEqual([name]);
+  }, 60_000);
+
   it('with failure_action pause keeps the failed container stopped for inspection beside the restored one', async () => {
     const sick = { ...web, image: TEST_IMAGE_2, healthcheck: { ...healthy, test: ['CMD', 'false'], retries: 1 } };
     const { result, existingId } = await rollTo(sick, rolling({ failureAction: 'pause' }));

@@ -25,11 +25,13 @@ containers:
   web:
     machines: [${MACHINES.join(', ')}]
     image: ${image}
-    command: ["httpd", "-f", "-p", "80", "-h", "/www"]
+    # Serves two seconds after it starts, as a real server that loads first: replacing every machine at once
+    # would leave none answering for a while.
+    command: ["sh", "-c", "sleep 2; exec httpd -f -p 80 -h /www"]
     environment: { VERSION: "${version}" }
     ports: ["8080:80"]
     stop_grace_period: 1s
-    healthcheck: { test: ["CMD-SHELL", "echo | nc -w 1 127.0.0.1 ${healthPort}"], interval: 1s, timeout: 2s, retries: 3 }
+    healthcheck: { test: ["CMD-SHELL", "echo | nc -w 1 127.0.0.1 ${healthPort}"], interval: 1s, timeout: 2s, retries: 3, start_period: 10s }
     deploy:
       update_config: { parallelism: 1, order: start-first, failure_action: rollback, monitor: 1s }
 `;

@@ -51,6 +51,7 @@ import { summarise } from './summary.js';
 import { engineKeysChanged, machineBefore } from './machine-diff.js';
 import { containerDeps, waitsOf } from './container-waits.js';
 import { runState } from './container-run-state.js';
+import { planRollingUpdates } from './rolling.js';
 import { selectTargets } from './targets.js';
 import { planSwarm } from './swarm-plan.js';
 
@@ -219,6 +220,7 @@ class Planner {
     }
     this.markRemovedWithMachine();
     this.addEdges();
+    this.warnings.push(...planRollingUpdates(this.nodes, this.desired, (t) => this.masker.text(t)));
   }
 
   /** What a machine's driver declares: from machines.yml, else (a machine only the state names) the catalog. */

@@ -10,6 +10,8 @@ import { localDriver } from './local/index.js';
 import { noneDriver } from './none/index.js';
 import { sandboxDriver } from './sandbox/index.js';
 import { genericDriver } from './generic/index.js';
+import { hetznerTraits } from './hetzner/traits.js';
+import { hetznerDriver } from './hetzner/index.js';
 import { UsageError } from '../errors.js';
 import { pluginDriver } from './plugin/adapter.js';
 import { describePluginSync, pluginOnPath } from './plugin/discovery.js';
@@ -20,6 +22,7 @@ const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Drive
   [noneTraits.name, noneDriver],
   [sandboxTraits.name, sandboxDriver],
   [genericTraits.name, genericDriver],
+  [hetznerTraits.name, () => hetznerDriver()],
 ]);
 
 const cache = new Map<string, Driver>();

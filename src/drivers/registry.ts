@@ -11,6 +11,8 @@ import { noneDriver } from './none/index.js';
 import { sandboxDriver } from './sandbox/index.js';
 import { genericDriver } from './generic/index.js';
 import { hetznerTraits } from './hetzner/traits.js';
+import { digitaloceanTraits } from './digitalocean/traits.js';
+import { digitaloceanDriver } from './digitalocean/index.js';
 import { hetznerDriver } from './hetzner/index.js';
 import { UsageError } from '../errors.js';
 import { pluginDriver } from './plugin/adapter.js';
@@ -23,6 +25,7 @@ const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Drive
   [sandboxTraits.name, sandboxDriver],
   [genericTraits.name, genericDriver],
   [hetznerTraits.name, () => hetznerDriver()],
+  [digitaloceanTraits.name, () => digitaloceanDriver()],
 ]);
 
 const cache = new Map<string, Driver>();

@@ -34,9 +34,3 @@ export function hetznerOptions(m: MachineSpec): HetznerOptions {
     tokenFile: typeof o.token_file === 'string' ? o.token_file : undefined,
   };
 }
-
-/** Names on Hetzner are unique per Hetzner project and must be valid hostnames: project and machine, folded. */
-export function resourceName(project: string, machine: string): string {
-  const s = `${project}-${machine}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
-  return s.slice(0, 63).replace(/-+$/, '') || 'mfile';
-}

@@ -2,7 +2,6 @@
 // uploaded to the cloud and removed with the machine. Kept across reruns so an adopted server still accepts it.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { writePrivateFile } from '../../fs-safety/private-file.js';
 import { ensureMachineDir, machineDir } from '../../remote/tls/store.js';
 
@@ -21,6 +20,8 @@ export async function ensureMachineKey(stateDir: string, machine: string): Promi
   const file = machineKeyFile(stateDir, machine);
   const existing = await readFile(file + '.pub', 'utf8').catch(() => undefined);
   if (existing && (await readFile(file).catch(() => undefined))) return { privateKeyFile: file, publicKey: existing.trim() };
+  // Loaded here only: validate and plan never need the SSH library.
+  const { default: ssh2 } = await import('ssh2');
   const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: `mfile-${machine}` });
   await writePrivateFile(file, pair.private);
   await writePrivateFile(file + '.pub', pair.public.trim() + '\n', { mode: 0o644 });

@@ -33,6 +33,12 @@ interface DropletRec {
   region: string;
   imageId: number;
   ip?: string;
+  host?: FakeHost;
+}
+
+export interface FakeHost {
+  ip: string;
+  remove(): Promise<void>;
 }
 
 export class FakeDigitalOcean {
@@ -47,7 +53,13 @@ export class FakeDigitalOcean {
   private nextId = 300;
   private http?: HttpServer;
 
-  constructor(private readonly token: string) {}
+  private pendingHosts = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly token: string,
+    /** Gives a Droplet a real host (test/helpers/cloud-host.ts); without it, a documentation address (192.0.2.x). */
+    private readonly makeHost?: (droplet: { id: number; name: string }, publicKeys: string[]) => Promise<FakeHost>,
+  ) {}
 
   async start(): Promise<string> {
     this.http = createServer((req, res) => void this.handle(req, res));
@@ -56,6 +68,8 @@ export class FakeDigitalOcean {
   }
 
   async stop(): Promise<void> {
+    await Promise.allSettled([...this.pendingHosts]);
+    for (const d of this.droplets.values()) await d.host?.remove().catch(() => undefined);
     await new Promise<void>((r) => this.http?.close(() => r()) ?? r());
   }
 
@@ -69,8 +83,22 @@ export class FakeDigitalOcean {
   }
 
   private bringUp(d: DropletRec): void {
-    d.status = 'active';
-    d.ip = `192.0.2.${(d.id % 250) + 1}`;
+    const finish = (ip: string): void => {
+      if (!this.droplets.has(d.id)) return;
+      d.status = 'active';
+      d.ip = ip;
+    };
+    if (!this.makeHost) return finish(`192.0.2.${(d.id % 250) + 1}`);
+    const p = this.makeHost({ id: d.id, name: d.name }, [...this.sshKeys.values()].map((k) => k.public_key)).then(
+      async (host) => {
+        if (!this.droplets.has(d.id)) return host.remove();
+        d.host = host;
+        finish(host.ip);
+      },
+      (err: Error) => console.error(`fake digitalocean: host for droplet ${d.id}: ${err.message}`),
+    );
+    this.pendingHosts.add(p);
+    void p.finally(() => this.pendingHosts.delete(p));
   }
 
   private dropletJson(d: DropletRec) {
@@ -173,6 +201,7 @@ export class FakeDigitalOcean {
       if (!d) return fail(404, 'not_found', 'The resource you were accessing could not be found.');
       if (method === 'GET') return send(200, { droplet: this.dropletJson(d) });
       if (method === 'DELETE') {
+        await d.host?.remove().catch(() => undefined);
         this.droplets.delete(d.id);
         for (const f of this.firewalls.values()) f.droplet_ids = (f.droplet_ids as number[]).filter((x) => x !== d.id);
         return send(204);

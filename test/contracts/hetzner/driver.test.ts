@@ -10,6 +10,7 @@ import { hetznerDriver } from '../../../src/drivers/hetzner/index.js';
 import { CreateIncompleteError } from '../../../src/drivers/cloud/pending.js';
 import type { Driver } from '../../../src/drivers/driver.js';
 import { hetznerRequest, hetznerSpec, startFakeCloud, TOKEN, violations, type FakeCloud } from './setup.js';
+import { harness } from '../../helpers/sandbox-run.js';
 
 const FAST = { attempts: 4, baseMs: 20, maxDelayMs: 100, maxRetryAfterMs: 3000 };
 
@@ -166,6 +167,19 @@ describe('hetzner driver through Prism and a fake Hetzner Cloud', () => {
     const left = (err as CreateIncompleteError).driverData;
     expect(err.message).toBe(`web: gave up waiting for server ${left.serverId} to be running after 1 s (last status: initializing)`);
     await driver.remove(req({}, left));
+  });
+
+  it('the machine step records a failed create as tainted with the ids it made, and deleting the machine removes them', async () => {
+    process.env.MFILE_CLOUD_WAIT_TIMEOUT = '1';
+    cloud.fake.neverActive = true;
+    const h = harness(stateDir, [hetznerSpec('web', opts())]);
+    await expect(h.run('web', 'create')).rejects.toThrow(/gave up waiting for server \d+ to be running/);
+    expect(h.checkpoints.map((c) => [c.status, Object.keys(c.driverData).sort()])).toEqual([
+      ['pending', []],
+      ['tainted', ['firewallId', 'serverId', 'sshKeyId']],
+    ]);
+    expect(cloud.fake.holdings()).toEqual({ servers: 1, sshKeys: 1, firewalls: 1 });
+    await h.run('web', 'delete');
   });
 
   it('after a crash between the create request and the state write, a rerun adopts server, key and firewall', async () => {

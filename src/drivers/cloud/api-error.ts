@@ -25,6 +25,8 @@ function oneLine(s: string): string {
 }
 
 function describe(provider: string, status: number, code: string | undefined, message: string): string {
+  // No answer at all (connection refused, DNS): the transport's own words.
+  if (status === 0) return oneLine(message);
   const quoted = `${status}${code ? ` ${code}` : ''}: ${oneLine(message) || '(no message)'}`;
   if (status === 401) return `the ${provider} API refused the token (${quoted})`;
   if (status === 403) return `the token may not do this (${quoted})`;

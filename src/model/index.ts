@@ -14,3 +14,4 @@ export * from './engine-defaults.js';
 export * from './sensitive-digest.js';
 export * from './canonical-json.js';
 export * from './docker-machine-names.js';
+export * from './swarm.js';

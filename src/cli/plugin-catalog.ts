@@ -10,6 +10,10 @@ import { pluginDriver } from '../drivers/plugin/adapter.js';
 import type { Described } from '../drivers/plugin/describe.js';
 import { describePlugin, explicitPluginPath, pluginOnPath, pluginsOnPath } from '../drivers/plugin/discovery.js';
 import { PluginFailure } from '../drivers/plugin/failure.js';
+import { dockerMachineDriver } from '../drivers/docker-machine/driver.js';
+import { describeDockerMachine, dockerMachineOnPath, dockerMachinesOnPath } from '../drivers/docker-machine/discovery.js';
+import { DOCKER_MACHINE_DRIVER_PREFIX, dockerMachineDriverName } from '../model/docker-machine-names.js';
+import type { DriverTraits } from '../model/driver-traits.js';
 import { MFILE_VERSION } from '../version.js';
 
 const CLIENT = `mfile ${MFILE_VERSION}`;
@@ -54,13 +58,19 @@ function register(d: Described, cwd: string): void {
  * Describes and registers the plugins for the drivers machines.yml names that are not built in. A name no plugin
  * answers to is left for the config check, which reports it at its position.
  */
-export async function loadPluginsFor(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Described[]> {
+export async function loadPluginsFor(file: string, env: NodeJS.ProcessEnv = process.env): Promise<{ traits: DriverTraits }[]> {
   const use = driverUse(file);
   const wanted = [...use.used.keys()].filter((n) => !BUILTIN_DRIVERS.has(n));
   if (wanted.length === 0) return [];
   const configDir = dirname(resolve(file));
-  const found: Described[] = [];
+  const found: { traits: DriverTraits }[] = [];
   for (const name of wanted) {
+    const dm = dockerMachineDriverName(name);
+    if (dm !== undefined) {
+      const d = await loadDockerMachine(dm, use.used.get(name)!, env);
+      if (d) found.push(d);
+      continue;
+    }
     const written = use.explicit.get(name);
     const path = written !== undefined ? explicitPluginPath(configDir, written) : pluginOnPath(name, env);
     if (!path) continue;
@@ -76,21 +86,41 @@ export async function loadPluginsFor(file: string, env: NodeJS.ProcessEnv = proc
   return found;
 }
 
+/**
+ * `docker-machine:NAME`: the binary on PATH asked for its create flags and registered. Not on PATH: left for the
+ * config check, which reports it at the machine's driver key.
+ */
+async function loadDockerMachine(name: string, machine: string, env: NodeJS.ProcessEnv): Promise<{ traits: DriverTraits } | undefined> {
+  const path = dockerMachineOnPath(name, env);
+  if (!path) return undefined;
+  const d = await describeDockerMachine(path, name, machine, env);
+  registerDriver(d.traits.name, () => dockerMachineDriver({ name, command: path, traits: d.traits, env }));
+  return d;
+}
+
 /** Every plugin on PATH and in the `drivers:` map of FILE (when given), described; ones that fail are skipped with a note. */
-export async function describeAllPlugins(file: string | undefined, env: NodeJS.ProcessEnv, note: (line: string) => void): Promise<Described[]> {
+export async function describeAllPlugins(file: string | undefined, env: NodeJS.ProcessEnv, note: (line: string) => void): Promise<{ traits: DriverTraits }[]> {
   const paths = pluginsOnPath(env);
   let cwd = process.cwd();
   if (file) {
     cwd = dirname(resolve(file));
     for (const [name, p] of driverUse(file).explicit) paths.set(name, explicitPluginPath(cwd, p));
   }
-  const out: Described[] = [];
+  const out: { traits: DriverTraits }[] = [];
   for (const [name, path] of [...paths].sort(([a], [b]) => a.localeCompare(b))) {
     if (BUILTIN_DRIVERS.has(name)) continue;
     try {
       out.push(await describePlugin(path, name, { cwd, env }));
     } catch (err) {
       if (!(err instanceof PluginFailure)) throw err;
+      note(`${err.message} (left out)`);
+    }
+  }
+  for (const [name, path] of [...dockerMachinesOnPath(env)].sort(([a], [b]) => a.localeCompare(b))) {
+    try {
+      out.push(await describeDockerMachine(path, name, DOCKER_MACHINE_DRIVER_PREFIX + name, env));
+    } catch (err) {
+      if (!(err instanceof DriverError)) throw err;
       note(`${err.message} (left out)`);
     }
   }

@@ -17,6 +17,7 @@ import { decodeYaml, readYaml, type YamlSource } from './read-yaml.js';
 import { checkSchema, matchesSchema } from './schema-check.js';
 import { checkReservedKeys } from './reserved-keys.js';
 import { refuseSensitiveAddresses } from './sensitive-address.js';
+import { requireSensitiveSecrets } from './secret-options.js';
 import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
 import { validParts } from './valid-parts.js';
 import { normaliseSwarm } from './swarm-normalise.js';
@@ -144,6 +145,7 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
     excluded: parts?.excluded,
   };
   refuseSensitiveAddresses(ctx, data);
+  requireSensitiveSecrets(ctx, data);
   const n = normalise(ctx, data);
   crossCheck(ctx, data, n);
   const containers = expandReplicas(ctx, n.written);

@@ -4,6 +4,7 @@ import type { ErrorObject } from 'ajv';
 import type { Node } from 'yaml';
 import type { DriverCatalog } from '../model/index.js';
 import { didYouMean } from './did-you-mean.js';
+import { DOCKER_MACHINE_BLOCK, dockerMachineBinaryName, dockerMachineDriverName } from '../model/docker-machine-names.js';
 import type { IssueList } from './issues.js';
 import { pathToString, type Locator, type Path } from './positions.js';
 import { schemaValidator } from './schema-file.js';
@@ -38,7 +39,10 @@ function toPath(pointer: string): (string | number)[] {
 }
 
 function suggestion(key: string, schema: unknown): string {
-  return didYouMean(key, Object.keys((schema as { properties?: object })?.properties ?? {}));
+  const keys = Object.keys((schema as { properties?: object })?.properties ?? {});
+  // Options named with a prefix (Docker Machine's generic-ip-address) are often written without it.
+  const prefixed = keys.filter((k) => k.endsWith(`-${key}`));
+  return didYouMean(key, keys) || (prefixed.length === 1 ? ` (did you mean '${prefixed[0]}'?)` : '');
 }
 
 /** For a pattern whose message lists the choices ("must be one of: no, always, on-failure[:N]"), the nearest. */
@@ -96,6 +100,9 @@ function describe(e: ErrorObject, catalog: DriverCatalog): Mapped | undefined {
       return undefined; // their sub-errors say what is wrong
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
+      // The flags block of a Docker Machine driver whose binary is missing: the error at its driver key says why.
+      const driver = (e.data as { driver?: unknown } | undefined)?.driver;
+      if (key === DOCKER_MACHINE_BLOCK && typeof driver === 'string' && dockerMachineDriverName(driver) !== undefined) return undefined;
       const reason = unsupportedReason(path, key);
       const keyPath = [...path, key];
       if (reason) return { path: keyPath, key: true, message: `${key}: not supported: ${reason}` };
@@ -114,6 +121,8 @@ function describe(e: ErrorObject, catalog: DriverCatalog): Mapped | undefined {
     }
     case 'enum': {
       if (isDriverPath(path) && typeof e.data === 'string') {
+        const dm = dockerMachineDriverName(e.data);
+        if (dm !== undefined) return { path, message: at(`driver '${e.data}': no ${dockerMachineBinaryName(dm)} on PATH`) };
         const known = [...catalog.keys()].sort();
         return { path, message: at(`unknown driver '${e.data}' (known drivers: ${known.join(', ')})${didYouMean(e.data, known)}`) };
       }

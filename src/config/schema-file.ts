@@ -34,7 +34,14 @@ export function machinesSchema(catalog: DriverCatalog): Schema {
   const allOf: Schema[] = [];
   for (const d of drivers) {
     if (d.block === null) continue;
-    props[d.block] = d.blockSchema ?? { type: 'object', description: `Options of driver ${d.name}.` };
+    const sharers = drivers.filter((o) => o.block === d.block);
+    if (sharers.length === 1) props[d.block] = d.blockSchema ?? { type: 'object', description: `Options of driver ${d.name}.` };
+    else {
+      // Several drivers take one block (each Docker Machine driver's flags go in `docker-machine:`): the
+      // machine's driver picks which schema checks it.
+      props[d.block] ??= { type: 'object', description: `Options of drivers ${sharers.map((o) => o.name).join(', ')}.` };
+      if (d.blockSchema) allOf.push({ if: { properties: { driver: { const: d.name } }, required: ['driver'] }, then: { properties: { [d.block]: d.blockSchema } } });
+    }
     if (d.blockRequired) {
       // `properties` names the block here too, as ajv's strict mode wants for a required key.
       allOf.push({ if: { properties: { driver: { const: d.name } }, required: ['driver'] }, then: { properties: { [d.block]: true }, required: [d.block] } });

@@ -20,6 +20,8 @@ import { UsageError } from '../errors.js';
 import { pluginDriver } from './plugin/adapter.js';
 import { describePluginSync, pluginOnPath } from './plugin/discovery.js';
 import { PluginFailure } from './plugin/failure.js';
+import { dockerMachineDriverName } from '../model/docker-machine-names.js';
+import { dockerMachineDriver } from './docker-machine/driver.js';
 
 const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Driver>([
   [localTraits.name, () => localDriver()],
@@ -58,6 +60,9 @@ export function driverFor(name: DriverName): Driver {
 
 /** A plugin on PATH for a driver no one registered (a machine only the state still names). */
 function pluginOnPathFactory(name: string): (() => Driver) | undefined {
+  // docker-machine:NAME: its operations say so in one line when the binary is not on PATH.
+  const dm = dockerMachineDriverName(name);
+  if (dm !== undefined) return () => dockerMachineDriver({ name: dm });
   const path = pluginOnPath(name);
   if (!path) return undefined;
   return () => {

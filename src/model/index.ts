@@ -13,4 +13,5 @@ export * from './engine-endpoint.js';
 export * from './engine-defaults.js';
 export * from './sensitive-digest.js';
 export * from './canonical-json.js';
+export * from './docker-machine-names.js';
 export * from './swarm.js';

@@ -10,16 +10,22 @@ import type { MachineStatus, SshAddress } from '../../model/index.js';
 import { writePrivateFile } from '../../fs-safety/private-file.js';
 import { engineEndpointFor } from '../../remote/provision/provision.js';
 import { ensureMachineDir, machineDir } from '../../remote/tls/store.js';
+import type { DriverTraits } from '../../model/driver-traits.js';
+import { dockerMachineBinaryName } from '../../model/docker-machine-names.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { flagValues } from './flag-values.js';
+import { callTimeoutMs } from './timeouts.js';
+import { dockerMachineTraits } from './traits.js';
 import type { DockerMachineState } from './machine-state.js';
 import { DockerMachinePlugin } from './plugin-client.js';
 
 export interface DockerMachineDriverOptions {
   /** The Docker Machine driver's name: runs docker-machine-driver-NAME. */
   name: string;
-  /** Another binary than docker-machine-driver-NAME from PATH. */
+  /** Another binary than docker-machine-driver-NAME from PATH (the path found when the config was loaded). */
   command?: string;
+  /** Its traits as made from its create flags; default: flags not asked (the block is taken as it is). */
+  traits?: DriverTraits;
   env?: NodeJS.ProcessEnv;
   heartbeatMs?: number;
   /** How often create polls GetState, and how many times, before giving up (Docker Machine: 3 s, 60 times). */
@@ -43,7 +49,9 @@ const STATUS: Record<DockerMachineState, MachineStatus> = {
 };
 
 export function dockerMachineDriver(o: DockerMachineDriverOptions): Driver {
-  const label = `docker-machine-driver-${o.name}`;
+  const label = dockerMachineBinaryName(o.name);
+  const env = o.env ?? process.env;
+  const traits = o.traits ?? dockerMachineTraits(o.name, null);
   const configFile = (req: MachineRequest): string => join(machineDir(req.ctx.stateDir, req.machine.name), CONFIG_FILE);
 
   async function savedConfig(req: MachineRequest): Promise<Record<string, unknown> | null> {
@@ -64,6 +72,7 @@ export function dockerMachineDriver(o: DockerMachineDriverOptions): Driver {
       driverName: o.name,
       env: o.env,
       heartbeatMs: o.heartbeatMs,
+      callTimeoutMs: (method) => callTimeoutMs(method, env),
       onLine: (line) => req.ctx.log?.(`${req.machine.name}: (${o.name}) ${line}`),
     });
     const abort = (): void => void p.close();
@@ -99,7 +108,7 @@ export function dockerMachineDriver(o: DockerMachineDriverOptions): Driver {
 
   /** Before create: the block's flags checked against the driver's own list, then handed to it. */
   async function configure(req: MachineRequest, p: DockerMachinePlugin): Promise<void> {
-    const checked = flagValues(await p.getCreateFlags(), req.machine.driverOptions, label);
+    const checked = flagValues(await p.getCreateFlags(), req.machine.driverOptions, label, env);
     if ('error' in checked) throw new DriverError(req.machine.name, checked.error);
     await p.setConfigFromFlags(checked.values);
   }
@@ -124,24 +133,8 @@ export function dockerMachineDriver(o: DockerMachineDriverOptions): Driver {
   }
 
   return {
-    name: `docker-machine:${o.name}`,
-    traits: {
-      name: `docker-machine:${o.name}`,
-      kind: 'docker-machine',
-      // The block is the plugin's create flags by name; it is checked against GetCreateFlags, not a JSON Schema.
-      block: null,
-      blockSchema: null,
-      blockRequired: false,
-      creates: true,
-      recordOnly: false,
-      provisioned: true,
-      // Whether Remove takes the host depends on the driver (a cloud VM goes, a generic server stays): assume not.
-      removesHostedObjects: false,
-      lifecycle: ['start', 'stop', 'restart', 'kill'],
-      sshBlock: false,
-      addressKeys: [],
-      secretKeys: [],
-    },
+    name: traits.name,
+    traits,
 
     async preCreateCheck(req) {
       await session(req, fresh(req), async (p) => {
@@ -151,6 +144,12 @@ export function dockerMachineDriver(o: DockerMachineDriverOptions): Driver {
     },
 
     async create(req): Promise<CreateResponse> {
+      // A create that failed with the plugin still up kept its config, so what it made can be removed first.
+      if (await savedConfig(req)) {
+        req.ctx.log?.(`${req.machine.name}: removing what an earlier create through ${label} left`);
+        await existing(req, (p) => p.remove(), false);
+        await rm(configFile(req), { force: true });
+      }
       await ensureMachineDir(req.ctx.stateDir, req.machine.name);
       const driverData = await session(req, fresh(req), async (p) => {
         await configure(req, p);

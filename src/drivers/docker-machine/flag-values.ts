@@ -1,12 +1,19 @@
-// A machine block's values for a Docker Machine driver's flags: every flag at its default, overridden by what the
-// block sets (as Docker Machine's create does), each checked against the flag's type.
+// A machine block's values for a Docker Machine driver's flags: every flag at its default, or at its environment
+// variable when that is set, overridden by what the block sets (as Docker Machine's create does), each checked
+// against the flag's type.
 import type { DockerMachineFlag, FlagValue } from './flags.js';
 
 export type FlagCheck = { values: Map<string, FlagValue> } | { error: string };
 
-export function flagValues(flags: readonly DockerMachineFlag[], block: Record<string, unknown>, plugin: string): FlagCheck {
+export function flagValues(flags: readonly DockerMachineFlag[], block: Record<string, unknown>, plugin: string, env: NodeJS.ProcessEnv = {}): FlagCheck {
   const byName = new Map(flags.map((f) => [f.name, f]));
-  const values = new Map<string, FlagValue>(flags.map((f) => [f.name, f.default]));
+  const values = new Map<string, FlagValue>();
+  for (const f of flags) {
+    const fromEnv = f.envVar ? env[f.envVar] : undefined;
+    const v = fromEnv === undefined || fromEnv === '' ? undefined : fromEnvironment(f, fromEnv);
+    if (fromEnv !== undefined && fromEnv !== '' && v === undefined) return { error: `$${f.envVar} (flag ${f.name}) takes ${WANTS[f.kind]}, not ${JSON.stringify(fromEnv)}` };
+    values.set(f.name, v ?? f.default);
+  }
   for (const [key, raw] of Object.entries(block)) {
     const flag = byName.get(key);
     if (!flag) {
@@ -38,5 +45,19 @@ function coerce(flag: DockerMachineFlag, raw: unknown): FlagValue | undefined {
     case 'string-slice':
       if (typeof raw === 'string') return [raw];
       return Array.isArray(raw) && raw.every((s) => typeof s === 'string') ? (raw as string[]) : undefined;
+  }
+}
+
+/** An environment variable's text as the flag's value, parsed as Docker Machine's flag library does. */
+function fromEnvironment(flag: DockerMachineFlag, text: string): FlagValue | undefined {
+  switch (flag.kind) {
+    case 'string':
+      return text;
+    case 'int':
+      return /^-?[0-9]+$/.test(text.trim()) && Number.isSafeInteger(Number(text)) ? Number(text) : undefined;
+    case 'bool':
+      return /^(1|t|true)$/i.test(text) ? true : /^(0|f|false)$/i.test(text) ? false : undefined;
+    case 'string-slice':
+      return text.split(',').map((s) => s.trim());
   }
 }

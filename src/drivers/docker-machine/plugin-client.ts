@@ -24,6 +24,11 @@ export interface PluginClientOptions extends PluginLaunch {
   heartbeatMs?: number;
   /** Told each time the plugin answers a heartbeat. */
   onHeartbeat?: () => void;
+  /**
+   * How long a method may take, in ms (none: as long as it takes). Go's net/rpc answers heartbeats beside a call
+   * that hangs, so only this catches a Create that never returns; the plugin is stopped when it runs out.
+   */
+  callTimeoutMs?: (method: string) => number | undefined;
 }
 
 /** How long a dead plugin's exit status is awaited for the error message after its connection drops. */
@@ -204,10 +209,24 @@ export class DockerMachinePlugin {
 
   private async call(method: string, argType: GobType = emptyStruct, arg: unknown = {}): Promise<GobValue> {
     if (this.failure) throw this.failed(method);
+    const ms = this.o.callTimeoutMs?.(method);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await this.conn.call(`${this.service}.${method}`, argType, arg);
+      const answer = this.conn.call(`${this.service}.${method}`, argType, arg);
+      if (!ms) return await answer;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          this.failure ??= { what: `did not answer within ${ms / 1000} s (stopped)`, said: '' };
+          this.proc.kill();
+          this.conn.destroy();
+          reject(new Error('timeout'));
+        }, ms);
+      });
+      return await Promise.race([answer, late]);
     } catch (err) {
       throw await this.callError(method, err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -23,15 +23,20 @@ function pathDirs(env: NodeJS.ProcessEnv): string[] {
 
 /** The executable for `driver: NAME` on PATH (the first folder that has one), or undefined. */
 export function pluginOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return executableOnPath(PLUGIN_PREFIX + name, env);
+}
+
+/** The first executable FILE in PATH's folders, as the shell would pick it, or undefined. */
+export function executableOnPath(file: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const dir of pathDirs(env)) {
-    const p = join(dir, PLUGIN_PREFIX + name);
+    const p = join(dir, file);
     if (executable(p)) return p;
   }
   return undefined;
 }
 
 /** Every plugin on PATH, by driver name (the first of a name wins, as the shell would pick it). */
-export function pluginsOnPath(env: NodeJS.ProcessEnv = process.env): Map<string, string> {
+export function pluginsOnPath(env: NodeJS.ProcessEnv = process.env, prefix: string = PLUGIN_PREFIX): Map<string, string> {
   const found = new Map<string, string>();
   for (const dir of pathDirs(env)) {
     let names: string[];
@@ -41,8 +46,8 @@ export function pluginsOnPath(env: NodeJS.ProcessEnv = process.env): Map<string,
       continue;
     }
     for (const n of names.sort()) {
-      const name = n.slice(PLUGIN_PREFIX.length);
-      if (!n.startsWith(PLUGIN_PREFIX) || !name || found.has(name)) continue;
+      const name = n.slice(prefix.length);
+      if (!n.startsWith(prefix) || !name || found.has(name)) continue;
       if (executable(join(dir, n))) found.set(name, join(dir, n));
     }
   }

@@ -1,6 +1,7 @@
 // `driver: docker-machine:NAME` behind mfile's Driver contract, with Docker Machine 0.16.2's real `none` and
 // `generic` drivers (docker-machine linked as docker-machine-driver-NAME) and the fault plugin.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -92,6 +93,38 @@ describeNeeding([GO, DOCKER_MACHINE_SOURCE])('docker-machine:NAME driver adapter
     expect(statSync(configPath()).mode & 0o777).toBe(0o600);
     await driver.remove(request({}));
     expect(existsSync(configPath())).toBe(false);
+  });
+
+  it('removes what a failed create left (its kept config) before creating again', async () => {
+    const trapped = dockerMachineDriver({ name: 'mfilefault', env: env({ MFILE_FAULT: 'trapped' }) });
+    await expect(trapped.create(request({}))).rejects.toThrow(/Panic in the driver/);
+    const removed = join(root, 'removed.log');
+    const working = dockerMachineDriver({ name: 'mfilefault', env: env({ MFILE_FAULT_REMOVED: removed, MFILE_FAULT_SSH_HOST: '10.213.190.9' }) });
+    const created = await working.create(request({}));
+    expect(readFileSync(removed, 'utf8')).toBe('Remove\n');
+    expect(created.driverData).toEqual({ host: '10.213.190.9', port: 22, user: 'root', identityFile: '' });
+    await working.remove(request({}, created.driverData));
+    expect(readFileSync(removed, 'utf8')).toBe('Remove\nRemove\n');
+    expect(existsSync(configPath())).toBe(false);
+  });
+
+  it("takes a flag the block leaves out from the driver's environment variable, as Docker Machine does", async () => {
+    // The generic driver's GetState dials the SSH port: something must listen there for the create to finish.
+    const server = createServer((c) => c.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const driver = dockerMachineDriver({ name: 'generic', env: env({ GENERIC_SSH_PORT: String(port), GENERIC_SSH_USER: 'deploy' }) });
+      const created = await driver.create(request({ 'generic-ip-address': '127.0.0.1', 'generic-ssh-user': 'admin' }));
+      expect(created.driverData).toMatchObject({ host: '127.0.0.1', port, user: 'admin' });
+      await driver.remove(request({}, created.driverData));
+    } finally {
+      server.close();
+    }
+    const bad = dockerMachineDriver({ name: 'generic', env: env({ GENERIC_SSH_PORT: 'twenty' }) });
+    await expect(bad.preCreateCheck(request({ 'generic-ip-address': '127.0.0.1' }))).rejects.toThrow(
+      /^m1: \$GENERIC_SSH_PORT \(flag generic-ssh-port\) takes an integer, not "twenty"$/,
+    );
   });
 
   it('says which machine was never created through the plugin when asked to act on it', async () => {

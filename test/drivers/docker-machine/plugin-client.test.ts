@@ -167,6 +167,12 @@ describeNeeding([GO, DOCKER_MACHINE_SOURCE])('Docker Machine plugin client with 
     expect(await outcome).toBe('m1: docker-machine-driver-mfilefault Create: the plugin was closed');
   });
 
+  it('stops a plugin whose call runs out of time (Go answers heartbeats beside a hung call), naming the method', async () => {
+    const p = await plugin('mfilefault', { env: { ...env(), MFILE_FAULT: 'hang' }, callTimeoutMs: (m) => (m === 'Create' ? 300 : undefined) });
+    await expect(p.create()).rejects.toThrow(/^m1: docker-machine-driver-mfilefault did not answer within 0\.3 s \(stopped\) during Create$/);
+    expect(await p.exited).toEqual({ code: null, signal: 'SIGKILL' });
+  });
+
   it('refuses a plugin of another API version and leaves no process behind', async () => {
     const start = DockerMachinePlugin.start({
       machine: 'm1',

@@ -48,7 +48,7 @@ containers:
     stop_grace_period: 1s
 `,
     );
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     if (dir) await run(['destroy', '-y']);

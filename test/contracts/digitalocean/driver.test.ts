@@ -43,7 +43,7 @@ describe('digitalocean driver through Prism and a fake DigitalOcean', () => {
     fake = new FakeDigitalOcean(TOKEN);
     prism = await startPrism(join(SPECS, 'digitalocean/digitalocean-v2.bundled.yaml'), await fake.start());
     driver = digitaloceanDriver(FAST);
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await prism?.stop();
     await fake?.stop();

@@ -59,34 +59,6 @@ export function ensureDebianRoot(): DebianRootCache {
   return { root, repo };
 }
 
-export interface VmCache {
-  disk: string;
-  kernel: string;
-  initrd: string;
-  /** Root's key for the VM (its public half is in the disk's authorized_keys). */
-  identityFile: string;
-}
-
-/** The VM disk bakes in its address, gateway and apt source, so they are part of what is cached. */
-export function ensureVmDisk(net: { ip: string; gateway: string; aptUrl: string }): VmCache {
-  const dir = join(cacheDir(), 'vm');
-  const meta = join(cacheDir(), 'vm.net');
-  const want = `${net.ip}/24 ${net.gateway} ${net.aptUrl}`;
-  if (existsSync(join(dir, 'disk.img')) && existsSync(meta) && readFileSync(meta, 'utf8').trim() !== want) {
-    throw new Error(`cached VM disk was built for ${readFileSync(meta, 'utf8').trim()}, not ${want}: bump CACHE_VERSION`);
-  }
-  if (!existsSync(join(dir, 'disk.img'))) {
-    buildLocked('build-vm-disk.sh', [debianMirror(), `${net.ip}/24`, net.gateway, net.aptUrl], 900_000);
-    execFileSync('sh', ['-c', 'printf "%s\\n" "$1" > "$2"', 'sh', want, meta]);
-  }
-  return {
-    disk: join(dir, 'disk.img'),
-    kernel: join(dir, 'vmlinuz'),
-    initrd: join(dir, 'initrd.img'),
-    identityFile: join(dir, 'id_ed25519'),
-  };
-}
-
 /** The port the cloud image's apt source names on 10.0.2.2 (the host's loopback, seen from a user-network guest). */
 export const CLOUD_APT_PORT = 8216;
 

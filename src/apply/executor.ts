@@ -65,6 +65,9 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyResult> {
   for (const n of active) emit({ id: n.address, parent: parentOf(n), status: 'pending', text: `${n.action} ${n.address}` });
 
   const runNode = async (node: PlanNode): Promise<boolean> => {
+    // Order-only edges: wait for them to settle, whatever their outcome.
+    const after = (node.runsAfter ?? []).filter((d) => byAddress.has(d) && d !== node.address);
+    await Promise.all(after.map((d) => settled.get(d) ?? visit(byAddress.get(d)!)));
     const deps = node.dependsOn.filter((d) => byAddress.has(d) && d !== node.address);
     const ok = await Promise.all(deps.map((d) => settled.get(d) ?? visit(byAddress.get(d)!)));
     const skip = (cause: string): false => {
@@ -186,7 +189,8 @@ function assertAcyclic(nodes: PlanNode[], byAddress: Map<string, PlanNode>): voi
     if (mark.get(a) === 2) return;
     if (mark.get(a) === 1) throw new Error(`plan has a dependency cycle: ${[...path.slice(path.indexOf(a)), a].join(' -> ')}`);
     mark.set(a, 1);
-    for (const d of byAddress.get(a)?.dependsOn ?? []) if (byAddress.has(d) && d !== a) walk(d, [...path, a]);
+    const n = byAddress.get(a);
+    for (const d of [...(n?.dependsOn ?? []), ...(n?.runsAfter ?? [])]) if (byAddress.has(d) && d !== a) walk(d, [...path, a]);
     mark.set(a, 2);
   };
   for (const n of nodes) walk(n.address, []);

@@ -12,6 +12,7 @@ import { reservedKeyMessage } from './reserved-keys.js';
 import { didYouMean } from './did-you-mean.js';
 import { pathToString, type Path } from './positions.js';
 import { parseMountShort, parsePortShort } from './short-forms.js';
+import { updateConfig } from './normalise-update-config.js';
 import { listOrDict, parseDuration, parseMode, parseSize, shellSplit, stringMap, toList } from './units.js';
 
 /** An issue worded `containers.web.ports[0]: ...`, like the schema's. */
@@ -315,5 +316,7 @@ export function normaliseContainer(ctx: Context, name: string, c: Raw, machines:
   const pids = pick(num(c.pids_limit), 'pids_limit', num(limits.pids), rpath('limits', 'pids'));
   if (pids !== undefined) spec.pids_limit = pids;
   if (typeof c.cpu_shares === 'number') spec.cpu_shares = c.cpu_shares;
+  const rolling = updateConfig(ctx, at('deploy', 'update_config'), deploy.update_config);
+  if (rolling) spec.update_config = rolling;
   return { spec, portEntry };
 }

@@ -50,11 +50,14 @@ const CONTAINER: Record<string, string> = {
 const DEPLOY: Record<string, string> = {
   mode: `${SWARM}; choose where it runs with machine / machines`,
   placement: `${SWARM}; choose where it runs with machine / machines`,
-  update_config: `${SWARM}; mfile replaces a changed container in place`,
   rollback_config: `${SWARM}; mfile replaces a changed container in place`,
   restart_policy: `${SWARM}; use restart: on-failure, always or unless-stopped`,
   endpoint_mode: `${SWARM}; containers on a network reach each other by name`,
   labels: `${SWARM}; put container labels under labels`,
+};
+
+const UPDATE_CONFIG: Record<string, string> = {
+  max_failure_ratio: `${NOT_YET}: one failed machine stops a rolling update (or, with failure_action continue, none does)`,
 };
 
 const TOP: Record<string, string> = {
@@ -90,6 +93,7 @@ export function unsupportedReason(parent: Path, key: string): string | undefined
   if (p.length === 3 && p[0] === 'containers' && p[2] === 'build' && BUILD_KEYS.includes(key)) return NOT_YET;
   if (p.length === 5 && p[2] === 'deploy' && p[4] === 'reservations' && (key === 'devices' || key === 'generic_resources'))
     return NOT_YET;
+  if (p.length === 4 && p[2] === 'deploy' && p[3] === 'update_config' && Object.hasOwn(UPDATE_CONFIG, key)) return UPDATE_CONFIG[key];
   return undefined;
 }
 
@@ -102,6 +106,7 @@ export function refusedKeysBySchemaPath(): [string[], Record<string, string>][] 
     [['$defs', 'deploy', 'properties'], DEPLOY],
     [['$defs', 'secret', 'properties'], SECRET],
     [['$defs', 'container', 'properties', 'build', 'properties'], build],
+    [['$defs', 'deploy', 'properties', 'update_config', 'properties'], UPDATE_CONFIG],
     [['$defs', 'resources', 'properties'], { devices: `${NOT_YET} (under reservations)`, generic_resources: `${NOT_YET} (under reservations)` }],
   ];
 }

@@ -193,6 +193,20 @@ export interface ContainerSpec {
   pids_limit?: number;
   secrets: SecretMountSpec[];
   replicas: number;
+  /** deploy.update_config: a changed container is replaced one batch of machines at a time. */
+  update_config?: UpdateConfigSpec;
+}
+
+/** Compose's deploy.update_config for a container on several machines (durations in nanoseconds). */
+export interface UpdateConfigSpec {
+  /** Machines replaced at once; 0 = all at once. */
+  parallelism: number;
+  /** Wait between batches. */
+  delay: number;
+  order: 'stop-first' | 'start-first';
+  failure_action: 'rollback' | 'pause' | 'continue';
+  /** How long a new container must keep running (and not turn unhealthy) before its batch counts as done. */
+  monitor: number;
 }
 
 export interface SecretSpec {

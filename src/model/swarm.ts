@@ -129,7 +129,11 @@ export type SwarmStepData =
   | { op: 'init'; defaultAddrPool: string[]; subnetSize: number }
   | { op: 'join'; role: SwarmRole; manager: string; /** A node of this machine the manager still lists as down: removed after the join. */ staleNodeId?: string }
   | { op: 'role'; role: SwarmRole; manager: string; nodeId: string }
-  | { op: 'leave'; manager?: string; nodeId?: string; wasManager: boolean; last: boolean; machineReachable: boolean }
+  | {
+      op: 'leave'; manager?: string; nodeId?: string; wasManager: boolean; last: boolean; machineReachable: boolean;
+      /** The machine is removed in the same apply: a failed leave is reported and does not keep the host. */
+      machineRemoved?: true;
+    }
   | {
       op: 'service';
       engineName: string;

@@ -69,7 +69,9 @@ class SwarmPlanner {
     // Machines removed with the plan leave the swarm first (drained while their engine still answers).
     for (const n of this.nodes.values()) {
       const machine = this.existing.get(`machine.${n.machine}`);
-      if (n.kind === 'swarm' && n.action === 'delete' && machine?.action === 'delete') machine.dependsOn = [...new Set([...machine.dependsOn, n.address])].sort(byString);
+      if (n.kind !== 'swarm' || n.action !== 'delete' || machine?.action !== 'delete') continue;
+      machine.dependsOn = [...new Set([...machine.dependsOn, n.address])].sort(byString);
+      if (n.swarm?.op === 'leave') n.swarm.machineRemoved = true;
     }
     return { nodes: [...this.nodes.values()], warnings: this.warnings };
   }

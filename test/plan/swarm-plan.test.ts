@@ -127,7 +127,7 @@ describe('plan: swarm', () => {
     expect(leave).toMatchObject({
       action: 'delete',
       reasons: ['machine w2 is removed from machines.yml', 'drain, leave, and remove the node through m1'],
-      swarm: { op: 'leave', manager: 'm1', nodeId: 'node-w2', wasManager: false, last: false, machineReachable: true },
+      swarm: { op: 'leave', manager: 'm1', nodeId: 'node-w2', wasManager: false, last: false, machineReachable: true, machineRemoved: true },
     });
     expect(node(p.nodes, 'machine.w2').dependsOn).toContain('swarm.w2');
   });

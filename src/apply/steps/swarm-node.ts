@@ -130,7 +130,12 @@ export const swarmNodeStep: StepHandler = {
       case 'role':
         return role(ctx, data);
       case 'leave':
-        return leave(ctx, data);
+        if (!data.machineRemoved) return leave(ctx, data);
+        // Its machine goes in this apply: a swarm that will not let go must not keep the host alive.
+        return leave(ctx, data).catch((err: unknown) => ({
+          swarm: (s: SwarmState | undefined) => (data.last ? undefined : s && { ...s, nodes: Object.fromEntries(Object.entries(s.nodes).filter(([k]) => k !== ctx.node.machine)) }),
+          text: `did not leave cleanly (${engineMessage(err).split('\n')[0]}); its machine is removed anyway`,
+        }));
       default:
         throw new Error(`${ctx.node.address}: not a swarm membership step (${data.op})`);
     }

@@ -38,7 +38,14 @@ async function converge(ctx: StepContext, docker: Docker, id: string, hash: stri
     async () => {
       const [svc, tasks] = await Promise.all([inspectService(docker, id, callSignal().abortSignal), serviceTasks(docker, id, LABEL_SERVICE_HASH, callSignal().abortSignal)]);
       const state = svc.updateState;
-      if (state === 'rollback_completed') throw new Error(`service ${name}: the update failed and the engine rolled it back${svc.updateMessage ? ` (${svc.updateMessage})` : ''}`);
+      if (state === 'rollback_completed') {
+        // Reported once the previous version runs again, so the failure is the last thing that changes.
+        const back = tasks.filter((t) => t.desired === 'running');
+        const running = back.filter((t) => t.state === 'running').length;
+        ctx.progress(`${name} ${running}/${svc.replicas ?? back.length} running (rolled back)`);
+        if (running < (svc.replicas ?? back.length) || back.some((t) => t.state !== 'running')) return false;
+        throw new Error(`service ${name}: the update failed and the engine rolled it back${svc.updateMessage ? ` (${svc.updateMessage})` : ''}`);
+      }
       if (state === 'paused' || state === 'rollback_paused') throw new Error(`service ${name}: the update ${state === 'paused' ? 'failed and is paused' : 'rollback is paused'}${svc.updateMessage ? ` (${svc.updateMessage})` : ''}`);
       const wanted = tasks.filter((t) => t.desired === 'running');
       const fresh = wanted.filter((t) => t.state === 'running' && t.hash === hash).length;

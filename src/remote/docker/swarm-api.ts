@@ -86,8 +86,16 @@ export function swarmLeave(docker: Docker, force: boolean, signal: AbortSignal):
 /** Changes a node's spec (availability, role) at its current version. */
 export async function updateNode(docker: Docker, id: string, change: { Availability?: string; Role?: string }, signal: AbortSignal): Promise<void> {
   const node = api(docker).getNode(id);
-  const cur = (await node.inspect(sig(signal))) as Any;
-  await node.update({ version: cur.Version.Index, ...cur.Spec, ...change, ...sig(signal) });
+  // The node's version also moves with its status (heartbeats, task changes): read it again when it moved.
+  for (let attempt = 1; ; attempt++) {
+    const cur = (await node.inspect(sig(signal))) as Any;
+    try {
+      await node.update({ version: cur.Version.Index, ...cur.Spec, ...change, ...sig(signal) });
+      return;
+    } catch (err) {
+      if (attempt >= 10 || !/update out of sequence/.test(String((err as Error).message))) throw err;
+    }
+  }
 }
 
 export async function removeNode(docker: Docker, id: string, signal: AbortSignal): Promise<void> {

@@ -4,7 +4,8 @@ import { driverFor } from '../drivers/registry.js';
 import type { Connections } from './connections.js';
 import { driverContext, type ConnectionOptions } from './connections.js';
 import { LABEL_PROJECT } from '../model/labels.js';
-import { engineVersion } from '../remote/docker/client.js';
+import { engineInfo, engineVersion, type EngineInfo } from '../remote/docker/client.js';
+import type { EngineFacts } from '../model/index.js';
 import { engineMessage } from '../remote/docker/errors.js';
 
 export interface RefreshOptions extends Pick<ConnectionOptions, 'stateDir'> {
@@ -20,6 +21,18 @@ function health(status: string): ObservedContainer['health'] {
   if (status.includes('(unhealthy)')) return 'unhealthy';
   if (status.includes('(health: starting)')) return 'starting';
   return undefined;
+}
+
+function engineFacts(apiVersion: string, info: EngineInfo): EngineFacts {
+  return {
+    apiVersion,
+    ...(info.CgroupVersion ? { cgroupVersion: info.CgroupVersion } : {}),
+    oomKillDisable: info.OomKillDisable === true,
+    cpuCfsPeriod: info.CpuCfsPeriod === true,
+    cpuCfsQuota: info.CpuCfsQuota === true,
+    cpuSet: info.CPUSet === true,
+    runtimes: Object.keys(info.Runtimes ?? {}).sort(),
+  };
 }
 
 const empty = (name: string, status: ObservedMachine['status'], error?: string): ObservedMachine => ({
@@ -49,18 +62,21 @@ async function observeMachine(name: string, desired: Desired, prior: State, conn
   const filters = { label: [`${LABEL_PROJECT}=${desired.project}`] };
   try {
     const docker = await conns.docker(name);
-    const [containers, networks, volumes, images, version] = await Promise.all([
+    const [containers, networks, volumes, images, version, info] = await Promise.all([
       docker.listContainers({ all: true, filters, abortSignal: signal() }),
       docker.listNetworks({ filters, abortSignal: signal() } as object),
       docker.listVolumes({ filters, abortSignal: signal() } as object),
       // Images carry no mfile label (pulled or loaded as they are): list them all for pull_policy decisions.
       docker.listImages({ abortSignal: signal() } as object),
       engineVersion(docker, signal()),
+      // Only some keys need it: an engine that does not answer info still gets planned.
+      Promise.resolve().then(() => engineInfo(docker, signal())).catch(() => undefined),
     ]);
     return {
       name,
       status: 'running',
       dockerVersion: version.Version,
+      ...(info && version.ApiVersion ? { engine: engineFacts(version.ApiVersion, info) } : {}),
       containers: containers
         .map((c) => {
           const h = health(c.Status);

@@ -825,7 +825,7 @@ function existingNames(view: MachineView, kind: 'container' | 'network' | 'volum
 
 /** A network a container names without declaring it (e.g. Compose's `default`): a plain bridge. */
 function implicitNetwork(name: string): NetworkSpec {
-  return { name, driver: 'bridge', driverOpts: {}, internal: false, attachable: false, enableIpv6: false, labels: {}, external: false };
+  return { name, driver: 'bridge', driverOpts: {}, internal: false, attachable: false, enableIpv6: false, enableIpv4: true, labels: {}, external: false };
 }
 
 function implicitVolume(name: string): VolumeSpec {

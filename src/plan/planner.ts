@@ -409,18 +409,24 @@ class Planner {
       if (list) list.push(f);
       else view.found[kind].set(name, [f]);
     };
+    // An object adopted by `mfile import` carries none of mfile's labels: its record's id finds it.
+    const recorded = (kind: 'container' | 'network' | 'volume', id: string, labels: Record<string, string>): string | undefined => {
+      if (labels[LABEL_PROJECT] !== undefined) return undefined;
+      for (const rec of view.records[kind].values()) if (rec.id === id) return rec.name;
+      return undefined;
+    };
     for (const c of obs.containers) {
-      const n = mine(c.labels);
+      const n = mine(c.labels) ?? recorded('container', c.id, c.labels);
       if (n === undefined) continue;
       put('container', n, { id: c.id, labels: c.labels });
       view.containers.set(c.id, c);
     }
     for (const net of obs.networks) {
-      const n = mine(net.labels);
+      const n = mine(net.labels) ?? recorded('network', net.id, net.labels);
       if (n !== undefined) put('network', n, { id: net.id, labels: net.labels });
     }
     for (const v of obs.volumes) {
-      const n = mine(v.labels);
+      const n = mine(v.labels) ?? recorded('volume', v.name, v.labels);
       if (n !== undefined) put('volume', n, { id: v.name, labels: v.labels });
     }
     view.images = imageIndex(obs.images);
@@ -540,7 +546,8 @@ class Planner {
       }
       const keep = found.find((f) => f.id === rec?.id) ?? found[0];
       for (const dup of found) if (dup !== keep) this.addDuplicateDelete(kind, name, m, dup.id);
-      existingHash = keep.labels[LABEL_CONFIG_HASH];
+      // Imported (no labels): the record's hash says whether it matched machines.yml when it was adopted.
+      existingHash = keep.labels[LABEL_CONFIG_HASH] ?? (keep.id === rec?.id ? rec.configHash : undefined);
       existingId = keep.id;
       adopted = !rec || rec.id !== keep.id;
     }
@@ -673,7 +680,9 @@ class Planner {
     const known = { ...base, before: before ?? null, existingId: keep.id };
     if (rec && rec.status !== 'created') return void this.add({ ...known, action: 'replace', reasons: [taintReason(rec)] });
     if (this.replace.has(address)) return void this.add({ ...known, before: before ?? after, action: 'replace', reasons: [REPLACE_REQUESTED] });
-    if (keep.labels[LABEL_CONFIG_HASH] !== hash) {
+    // Imported (no labels): `mfile import` compared it with machines.yml and recorded the hash only when it matched.
+    const imported = keep.labels[LABEL_CONFIG_HASH] === undefined && keep.id === rec?.id;
+    if (keep.labels[LABEL_CONFIG_HASH] !== hash && !(imported && rec.configHash === hash)) {
       return void this.add({ ...known, action: 'replace', reasons: this.changeReasons(rec, after, hash, keep.labels[LABEL_CONFIG_HASH]) });
     }
     const imageId = view.images.get(normaliseImageRef(spec.image));
@@ -688,6 +697,7 @@ class Planner {
 
   /** Explains a config hash change from the recorded attributes. */
   private changeReasons(rec: ObjectRecord | undefined, after: Record<string, unknown>, hash: string, liveHash?: string): string[] {
+    if (rec?.importDiff?.length) return rec.importDiff.map((d) => `differs from machines.yml since import: ${d}`);
     if (!rec || Object.keys(rec.attributes).length === 0) return ['config hash changed'];
     const changes = diffAttributes(rec.attributes, after);
     if (changes.length > 0) return changes.map(changeReason);

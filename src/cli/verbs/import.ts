@@ -12,6 +12,7 @@ import { addMachines } from '../import/edit-machines-yml.js';
 import { listMachines, readMachine, storeDir } from '../import/read-store.js';
 import { toMfile, type ImportedMachine } from '../import/to-mfile.js';
 import { noneTraits } from '../../drivers/none/traits.js';
+import { importObject } from './import-object.js';
 
 /** What `mfile env`, `ls` and the state name as the source of an imported machine's certificates. */
 export const IMPORTED_FROM = 'importedFrom';
@@ -75,7 +76,14 @@ async function modeOf(file: string): Promise<number> {
 }
 
 export function importCommand(): Command {
-  const imp = new Command('import').description('bring machines made by other tools under mfile');
+  const imp = addConfigOptions(new Command('import'))
+    .description('adopt an existing container, network or volume into the state (import ADDR ID), or bring machines made by other tools under mfile')
+    .argument('[ADDR]', 'the address in machines.yml, e.g. container.web[m1]')
+    .argument('[ID]', 'the engine id or name of the container or network, or the name of the volume')
+    .action(async (address: string | undefined, id: string | undefined, opts: ConfigOptions) => {
+      if (!address || !id) throw new UsageError('usage: mfile import ADDR ID, or mfile import docker-machine [NAME...]');
+      await importObject(address, id, opts);
+    });
   imp.addCommand(
     addConfigOptions(new Command('docker-machine'))
       .description("import Docker Machine's machines into machines.yml and the state (the store is only read)")

@@ -409,24 +409,25 @@ class Planner {
       if (list) list.push(f);
       else view.found[kind].set(name, [f]);
     };
-    // An object adopted by `mfile import` carries none of mfile's labels: its record's id finds it.
-    const recorded = (kind: 'container' | 'network' | 'volume', id: string, labels: Record<string, string>): string | undefined => {
-      if (labels[LABEL_PROJECT] !== undefined) return undefined;
-      for (const rec of view.records[kind].values()) if (rec.id === id) return rec.name;
-      return undefined;
-    };
+    // The record holding an object's id names it first: one adopted by `mfile import` carries no labels, and one
+    // moved by `mfile state mv` (or on a moved machine) keeps the labels of its old name.
+    const byId = new Map<string, string>();
+    for (const kind of ['container', 'network', 'volume'] as const) {
+      for (const rec of view.records[kind].values()) if (rec.id) byId.set(`${kind} ${rec.id}`, rec.name);
+    }
+    const recorded = (kind: 'container' | 'network' | 'volume', id: string): string | undefined => byId.get(`${kind} ${id}`);
     for (const c of obs.containers) {
-      const n = mine(c.labels) ?? recorded('container', c.id, c.labels);
+      const n = recorded('container', c.id) ?? mine(c.labels);
       if (n === undefined) continue;
       put('container', n, { id: c.id, labels: c.labels });
       view.containers.set(c.id, c);
     }
     for (const net of obs.networks) {
-      const n = mine(net.labels) ?? recorded('network', net.id, net.labels);
+      const n = recorded('network', net.id) ?? mine(net.labels);
       if (n !== undefined) put('network', n, { id: net.id, labels: net.labels });
     }
     for (const v of obs.volumes) {
-      const n = mine(v.labels) ?? recorded('volume', v.name, v.labels);
+      const n = recorded('volume', v.name) ?? mine(v.labels);
       if (n !== undefined) put('volume', n, { id: v.name, labels: v.labels });
     }
     view.images = imageIndex(obs.images);

@@ -76,14 +76,18 @@ async function modeOf(file: string): Promise<number> {
 }
 
 export function importCommand(): Command {
-  const imp = addConfigOptions(new Command('import'))
-    .description('adopt an existing container, network or volume into the state (import ADDR ID), or bring machines made by other tools under mfile')
-    .argument('[ADDR]', 'the address in machines.yml, e.g. container.web[m1]')
-    .argument('[ID]', 'the engine id or name of the container or network, or the name of the volume')
-    .action(async (address: string | undefined, id: string | undefined, opts: ConfigOptions) => {
-      if (!address || !id) throw new UsageError('usage: mfile import ADDR ID, or mfile import docker-machine [NAME...]');
-      await importObject(address, id, opts);
-    });
+  const imp = new Command('import').description(
+    'adopt an existing container, network or volume into the state (mfile import ADDR ID), or bring machines made by other tools under mfile',
+  );
+  // The default subcommand takes ADDR ID, so `import` itself has no options to take a subcommand's -f away.
+  imp.addCommand(
+    addConfigOptions(new Command('object'))
+      .description('adopt an existing container, network or volume into the state under an address of machines.yml (Terraform\'s import)')
+      .argument('<ADDR>', 'the address in machines.yml, e.g. container.web[m1]')
+      .argument('<ID>', 'the engine id or name of the container or network, or the name of the volume')
+      .action((address: string, id: string, opts: ConfigOptions) => importObject(address, id, opts)),
+    { isDefault: true },
+  );
   imp.addCommand(
     addConfigOptions(new Command('docker-machine'))
       .description("import Docker Machine's machines into machines.yml and the state (the store is only read)")

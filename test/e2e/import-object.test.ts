@@ -2,7 +2,7 @@
 // the docker CLI on the local engine; the next plan shows no change, or the difference when the file asks for
 // more; an address already managed, an address not in machines.yml and an id that does not exist are each
 // refused in one line, leaving the state as it was.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,13 +53,9 @@ describeNeeding([DOCKERD])('mfile import on a local engine', () => {
 
   afterAll(() => {
     run('destroy', '-y');
-    for (const args of [['rm', '-f', `${project}-legacy-web`], ['network', 'rm', `${project}-legacy`]]) {
-      try {
-        docker(...args);
-      } catch {
-        // already gone (destroy removed it)
-      }
-    }
+    // Gone already when destroy removed them (they were managed by then).
+    execFileSync('docker', ['rm', '-f', `${project}-legacy-web`], { stdio: 'ignore' });
+    spawnSync('docker', ['network', 'rm', `${project}-legacy`], { stdio: 'ignore' });
     cleanupProject(project);
     rmSync(dir, { recursive: true, force: true });
   });

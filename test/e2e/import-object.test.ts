@@ -54,7 +54,7 @@ describeNeeding([DOCKERD])('mfile import on a local engine', () => {
   afterAll(() => {
     run('destroy', '-y');
     // Gone already when destroy removed them (they were managed by then).
-    execFileSync('docker', ['rm', '-f', `${project}-legacy-web`], { stdio: 'ignore' });
+    spawnSync('docker', ['rm', '-f', `${project}-legacy-web`], { stdio: 'ignore' });
     spawnSync('docker', ['network', 'rm', `${project}-legacy`], { stdio: 'ignore' });
     cleanupProject(project);
     rmSync(dir, { recursive: true, force: true });

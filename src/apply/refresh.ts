@@ -7,6 +7,8 @@ import { LABEL_PROJECT } from '../model/labels.js';
 import { engineInfo, engineVersion, type EngineInfo } from '../remote/docker/client.js';
 import type { EngineFacts } from '../model/index.js';
 import { engineMessage } from '../remote/docker/errors.js';
+import { localSwarm } from '../remote/docker/swarm-api.js';
+import { observeSwarm } from './swarm-refresh.js';
 
 export interface RefreshOptions extends Pick<ConnectionOptions, 'stateDir'> {
   /** false: skip all I/O; the planner then trusts the prior state. */
@@ -62,13 +64,14 @@ async function observeMachine(name: string, desired: Desired, prior: State, conn
   const filters = { label: [`${LABEL_PROJECT}=${desired.project}`] };
   try {
     const docker = await conns.docker(name);
-    const [labelled, labelledNets, labelledVols, images, version, info] = await Promise.all([
+    const [labelled, labelledNets, labelledVols, images, version, swarm, info] = await Promise.all([
       docker.listContainers({ all: true, filters, abortSignal: signal() }),
       docker.listNetworks({ filters, abortSignal: signal() } as object),
       docker.listVolumes({ filters, abortSignal: signal() } as object),
       // Images carry no mfile label (pulled or loaded as they are): list them all for pull_policy decisions.
       docker.listImages({ abortSignal: signal() } as object),
       engineVersion(docker, signal()),
+      localSwarm(docker, signal()),
       // Only some keys need it: an engine that does not answer info still gets planned.
       Promise.resolve().then(() => engineInfo(docker, signal())).catch(() => undefined),
     ]);
@@ -93,6 +96,7 @@ async function observeMachine(name: string, desired: Desired, prior: State, conn
       status: 'running',
       dockerVersion: version.Version,
       ...(info && version.ApiVersion ? { engine: engineFacts(version.ApiVersion, info) } : {}),
+      swarm,
       containers: containers
         .map((c) => {
           const h = health(c.Status);
@@ -128,5 +132,8 @@ export async function refresh(desired: Desired, prior: State, conns: Connections
   // A machine held stopped (mfile stop/kill) is not looked at: apply leaves it as it is until mfile start.
   const names = machinesOf(desired, prior).filter((n) => !prior.machines[n]?.hold);
   const observed = await Promise.all(names.map((n) => observeMachine(n, desired, prior, conns, opts)));
-  return { refreshed: true, machines: Object.fromEntries(observed.map((m) => [m.name, m])) };
+  const machines = Object.fromEntries(observed.map((m) => [m.name, m]));
+  const signal = (): AbortSignal => (opts.signal ? AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? 20_000), opts.signal]) : AbortSignal.timeout(opts.timeoutMs ?? 20_000));
+  const swarm = await observeSwarm(desired, prior, conns, machines, signal);
+  return { refreshed: true, machines, ...(swarm ? { swarm } : {}) };
 }

@@ -4,7 +4,8 @@ import { driverFor } from '../drivers/registry.js';
 import type { Connections } from './connections.js';
 import { driverContext, type ConnectionOptions } from './connections.js';
 import { LABEL_PROJECT } from '../model/labels.js';
-import { engineVersion } from '../remote/docker/client.js';
+import { engineInfo, engineVersion, type EngineInfo } from '../remote/docker/client.js';
+import type { EngineFacts } from '../model/index.js';
 import { engineMessage } from '../remote/docker/errors.js';
 import { localSwarm } from '../remote/docker/swarm-api.js';
 import { observeSwarm } from './swarm-refresh.js';
@@ -22,6 +23,18 @@ function health(status: string): ObservedContainer['health'] {
   if (status.includes('(unhealthy)')) return 'unhealthy';
   if (status.includes('(health: starting)')) return 'starting';
   return undefined;
+}
+
+function engineFacts(apiVersion: string, info: EngineInfo): EngineFacts {
+  return {
+    apiVersion,
+    ...(info.CgroupVersion ? { cgroupVersion: info.CgroupVersion } : {}),
+    oomKillDisable: info.OomKillDisable === true,
+    cpuCfsPeriod: info.CpuCfsPeriod === true,
+    cpuCfsQuota: info.CpuCfsQuota === true,
+    cpuSet: info.CPUSet === true,
+    runtimes: Object.keys(info.Runtimes ?? {}).sort(),
+  };
 }
 
 const empty = (name: string, status: ObservedMachine['status'], error?: string): ObservedMachine => ({
@@ -51,7 +64,7 @@ async function observeMachine(name: string, desired: Desired, prior: State, conn
   const filters = { label: [`${LABEL_PROJECT}=${desired.project}`] };
   try {
     const docker = await conns.docker(name);
-    const [containers, networks, volumes, images, version, swarm] = await Promise.all([
+    const [labelled, labelledNets, labelledVols, images, version, swarm, info] = await Promise.all([
       docker.listContainers({ all: true, filters, abortSignal: signal() }),
       docker.listNetworks({ filters, abortSignal: signal() } as object),
       docker.listVolumes({ filters, abortSignal: signal() } as object),
@@ -59,11 +72,30 @@ async function observeMachine(name: string, desired: Desired, prior: State, conn
       docker.listImages({ abortSignal: signal() } as object),
       engineVersion(docker, signal()),
       localSwarm(docker, signal()),
+      // Only some keys need it: an engine that does not answer info still gets planned.
+      Promise.resolve().then(() => engineInfo(docker, signal())).catch(() => undefined),
     ]);
+    // Objects adopted by `mfile import` carry no labels: the ids their records hold find them.
+    const recorded = (kind: string): string[] =>
+      Object.values(prior.objects).filter((r) => r.machine === name && r.kind === kind && r.id).map((r) => r.id!);
+    const absent = (kind: string, have: string[]): string[] => recorded(kind).filter((id) => !have.includes(id));
+    const lostContainers = absent('container', labelled.map((c) => c.Id));
+    const lostNets = absent('network', labelledNets.map((n) => n.Id));
+    const lostVols = absent('volume', (labelledVols.Volumes ?? []).map((v) => v.Name));
+    const [moreContainers, moreNets, moreVols] = await Promise.all([
+      lostContainers.length ? docker.listContainers({ all: true, filters: { id: lostContainers }, abortSignal: signal() }) : [],
+      lostNets.length ? docker.listNetworks({ filters: { id: lostNets }, abortSignal: signal() } as object) : [],
+      lostVols.length ? docker.listVolumes({ filters: { name: lostVols }, abortSignal: signal() } as object) : { Volumes: [] },
+    ]);
+    // The engine's id and name filters match prefixes and substrings: keep exact matches only.
+    const containers = [...labelled, ...moreContainers.filter((c) => lostContainers.includes(c.Id))];
+    const networks = [...labelledNets, ...moreNets.filter((n) => lostNets.includes(n.Id))];
+    const volumes = { Volumes: [...(labelledVols.Volumes ?? []), ...(moreVols.Volumes ?? []).filter((v) => lostVols.includes(v.Name))] };
     return {
       name,
       status: 'running',
       dockerVersion: version.Version,
+      ...(info && version.ApiVersion ? { engine: engineFacts(version.ApiVersion, info) } : {}),
       swarm,
       containers: containers
         .map((c) => {

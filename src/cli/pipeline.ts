@@ -1,7 +1,8 @@
 // load config -> lock state -> read state -> refresh -> plan: the path shared by plan, apply and destroy.
 import path from 'node:path';
 import { StateStore, warnIfNotIgnored, type StateLock } from '../state/index.js';
-import { plan as makePlan } from '../plan/index.js';
+import { engineMisfits, plan as makePlan } from '../plan/index.js';
+import { UsageError } from '../errors.js';
 import { refresh, type Connections } from '../apply/index.js';
 import { connect, type StateRef } from './connect.js';
 import type { Desired, Observed, Plan, State } from '../model/index.js';
@@ -57,6 +58,8 @@ export async function prepareRun(opts: PipelineOptions, operation: string, destr
     const observed = await observe(run, opts.refresh);
     const plan = makePlan(run.desired, run.state, observed, { destroy, targets: opts.target, replace: opts.replace });
     if (opts.replace?.length) assertReplaced(plan, opts.replace);
+    const misfits = engineMisfits(run.desired, plan, observed);
+    if (misfits.length) throw new UsageError(misfits.join('\n'));
     // Also with --refresh=false: that skips asking existing hosts what is there, not whether new ones can be made.
     await preCreateChecks(plan, run.desired, run.state, path.dirname(resolveStatePath(opts)));
     return { ...run, plan };

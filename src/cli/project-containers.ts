@@ -88,7 +88,7 @@ export function pickOne(list: LiveContainer[], s: Selector): LiveContainer {
   const [only, ...more] = select(list, [s]);
   if (more.length > 0) {
     const choices = [only, ...more].map(labelOf).join(', ');
-    throw new UsageError(`container ${s.name} runs on ${more.length + 1} machines: name one as NAME[MACHINE] (${choices})`);
+    throw new UsageError(`container ${s.name} runs on ${more.length + 1} machines: name one as NAME[MACHINE] or with --machine (${choices})`);
   }
   return only;
 }

@@ -107,6 +107,12 @@ function checkReferences(ctx: Context, data: Raw, n: Normalised): void {
         report(ctx, [...base, 'network_mode'], `containers.${name}: network_mode cannot use '${svc[1]}', which has several replicas`);
       }
     }
+    spec.volumes_from.forEach((ref, i) => {
+      const svc = /^service:([^:]+)/.exec(ref);
+      if (!svc || own(n.written, svc[1]) || isExcluded(ctx.excluded, 'containers', svc[1])) return;
+      const at: Path = Array.isArray(c.volumes_from) ? [...base, 'volumes_from', i] : [...base, 'volumes_from'];
+      report(ctx, at, `containers.${name}: volumes_from names unknown container '${svc[1]}'${near(ctx, svc[1], 'containers', n.written)}`);
+    });
     if (spec.container_name && spec.replicas > 1) {
       report(ctx, [...base, 'container_name'], `containers.${name}: container_name cannot be used with deploy.replicas > 1 (the names would clash)`);
     }

@@ -12,6 +12,7 @@ import { reservedKeyMessage } from './reserved-keys.js';
 import { didYouMean } from './did-you-mean.js';
 import { pathToString, type Path } from './positions.js';
 import { parseMountShort, parsePortShort } from './short-forms.js';
+import { devices, labelFiles, normaliseHostKeys } from './normalise-host-keys.js';
 import { updateConfig } from './normalise-update-config.js';
 import { listOrDict, parseDuration, parseMode, parseSize, shellSplit, stringMap, toList } from './units.js';
 
@@ -147,9 +148,14 @@ function networks(v: unknown): Record<string, ServiceNetworkSpec> {
     for (const [name, value] of Object.entries(obj(v))) {
       const n = obj(value);
       const spec: ServiceNetworkSpec = { aliases: toList(n.aliases) };
+      if (n.driver_opts !== undefined) spec.driver_opts = stringMap(n.driver_opts);
+      if (n.link_local_ips !== undefined) spec.link_local_ips = toList(n.link_local_ips);
       if (typeof n.ipv4_address === 'string') spec.ipv4_address = n.ipv4_address;
       if (typeof n.ipv6_address === 'string') spec.ipv6_address = n.ipv6_address;
       if (typeof n.priority === 'number') spec.priority = n.priority;
+      if (typeof n.mac_address === 'string') spec.mac_address = n.mac_address;
+      if (typeof n.gw_priority === 'number') spec.gw_priority = n.gw_priority;
+      if (typeof n.interface_name === 'string') spec.interface_name = n.interface_name;
       out[name] = spec;
     }
   return out;
@@ -248,7 +254,7 @@ export function normaliseContainer(ctx: Context, name: string, c: Raw, machines:
     image: typeof c.image === 'string' ? c.image : `${ctx.project}-${name}`,
     pull_policy: pull,
     environment: env,
-    labels: listOrDict(c.labels),
+    labels: { ...labelFiles(ctx, at('label_file'), c.label_file), ...listOrDict(c.labels) },
     ports: portSpecs,
     expose: toList(c.expose),
     volumes: mounts(ctx, at('volumes'), c.volumes),
@@ -260,7 +266,7 @@ export function normaliseContainer(ctx: Context, name: string, c: Raw, machines:
     cap_add: toList(c.cap_add),
     cap_drop: toList(c.cap_drop),
     security_opt: toList(c.security_opt),
-    devices: toList(c.devices),
+    devices: devices(c.devices),
     sysctls: listOrDict(c.sysctls),
     stdin_open: c.stdin_open === true,
     tty: c.tty === true,
@@ -272,6 +278,7 @@ export function normaliseContainer(ctx: Context, name: string, c: Raw, machines:
     ulimits: ulimits(c.ulimits),
     secrets: secrets(c.secrets),
     replicas: typeof deploy.replicas === 'number' ? deploy.replicas : 1,
+    ...normaliseHostKeys(ctx, base, c),
   };
   if (b) spec.build = b;
   if (typeof c.image === 'string') checkImage(ctx, at('image'), c.image);

@@ -72,6 +72,7 @@ export function normaliseNetworks(raw: Raw): Record<string, NetworkSpec> {
       internal: n.internal === true,
       attachable: n.attachable === true,
       enableIpv6: n.enable_ipv6 === true,
+      enableIpv4: n.enable_ipv4 !== false,
       labels: listOrDict(n.labels),
       external: n.external === true,
     };

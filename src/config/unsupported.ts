@@ -4,6 +4,7 @@ import type { Path } from './positions.js';
 
 const SWARM = 'it configures Swarm services: write it under a top-level services entry (a swarm of machines with swarm roles); a container runs on the machines it names';
 const NOT_YET = 'mfile v1 does not implement this Compose key';
+const WINDOWS = 'it applies to Windows containers only; mfile machines run Linux engines';
 
 const CONTAINER: Record<string, string> = {
   profiles: 'every container in machines.yml is deployed; remove it or use a separate file',
@@ -11,39 +12,19 @@ const CONTAINER: Record<string, string> = {
   scale: 'use deploy.replicas, which makes containers NAME-1 .. NAME-N',
   links: 'legacy Compose; containers on a shared network reach each other by name',
   external_links: 'legacy Compose; attach the container to the other one\'s network instead',
-  volumes_from: 'declare the shared volume under volumes and mount it in both containers',
   configs: 'use a secret or a bind mount (volumes) for configuration files (configs are for Swarm services)',
   develop: 'it drives `compose watch`, a development workflow',
   attach: 'mfile does not attach to container output',
   provider: 'Compose provider services are not containers',
-  label_file: 'write the labels under labels',
-  annotations: NOT_YET,
-  gpus: NOT_YET,
-  isolation: NOT_YET,
-  userns_mode: NOT_YET,
-  uts: NOT_YET,
-  group_add: NOT_YET,
-  storage_opt: NOT_YET,
-  cgroup: NOT_YET,
-  cgroup_parent: NOT_YET,
-  credential_spec: NOT_YET,
-  device_cgroup_rules: NOT_YET,
+  isolation: WINDOWS,
+  credential_spec: WINDOWS,
   models: NOT_YET,
   post_start: NOT_YET,
   pre_stop: NOT_YET,
   use_api_socket: NOT_YET,
-  oom_kill_disable: NOT_YET,
-  oom_score_adj: NOT_YET,
-  mem_swappiness: NOT_YET,
-  cpu_count: NOT_YET,
-  cpu_percent: NOT_YET,
-  cpu_period: NOT_YET,
-  cpu_quota: NOT_YET,
-  cpu_rt_period: NOT_YET,
-  cpu_rt_runtime: NOT_YET,
-  cpuset: NOT_YET,
-  blkio_config: NOT_YET,
-  mac_address: NOT_YET,
+  cpu_count: WINDOWS,
+  cpu_percent: WINDOWS,
+  pull_refresh_after: 'mfile pulls when you apply, never on a timer: use pull_policy: always, or pin a new tag or digest',
   volume_driver: 'set the driver on the volume under top-level volumes',
 };
 

@@ -54,6 +54,8 @@ export interface NetworkSpec {
   internal: boolean;
   attachable: boolean;
   enableIpv6: boolean;
+  /** Compose `enable_ipv4` (default true); false makes an IPv6-only network (Engine API 1.47+). */
+  enableIpv4?: boolean;
   labels: Record<string, string>;
   ipam?: {
     driver?: string;
@@ -117,6 +119,40 @@ export interface ServiceNetworkSpec {
   ipv4_address?: string;
   ipv6_address?: string;
   priority?: number;
+  /** Options for the network driver on this attachment (EndpointSettings.DriverOpts). */
+  driver_opts?: Record<string, string>;
+  link_local_ips?: string[];
+  /** Engine API 1.44+. */
+  mac_address?: string;
+  /** Which network gives the default gateway (Engine API 1.48+). */
+  gw_priority?: number;
+  /** Name of the interface inside the container (Engine API 1.49+). */
+  interface_name?: string;
+}
+
+/** A block-IO limit for one device of the machine: `rate` is bytes per second or operations per second. */
+export interface BlkioDeviceLimit {
+  path: string;
+  rate: number;
+}
+
+export interface BlkioSpec {
+  weight?: number;
+  weight_device: { path: string; weight: number }[];
+  device_read_bps: BlkioDeviceLimit[];
+  device_write_bps: BlkioDeviceLimit[];
+  device_read_iops: BlkioDeviceLimit[];
+  device_write_iops: BlkioDeviceLimit[];
+}
+
+/** A GPU request (Compose `gpus`), as the Engine's DeviceRequests take it. */
+export interface GpuRequest {
+  driver?: string;
+  /** -1 = all GPUs. */
+  count?: number;
+  device_ids: string[];
+  capabilities: string[];
+  options: Record<string, string>;
 }
 
 export interface BuildSpec {
@@ -191,6 +227,31 @@ export interface ContainerSpec {
   cpus?: number;
   cpu_shares?: number;
   pids_limit?: number;
+  dns_opt: string[];
+  group_add: string[];
+  cpuset?: string;
+  /** CFS period and quota, microseconds. */
+  cpu_period?: number;
+  cpu_quota?: number;
+  /** Real-time scheduler period and runtime, microseconds. */
+  cpu_rt_period?: number;
+  cpu_rt_runtime?: number;
+  oom_kill_disable: boolean;
+  oom_score_adj?: number;
+  mem_swappiness?: number;
+  blkio_config?: BlkioSpec;
+  /** Cgroup namespace: host or private. */
+  cgroup?: string;
+  cgroup_parent?: string;
+  device_cgroup_rules: string[];
+  userns_mode?: string;
+  uts?: string;
+  mac_address?: string;
+  storage_opt: Record<string, string>;
+  annotations: Record<string, string>;
+  gpus: GpuRequest[];
+  /** `service:NAME[:ro]` (another container of the project) or `container:NAME[:ro]`. */
+  volumes_from: string[];
   secrets: SecretMountSpec[];
   replicas: number;
   /** deploy.update_config: a changed container is replaced one batch of machines at a time. */

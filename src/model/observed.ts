@@ -35,6 +35,20 @@ export interface ObservedImage {
   repoDigests?: string[];
 }
 
+/** What the engine says it can do (docker info, docker version), for keys that need it. */
+export interface EngineFacts {
+  /** Engine API version, e.g. 1.41. */
+  apiVersion: string;
+  /** 1 or 2, when the engine says. */
+  cgroupVersion?: string;
+  oomKillDisable: boolean;
+  cpuCfsPeriod: boolean;
+  cpuCfsQuota: boolean;
+  cpuSet: boolean;
+  /** Names of the OCI runtimes the engine has (runc, nvidia, ...). */
+  runtimes: string[];
+}
+
 export interface ObservedMachine {
   name: string;
   status: MachineStatus;
@@ -42,6 +56,7 @@ export interface ObservedMachine {
   error?: string;
   /** Engine-level facts when the engine answered. */
   dockerVersion?: string;
+  engine?: EngineFacts;
   /** The host answered (driver status running) but its engine did not: a re-provision can restart it. */
   engineDown?: boolean;
   containers: ObservedContainer[];

@@ -61,6 +61,8 @@ export interface ObjectRecord {
   status: RecordStatus;
   /** Masked, normalised attributes as applied; used to explain diffs. */
   attributes: Record<string, unknown>;
+  /** Set by `mfile import` when the adopted object differs from machines.yml: each difference, one line. */
+  importDiff?: string[];
   updatedAt: string;
 }
 

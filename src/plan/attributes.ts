@@ -74,7 +74,7 @@ export function containerAttributes(spec: ContainerSpec): Record<string, unknown
 }
 
 export function networkAttributes(spec: NetworkSpec): Record<string, unknown> {
-  return prune({
+  const out = prune({
     driver: spec.driver,
     driver_opts: spec.driverOpts,
     internal: spec.internal,
@@ -83,6 +83,8 @@ export function networkAttributes(spec: NetworkSpec): Record<string, unknown> {
     labels: spec.labels,
     ipam: spec.ipam,
   }) as Record<string, unknown>;
+  // true is the default and stays out, so networks written before the key existed keep their hash.
+  return spec.enableIpv4 === false ? { ...out, enable_ipv4: false } : out;
 }
 
 export function volumeAttributes(spec: VolumeSpec): Record<string, unknown> {

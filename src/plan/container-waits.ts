@@ -20,10 +20,11 @@ export function waitsOf(node: PlanNode, desired: Desired): ContainerWait[] {
   return out;
 }
 
-/** Containers this one waits for: depends_on and `network_mode: service:NAME`. */
+/** Containers this one waits for: depends_on, `network_mode: service:NAME` and `volumes_from: service:NAME`. */
 export function containerDeps(spec: ContainerSpec): string[] {
   const deps = Object.keys(spec.depends_on);
   const nm = spec.network_mode;
   if (nm?.startsWith('service:')) deps.push(nm.slice('service:'.length));
-  return deps;
+  for (const ref of spec.volumes_from ?? []) if (ref.startsWith('service:')) deps.push(ref.split(':')[1]);
+  return [...new Set(deps)];
 }

@@ -26,3 +26,4 @@ export {
 export { renderPlanDot } from './render-dot.js';
 export { applyDrift, driftHasChanges, refreshOnlyDrift, type Drift, type DriftEntry } from './refresh-only.js';
 export { driftCounts, driftToJson, renderDriftText } from './render-drift.js';
+export { containerMisfits, engineMisfits, networkMisfits } from './engine-fit.js';

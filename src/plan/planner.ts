@@ -417,18 +417,25 @@ class Planner {
       if (list) list.push(f);
       else view.found[kind].set(name, [f]);
     };
+    // The record holding an object's id names it first: one adopted by `mfile import` carries no labels, and one
+    // moved by `mfile state mv` (or on a moved machine) keeps the labels of its old name.
+    const byId = new Map<string, string>();
+    for (const kind of ['container', 'network', 'volume'] as const) {
+      for (const rec of view.records[kind].values()) if (rec.id) byId.set(`${kind} ${rec.id}`, rec.name);
+    }
+    const recorded = (kind: 'container' | 'network' | 'volume', id: string): string | undefined => byId.get(`${kind} ${id}`);
     for (const c of obs.containers) {
-      const n = mine(c.labels);
+      const n = recorded('container', c.id) ?? mine(c.labels);
       if (n === undefined) continue;
       put('container', n, { id: c.id, labels: c.labels });
       view.containers.set(c.id, c);
     }
     for (const net of obs.networks) {
-      const n = mine(net.labels);
+      const n = recorded('network', net.id) ?? mine(net.labels);
       if (n !== undefined) put('network', n, { id: net.id, labels: net.labels });
     }
     for (const v of obs.volumes) {
-      const n = mine(v.labels);
+      const n = recorded('volume', v.name) ?? mine(v.labels);
       if (n !== undefined) put('volume', n, { id: v.name, labels: v.labels });
     }
     view.images = imageIndex(obs.images);
@@ -548,7 +555,8 @@ class Planner {
       }
       const keep = found.find((f) => f.id === rec?.id) ?? found[0];
       for (const dup of found) if (dup !== keep) this.addDuplicateDelete(kind, name, m, dup.id);
-      existingHash = keep.labels[LABEL_CONFIG_HASH];
+      // Imported (no labels): the record's hash says whether it matched machines.yml when it was adopted.
+      existingHash = keep.labels[LABEL_CONFIG_HASH] ?? (keep.id === rec?.id ? rec.configHash : undefined);
       existingId = keep.id;
       adopted = !rec || rec.id !== keep.id;
     }
@@ -681,7 +689,9 @@ class Planner {
     const known = { ...base, before: before ?? null, existingId: keep.id };
     if (rec && rec.status !== 'created') return void this.add({ ...known, action: 'replace', reasons: [taintReason(rec)] });
     if (this.replace.has(address)) return void this.add({ ...known, before: before ?? after, action: 'replace', reasons: [REPLACE_REQUESTED] });
-    if (keep.labels[LABEL_CONFIG_HASH] !== hash) {
+    // Imported (no labels): `mfile import` compared it with machines.yml and recorded the hash only when it matched.
+    const imported = keep.labels[LABEL_CONFIG_HASH] === undefined && keep.id === rec?.id;
+    if (keep.labels[LABEL_CONFIG_HASH] !== hash && !(imported && rec.configHash === hash)) {
       return void this.add({ ...known, action: 'replace', reasons: this.changeReasons(rec, after, hash, keep.labels[LABEL_CONFIG_HASH]) });
     }
     const imageId = view.images.get(normaliseImageRef(spec.image));
@@ -696,6 +706,7 @@ class Planner {
 
   /** Explains a config hash change from the recorded attributes. */
   private changeReasons(rec: ObjectRecord | undefined, after: Record<string, unknown>, hash: string, liveHash?: string): string[] {
+    if (rec?.importDiff?.length) return rec.importDiff.map((d) => `differs from machines.yml since import: ${d}`);
     if (!rec || Object.keys(rec.attributes).length === 0) return ['config hash changed'];
     const changes = diffAttributes(rec.attributes, after);
     if (changes.length > 0) return changes.map(changeReason);
@@ -833,7 +844,7 @@ function existingNames(view: MachineView, kind: 'container' | 'network' | 'volum
 
 /** A network a container names without declaring it (e.g. Compose's `default`): a plain bridge. */
 function implicitNetwork(name: string): NetworkSpec {
-  return { name, driver: 'bridge', driverOpts: {}, internal: false, attachable: false, enableIpv6: false, labels: {}, external: false };
+  return { name, driver: 'bridge', driverOpts: {}, internal: false, attachable: false, enableIpv6: false, enableIpv4: true, labels: {}, external: false };
 }
 
 function implicitVolume(name: string): VolumeSpec {

@@ -12,7 +12,7 @@ export type Shown =
   | { kind: 'map'; rows: [key: string, value: Shown][] }
   | { kind: 'list'; items: string[] };
 
-type Unit = 'duration' | 'size' | 'mode';
+type Unit = 'duration' | 'micros' | 'size' | 'mode';
 
 /** Container attributes held in engine units (ns, bytes, numeric modes), by dotted path without list indexes. */
 const CONTAINER_UNITS: Readonly<Record<string, Unit>> = {
@@ -28,6 +28,10 @@ const CONTAINER_UNITS: Readonly<Record<string, Unit>> = {
   'volumes.tmpfs.size': 'size',
   'volumes.tmpfs.mode': 'mode',
   'secrets.mode': 'mode',
+  cpu_rt_period: 'micros',
+  cpu_rt_runtime: 'micros',
+  'blkio_config.device_read_bps.rate': 'size',
+  'blkio_config.device_write_bps.rate': 'size',
 };
 
 /** A list whose one-line form is longer than this goes one item per line. */
@@ -80,6 +84,7 @@ function scalar(value: unknown, path: string, units: boolean): string {
   if (typeof value === 'number' && units) {
     const unit = CONTAINER_UNITS[path];
     if (unit === 'duration') return `"${duration(value)}"`;
+    if (unit === 'micros') return `"${duration(value * 1e3)}"`;
     if (unit === 'size') return size(value);
     if (unit === 'mode') return mode(value);
   }

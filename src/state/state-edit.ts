@@ -58,13 +58,20 @@ export function removeRecords(state: State, addresses: readonly string[]): strin
   return [...removed].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
-/**
- * Renames the record at `src` to `dst`. Only a container moves: its engine object keeps the name and labels it was
- * created with, and the planner finds it again by the id the record holds. A network, volume or image is known to
- * the engine (and to the containers using it) by its name, and a machine's objects carry its name in their labels,
- * so renaming their record could not spare a recreate.
- */
-export function moveRecord(state: State, src: string, dst: string): ObjectRecord {
+/** What a move needs to know from outside the state (machines.yml and the drivers), asked only when it matters. */
+export interface MoveChecks {
+  /**
+   * The engine name machines.yml gives the network or volume at `name` (undefined when machines.yml did not load
+   * or does not declare it).
+   */
+  engineNameInConfig?: (kind: 'network' | 'volume', name: string) => string | undefined;
+  /** The engine name an object recorded under `name` has: `<project>_<name>` unless it was named otherwise. */
+  engineNameOf?: (kind: 'network' | 'volume', rec: ObjectRecord) => string;
+  /** Whether the machine's driver made its host (a sandbox, a VM, a cloud server) under the machine's name. */
+  driverCreatesHost?: (driver: string) => boolean;
+}
+
+function checkAddresses(state: State, src: string, dst: string): { from: NonNullable<ReturnType<typeof parseAddress>>; to: NonNullable<ReturnType<typeof parseAddress>> } {
   const from = parseAddress(src);
   const to = parseAddress(dst);
   if (!from || from.instance !== undefined) throw new UsageError(`${src} is not an address (expected KIND.NAME[MACHINE])`);
@@ -72,17 +79,52 @@ export function moveRecord(state: State, src: string, dst: string): ObjectRecord
   if (!recordAt(state, src)) throw new UsageError(`${src} is not in the state (see mfile state list)`);
   if (from.kind !== to.kind) throw new UsageError(`cannot move ${src} to ${dst}: a ${from.kind} cannot become a ${to.kind}`);
   if (recordAt(state, dst)) throw new UsageError(`cannot move ${src} to ${dst}: ${dst} is already in the state (remove it first with mfile state rm ${dst})`);
-  if (from.kind !== 'container') {
-    throw new UsageError(
-      `cannot move ${src}: only containers move; a ${from.kind} is known ${from.kind === 'machine' ? 'to its objects\' labels and its key folder' : 'to the engine and to the containers using it'} by its name`,
-    );
-  }
-  if (from.machine !== to.machine) throw new UsageError(`cannot move ${src} to ${dst}: the container runs on ${from.machine}, not on ${to.machine}`);
   if (src === dst) throw new UsageError(`${src} and ${dst} are the same address`);
+  if (from.kind === 'image') throw new UsageError(`cannot move ${src}: an image is known by its reference; the next plan finds it again`);
+  if (from.kind !== 'machine' && from.machine !== to.machine) {
+    throw new UsageError(`cannot move ${src} to ${dst}: the ${from.kind} is on ${from.machine}, not on ${to.machine}`);
+  }
+  return { from, to };
+}
+
+/**
+ * Renames the record at `src` to `dst` and returns every address moved, sorted by the old one. The engine object
+ * keeps the name and labels it was made with; the planner finds it again by the id the record holds. So a
+ * container moves freely; a network or volume only when machines.yml gives `dst` the engine name it already has
+ * (containers reach it by that name); a machine only when its driver adopted the host rather than making it under
+ * the machine's name, and its objects move along with it.
+ */
+export function moveRecord(state: State, src: string, dst: string, checks: MoveChecks = {}): [from: string, to: string][] {
+  const { from, to } = checkAddresses(state, src, dst);
+  const now = new Date().toISOString();
+  if (from.kind === 'machine') {
+    const rec = state.machines[from.name];
+    if (checks.driverCreatesHost?.(rec.driver) ?? true) {
+      throw new UsageError(`cannot move ${src}: driver ${rec.driver} made the host under the name ${from.name}; renaming the record cannot rename the host`);
+    }
+    delete state.machines[from.name];
+    state.machines[to.name] = { ...rec, name: to.name, updatedAt: now };
+    const moved: [string, string][] = [[src, dst]];
+    for (const [address, o] of Object.entries(state.objects).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (o.machine !== from.name) continue;
+      const next = address.slice(0, address.lastIndexOf('[')) + `[${to.name}]`;
+      delete state.objects[address];
+      state.objects[next] = { ...o, address: next, machine: to.name, updatedAt: now };
+      moved.push([address, next]);
+    }
+    return moved;
+  }
   const rec = state.objects[src];
-  if (!rec.id) throw new UsageError(`cannot move ${src}: its record holds no container id to find it by`);
+  if (!rec.id) throw new UsageError(`cannot move ${src}: its record holds no id to find the ${from.kind} by`);
+  if (from.kind === 'network' || from.kind === 'volume') {
+    const has = checks.engineNameOf?.(from.kind, rec);
+    const wanted = checks.engineNameInConfig?.(from.kind, to.name);
+    if (wanted === undefined) throw new UsageError(`cannot move ${src} to ${dst}: machines.yml does not declare ${from.kind}s.${to.name} (rename it there first)`);
+    if (has !== wanted) {
+      throw new UsageError(`cannot move ${src} to ${dst}: the engine knows the ${from.kind} as ${has ?? '?'}, machines.yml would look for ${wanted}; add name: ${has ?? '?'} under ${from.kind}s.${to.name} first`);
+    }
+  }
   delete state.objects[src];
-  const moved: ObjectRecord = { ...rec, address: dst, name: to.name, updatedAt: new Date().toISOString() };
-  state.objects[dst] = moved;
-  return moved;
+  state.objects[dst] = { ...rec, address: dst, name: to.name, updatedAt: now };
+  return [[src, dst]];
 }

@@ -19,7 +19,7 @@ describe('container selectors', () => {
   });
 
   it('a name on several machines asks for NAME[MACHINE] and lists the choices', () => {
-    expect(() => pickOne(list, parseSelector('web'))).toThrow('container web runs on 2 machines: name one as NAME[MACHINE] (web[m1], web[m2])');
+    expect(() => pickOne(list, parseSelector('web'))).toThrow('container web runs on 2 machines: name one as NAME[MACHINE] or with --machine (web[m1], web[m2])');
   });
 
   it('an unknown container is named with what the engines hold', () => {

@@ -36,6 +36,14 @@ export function containerSpec(name: string, over: Partial<ContainerSpec> = {}): 
     ulimits: {},
     secrets: [],
     replicas: 1,
+    dns_opt: [],
+    group_add: [],
+    oom_kill_disable: false,
+    device_cgroup_rules: [],
+    storage_opt: {},
+    annotations: {},
+    gpus: [],
+    volumes_from: [],
     ...over,
   };
 }

@@ -18,6 +18,8 @@ async function create(ctx: StepContext): Promise<NodeOutcome> {
     Internal: spec.internal,
     Attachable: spec.attachable,
     EnableIPv6: spec.enableIpv6,
+    // Sent only when off: engines before API 1.47 do not know the field (the plan refuses false there).
+    ...(spec.enableIpv4 === false ? { EnableIPv4: false } : {}),
     Options: spec.driverOpts,
     Labels: labelsFor(desired, node.machine, node.name, hash, spec.labels),
     ...(spec.ipam

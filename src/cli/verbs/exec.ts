@@ -5,7 +5,7 @@ import { finished } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command } from 'commander';
 import type Docker from 'dockerode';
-import { DriverError } from '../../errors.js';
+import { DriverError, UsageError } from '../../errors.js';
 import { addConfigOptions, type ConfigOptions } from '../common.js';
 import { openLiveProject } from '../live-project.js';
 import { labelOf, parseSelector, pickOne } from '../project-containers.js';
@@ -54,8 +54,15 @@ export function execCommand(): Command {
     .description('run a command in a container (default: sh), with a TTY when stdin is a terminal')
     .argument('<NAME>', 'NAME, or NAME[MACHINE] when the container runs on several machines')
     .argument('[CMD...]', 'the command and its arguments, after --')
-    .action(async (name: string, cmd: string[], opts: ConfigOptions) => {
+    .option('--machine <MACHINE>', 'the machine whose container to use, when it runs on several (as NAME[MACHINE])')
+    .action(async (name: string, cmd: string[], opts: ConfigOptions & { machine?: string }) => {
       const selector = parseSelector(name);
+      if (opts.machine !== undefined) {
+        if (selector.machine !== undefined && selector.machine !== opts.machine) {
+          throw new UsageError(`${name} and --machine ${opts.machine} name different machines`);
+        }
+        selector.machine = opts.machine;
+      }
       const { list, conns } = await openLiveProject(opts);
       try {
         const c = pickOne(list.containers, selector);

@@ -12,6 +12,7 @@ import { addMachines } from '../import/edit-machines-yml.js';
 import { listMachines, readMachine, storeDir } from '../import/read-store.js';
 import { toMfile, type ImportedMachine } from '../import/to-mfile.js';
 import { noneTraits } from '../../drivers/none/traits.js';
+import { importObject } from './import-object.js';
 
 /** What `mfile env`, `ls` and the state name as the source of an imported machine's certificates. */
 export const IMPORTED_FROM = 'importedFrom';
@@ -75,7 +76,18 @@ async function modeOf(file: string): Promise<number> {
 }
 
 export function importCommand(): Command {
-  const imp = new Command('import').description('bring machines made by other tools under mfile');
+  const imp = new Command('import').description(
+    'adopt an existing container, network or volume into the state (mfile import ADDR ID), or bring machines made by other tools under mfile',
+  );
+  // The default subcommand takes ADDR ID, so `import` itself has no options to take a subcommand's -f away.
+  imp.addCommand(
+    addConfigOptions(new Command('object'))
+      .description('adopt an existing container, network or volume into the state under an address of machines.yml (Terraform\'s import)')
+      .argument('<ADDR>', 'the address in machines.yml, e.g. container.web[m1]')
+      .argument('<ID>', 'the engine id or name of the container or network, or the name of the volume')
+      .action((address: string, id: string, opts: ConfigOptions) => importObject(address, id, opts)),
+    { isDefault: true },
+  );
   imp.addCommand(
     addConfigOptions(new Command('docker-machine'))
       .description("import Docker Machine's machines into machines.yml and the state (the store is only read)")

@@ -9,6 +9,37 @@ import { UsageError } from '../../errors.js';
 import { addConfigOptions, loadDesired, out, resolveStatePath, type ConfigOptions } from '../common.js';
 import { parseDurationMs } from '../options.js';
 import { renderRecord } from './state-record-text.js';
+import path from 'node:path';
+import { rename, stat } from 'node:fs/promises';
+import type { MoveChecks } from '../../state/state-edit.js';
+import { engineName, networkEngineName, volumeEngineName } from '../../model/engine-names.js';
+import { traitsOf } from '../../model/driver-traits.js';
+import { builtinCatalog } from '../../drivers/catalog.js';
+import { machineDir } from '../../remote/tls/store.js';
+import { connect } from '../connect.js';
+
+/** The engine name of the network recorded at `address`, asked of its machine's engine; undefined if it cannot say. */
+async function networkNameOnEngine(desired: Desired | undefined, state: State, address: string, statePath: string): Promise<string | undefined> {
+  const rec = state.objects[address];
+  if (!desired || rec?.kind !== 'network' || !rec.id) return undefined;
+  const conns = connect(desired, { current: state }, statePath);
+  try {
+    const docker = await conns.docker(rec.machine);
+    return ((await docker.getNetwork(rec.id).inspect()) as { Name: string }).Name;
+  } catch {
+    return undefined;
+  } finally {
+    await conns.closeAll().catch(() => undefined);
+  }
+}
+
+/** .mfile/machines/SRC (keys and certificates) follows the machine's record to its new name. */
+async function moveMachineDir(stateDir: string, from: string, to: string): Promise<void> {
+  const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+  const a = machineDir(stateDir, from);
+  const b = machineDir(stateDir, to);
+  if ((await exists(a)) && !(await exists(b))) await rename(a, b);
+}
 
 interface EditOptions extends ConfigOptions {
   lockTimeout: number;
@@ -73,18 +104,41 @@ export function stateRecordCommands(): Command[] {
     });
 
   const mv = addConfigOptions(new Command('mv'))
-    .description('rename a container\'s record (after renaming it in machines.yml), so the next plan keeps it')
-    .argument('<SRC>', 'the address the state records, e.g. container.web[m1]')
+    .description('rename a record (after renaming it in machines.yml), so the next plan keeps what it describes: a container, a network or volume whose engine name stays, or an adopted machine with its objects')
+    .argument('<SRC>', 'the address the state records, e.g. container.web[m1], network.back[m1], machine.m1')
     .argument('<DST>', 'its new address, e.g. container.app[m1]')
     .option('--lock-timeout <DURATION>', 'wait this long for a state lock held by another mfile', parseDurationMs, 0)
     .action(async (src: string, dst: string, opts: EditOptions) => {
-      await desiredIfAny(opts);
-      const { state } = await editState(resolveStatePath(opts), 'state mv', { timeoutMs: opts.lockTimeout }, (s) => {
+      const desired = await desiredIfAny(opts);
+      const statePath = resolveStatePath(opts);
+      const liveName = await networkNameOnEngine(desired, await readState(opts), src, statePath);
+      const checks: MoveChecks = {
+        engineNameInConfig: (kind, name) => {
+          if (!desired) return undefined;
+          const declared = kind === 'network' ? desired.networks[name] : desired.volumes[name];
+          if (!declared) return undefined;
+          return kind === 'network' ? networkEngineName(desired, name) : volumeEngineName(desired, name);
+        },
+        // A volume's record holds its engine name; a network's holds its id, so its name comes from the engine.
+        engineNameOf: (kind, rec) => (kind === 'volume' ? rec.id! : (liveName ?? engineName(desired?.project ?? '', 'network', rec.name))),
+        driverCreatesHost: (driver) => traitsOf(desired?.drivers ?? builtinCatalog(), driver).creates,
+      };
+      const { result: moved, state } = await editState(statePath, 'state mv', { timeoutMs: opts.lockTimeout }, (s) => {
         if (!recordAt(s, src) && parseAddress(src)) throw notInState(src, stateAddresses(s));
-        return moveRecord(s, src, dst);
+        return moveRecord(s, src, dst, checks);
       });
-      out(`Successfully moved ${src} to ${dst} (state serial ${state.serial}).`);
-      out(`The container keeps the engine name and labels it was created with until it is next replaced; the next plan finds it by its id.`);
+      if (moved.length === 1) out(`Successfully moved ${src} to ${dst} (state serial ${state.serial}).`);
+      else {
+        for (const [a, b] of moved) out(`Moved ${a} to ${b}`);
+        out(`Successfully moved ${moved.length} records (state serial ${state.serial}).`);
+      }
+      const kind = parseAddress(src)?.kind;
+      if (kind === 'machine') {
+        await moveMachineDir(path.dirname(statePath), parseAddress(src)!.name, parseAddress(dst)!.name);
+        out(`Objects on the machine keep the labels they were created with until they are next replaced; the next plan finds them by their ids.`);
+      } else {
+        out(`The ${kind ?? 'object'} keeps the engine name and labels it was created with until it is next replaced; the next plan finds it by its id.`);
+      }
     });
 
   return [list, show, rm, mv];

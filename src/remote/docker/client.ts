@@ -75,6 +75,12 @@ export interface EngineInfo {
   ID: string;
   DockerRootDir: string;
   Name: string;
+  CgroupVersion?: string;
+  OomKillDisable?: boolean;
+  CpuCfsPeriod?: boolean;
+  CpuCfsQuota?: boolean;
+  CPUSet?: boolean;
+  Runtimes?: Record<string, unknown>;
 }
 
 /** Calls whose @types lack an options argument, though dockerode passes abortSignal through. */

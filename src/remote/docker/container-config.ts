@@ -1,6 +1,6 @@
 // ContainerSpec (Compose names, normalised) -> Engine API create options. Pure: the mapping table is unit-tested.
 import type Docker from 'dockerode';
-import type { ContainerSpec, MountSpec, PortSpec, ServiceNetworkSpec } from '../../model/index.js';
+import type { BlkioDeviceLimit, BlkioSpec, ContainerSpec, GpuRequest, MountSpec, PortSpec, ServiceNetworkSpec } from '../../model/index.js';
 
 import { mfileLabels } from '../../model/labels.js';
 
@@ -81,10 +81,17 @@ function mapMounts(volumes: MountSpec[], ctx: MappingContext): { binds: string[]
 
 function endpointConfig(serviceName: string, n: ServiceNetworkSpec): Docker.EndpointSettings {
   const aliases = [...new Set([serviceName, ...n.aliases])];
-  const ipam: Record<string, string> = {};
+  const ipam: Record<string, string | string[]> = {};
   if (n.ipv4_address) ipam.IPv4Address = n.ipv4_address;
   if (n.ipv6_address) ipam.IPv6Address = n.ipv6_address;
-  return { Aliases: aliases, ...(Object.keys(ipam).length ? { IPAMConfig: ipam } : {}) };
+  if (n.link_local_ips?.length) ipam.LinkLocalIPs = n.link_local_ips;
+  const out: Docker.EndpointSettings & Record<string, unknown> = { Aliases: aliases, ...(Object.keys(ipam).length ? { IPAMConfig: ipam } : {}) };
+  if (n.driver_opts && Object.keys(n.driver_opts).length) out.DriverOpts = n.driver_opts;
+  // Newer Engine API fields: sent only when written (the plan refuses them on engines that lack them).
+  if (n.mac_address) out.MacAddress = n.mac_address;
+  if (n.gw_priority !== undefined) out.GwPriority = n.gw_priority;
+  if (n.interface_name) out.DriverOpts = { ...(out.DriverOpts as Record<string, string> | undefined), 'com.docker.network.endpoint.ifname': n.interface_name };
+  return out;
 }
 
 /** Networks in attach order: higher priority first, then by name (Compose's rule). */
@@ -126,6 +133,34 @@ function tmpfsMap(list: string[]): Record<string, string> {
   return out;
 }
 
+function blkioLimits(b: BlkioSpec): Record<string, unknown> {
+  const rate = (list: BlkioDeviceLimit[]): { Path: string; Rate: number }[] => list.map((d) => ({ Path: d.path, Rate: d.rate }));
+  const out: Record<string, unknown> = {};
+  if (b.weight !== undefined) out.BlkioWeight = b.weight;
+  if (b.weight_device.length) out.BlkioWeightDevice = b.weight_device.map((d) => ({ Path: d.path, Weight: d.weight }));
+  if (b.device_read_bps.length) out.BlkioDeviceReadBps = rate(b.device_read_bps);
+  if (b.device_write_bps.length) out.BlkioDeviceWriteBps = rate(b.device_write_bps);
+  if (b.device_read_iops.length) out.BlkioDeviceReadIOps = rate(b.device_read_iops);
+  if (b.device_write_iops.length) out.BlkioDeviceWriteIOps = rate(b.device_write_iops);
+  return out;
+}
+
+function deviceRequests(gpus: GpuRequest[]): Record<string, unknown>[] {
+  return gpus.map((g) => ({
+    Driver: g.driver ?? '',
+    Count: g.count ?? (g.device_ids.length ? 0 : -1),
+    DeviceIDs: g.device_ids,
+    Capabilities: [g.capabilities],
+    Options: g.options,
+  }));
+}
+
+function volumesFrom(ref: string, ctx: MappingContext): string {
+  const [kind, name, mode] = ref.split(':');
+  const target = kind === 'service' ? ctx.containerName(name) : name;
+  return mode ? `${target}:${mode}` : target;
+}
+
 /** Compose allows `host=ip` as well as `host:ip`; the engine takes `host:ip`. */
 function extraHost(h: string): string {
   const eq = h.indexOf('=');
@@ -135,6 +170,32 @@ function extraHost(h: string): string {
 function networkMode(mode: string, ctx: MappingContext): string {
   if (mode.startsWith('service:')) return `container:${ctx.containerName(mode.slice('service:'.length))}`;
   return mode;
+}
+
+/** The cgroup, scheduler, namespace and device keys; each is sent only when written. */
+function hostKeys(spec: ContainerSpec, ctx: MappingContext): Record<string, unknown> {
+  const h: Record<string, unknown> = {};
+  if (spec.dns_opt?.length) h.DnsOptions = spec.dns_opt;
+  if (spec.group_add?.length) h.GroupAdd = spec.group_add;
+  if (spec.cpuset !== undefined) h.CpusetCpus = spec.cpuset;
+  if (spec.cpu_period !== undefined) h.CpuPeriod = spec.cpu_period;
+  if (spec.cpu_quota !== undefined) h.CpuQuota = spec.cpu_quota;
+  if (spec.cpu_rt_period !== undefined) h.CpuRealtimePeriod = spec.cpu_rt_period;
+  if (spec.cpu_rt_runtime !== undefined) h.CpuRealtimeRuntime = spec.cpu_rt_runtime;
+  if (spec.oom_kill_disable) h.OomKillDisable = true;
+  if (spec.oom_score_adj !== undefined) h.OomScoreAdj = spec.oom_score_adj;
+  if (spec.mem_swappiness !== undefined) h.MemorySwappiness = spec.mem_swappiness;
+  if (spec.blkio_config) Object.assign(h, blkioLimits(spec.blkio_config));
+  if (spec.cgroup !== undefined) h.CgroupnsMode = spec.cgroup;
+  if (spec.cgroup_parent !== undefined) h.CgroupParent = spec.cgroup_parent;
+  if (spec.device_cgroup_rules?.length) h.DeviceCgroupRules = spec.device_cgroup_rules;
+  if (spec.userns_mode !== undefined) h.UsernsMode = spec.userns_mode;
+  if (spec.uts !== undefined) h.UTSMode = spec.uts;
+  if (spec.storage_opt && Object.keys(spec.storage_opt).length) h.StorageOpt = spec.storage_opt;
+  if (spec.annotations && Object.keys(spec.annotations).length) h.Annotations = spec.annotations;
+  if (spec.gpus?.length) h.DeviceRequests = deviceRequests(spec.gpus);
+  if (spec.volumes_from?.length) h.VolumesFrom = spec.volumes_from.map((r) => volumesFrom(r, ctx));
+  return h;
 }
 
 export function containerCreateOptions(spec: ContainerSpec, ctx: MappingContext): CreatePlan {
@@ -179,6 +240,7 @@ export function containerCreateOptions(spec: ContainerSpec, ctx: MappingContext)
   if (spec.pid) host.PidMode = spec.pid;
   if (spec.ipc) host.IpcMode = spec.ipc;
   if (spec.runtime) host.Runtime = spec.runtime;
+  Object.assign(host, hostKeys(spec, ctx));
 
   const options: CreatePlan['options'] = {
     name: ctx.engineName,
@@ -204,6 +266,7 @@ export function containerCreateOptions(spec: ContainerSpec, ctx: MappingContext)
   if (spec.stop_signal !== undefined) options.StopSignal = spec.stop_signal;
   if (spec.stop_grace_period !== undefined) options.StopTimeout = Math.ceil(spec.stop_grace_period / 1e9);
   if (spec.platform) options.platform = spec.platform;
+  if (spec.mac_address) (options as Record<string, unknown>).MacAddress = spec.mac_address;
   if (first) options.NetworkingConfig = { EndpointsConfig: { [ctx.networkName(first)]: endpointConfig(spec.name, spec.networks[first]) } };
 
   const extraNetworks = rest.map((n) => ({ network: ctx.networkName(n), config: endpointConfig(spec.name, spec.networks[n]) }));

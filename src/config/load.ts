@@ -19,6 +19,7 @@ import { checkReservedKeys } from './reserved-keys.js';
 import { refuseSensitiveAddresses } from './sensitive-address.js';
 import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
 import { validParts } from './valid-parts.js';
+import { checkPushes, placeRegistryCas, registrySecrets } from './normalise-registries.js';
 
 export interface LoadOptions {
   /** Path of machines.yml as the user gave it; issues name it this way. */
@@ -145,9 +146,14 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
   const n = normalise(ctx, data);
   crossCheck(ctx, data, n);
   const containers = expandReplicas(ctx, n.written);
+  checkPushes(ctx, containers, n.registries);
+  placeRegistryCas(n.machines, containers, n.registries);
+  // A registry password is sensitive however it was written (literal, plain variable, environment).
+  const sensitiveValues = [...new Set([...interp.sensitiveValues, ...registrySecrets(n.registries)])].sort();
+  issues.maskValues(sensitiveValues);
   issues.throwIfAny();
 
-  const digests = await sensitiveDigests(interp.sensitiveValues, ctx.project);
+  const digests = await sensitiveDigests(sensitiveValues, ctx.project);
   const digest = createHash('sha256').update(bytes);
   for (const part of interp.digestParts) digest.update(`\n${withSensitiveDigests(part, digests, false)}`);
   return {
@@ -155,13 +161,14 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
     configPath,
     configDigest: digest.digest('hex'),
     variables: interp.variables,
-    sensitiveValues: interp.sensitiveValues,
+    sensitiveValues,
     sensitiveDigests: digests,
     sensitiveNumbers: sensitiveNumbers(interp.sensitiveScalars),
     machines: n.machines,
     networks: n.networks,
     volumes: n.volumes,
     secrets: n.secrets,
+    ...(Object.keys(n.registries).length ? { registries: n.registries } : {}),
     containers,
     drivers,
   };

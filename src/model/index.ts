@@ -13,3 +13,5 @@ export * from './engine-endpoint.js';
 export * from './engine-defaults.js';
 export * from './sensitive-digest.js';
 export * from './canonical-json.js';
+export * from './pull-policy.js';
+export * from './registry-of.js';

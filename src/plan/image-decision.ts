@@ -87,13 +87,15 @@ export function decideImage(i: ImageDecisionInput): ImageDecision {
     }
     return out('update', [`${moved}${source}`], 'always', `image ${i.ref} ${moved}`);
   }
-  if (interval !== undefined && i.now === undefined) {
-    warnings.push(`${i.address}: pull_policy ${i.policy} not checked (--refresh=false)`);
-    return out('noop', [], settled);
-  }
-  if (interval !== undefined && due(interval, i.lastPull, i.now)) {
-    const why = i.lastPull === undefined ? 'no pull recorded' : `last pulled ${i.lastPull}`;
-    return out('read', [`${why}: pulled again (pull_policy ${i.policy})${source}`], 'always');
+  if (interval !== undefined) {
+    if (i.now === undefined) {
+      warnings.push(`${i.address}: pull_policy ${i.policy} not checked (--refresh=false)`);
+      return out('noop', [], settled);
+    }
+    if (due(interval, i.lastPull, i.now)) {
+      const why = i.lastPull === undefined ? 'no pull recorded' : `last pulled ${i.lastPull}`;
+      return out('read', [`${why}: pulled again (pull_policy ${i.policy})${source}`], 'always');
+    }
   }
   return out('noop', [], settled);
 }

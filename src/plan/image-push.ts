@@ -19,8 +19,11 @@ export function pushBuilders(desired: Desired): Map<string, string> {
 export function pushReasons(reasons: string[], action: PlanNode['action'], builds: boolean, registry: RegistrySpec, builder: string): string[] {
   const at = `registry ${registry.name} (${registry.address})`;
   if (builds) return action === 'noop' ? reasons : [...reasons, `built here and pushed to ${at}; the other machines pull it from there`];
+  const pull = `pulled from ${at} once ${builder} has pushed it`;
   if (action === 'noop') return reasons;
-  return [...reasons.map((r) => r.replace(`: pulled from ${at}`, '')), `pulled from ${at} once ${builder} has pushed it`];
+  if (action === 'create') return [`not on the machine: ${pull}`];
+  if (action === 'update') return [...reasons.map((r) => r.replace(`: pulled from ${at}`, '')), pull];
+  return [pull];
 }
 
 /**

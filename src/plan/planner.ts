@@ -596,7 +596,8 @@ class Planner {
     const d = decideImage({
       address,
       ref,
-      policy: pushes && !builds && policy === 'build' ? 'always' : policy,
+      // Where another machine builds it, pull_policy build means: pull what it pushed.
+      policy: pushes && !builds && policy === 'build' ? (id === undefined ? 'missing' : 'always') : policy,
       present: before !== null,
       registry,
       refreshed: this.observed.refreshed,

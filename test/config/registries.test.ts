@@ -57,7 +57,7 @@ describe('registries', () => {
       yaml('  priv: { address: "https://registry.example.com", ca_file: nope.crt, username: bob }').replace('pull_policy: every_12h', 'pull_policy: every_day'),
     );
     expect(out.join('\n')).toMatch(/machines\.yml:\d+:\d+: .*address.*must be HOST or HOST:PORT/);
-    expect(out.join('\n')).toMatch(/pull_policy.*must be always, missing, never, build, daily, weekly or every_<duration>/);
+    expect(out.join('\n')).toMatch(/pull_policy: 'every_day' must be one of: always, missing, never, build, daily, weekly, every_<duration>, if_not_present/);
     const out2 = await issues(yaml('  priv: { address: "registry.example.com:5000", ca_file: nope.crt, username: bob }'));
     expect(out2).toContainEqual(expect.stringMatching(/^machines\.yml:\d+:\d+: registries\.priv\.ca_file: cannot read nope\.crt \(ENOENT\)$/));
     expect(out2).toContainEqual(expect.stringMatching(/^machines\.yml:\d+:\d+: registries\.priv: give both username and password, or neither$/));

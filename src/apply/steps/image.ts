@@ -169,6 +169,7 @@ async function ensure(ctx: StepContext): Promise<NodeOutcome> {
   const data = planned(ctx);
   const ref = refOf(ctx) ?? ctx.node.name;
   const docker = await ctx.conns.docker(ctx.node.machine);
+  const fetched = outcome.text !== 'present';
   if (data.push) {
     await push(ctx, docker, ref);
     outcome.text = `${outcome.text}, pushed`;
@@ -176,7 +177,6 @@ async function ensure(ctx: StepContext): Promise<NodeOutcome> {
   // The state records what runs on the machine: the registry's digest for the tag, and when it was fetched.
   const digest = data.registry !== undefined ? ((await repoDigest(docker, ref)) ?? data.digest) : undefined;
   const prior = ctx.state.objects[ctx.node.address]?.attributes ?? {};
-  const fetched = outcome.text !== 'present';
   const attributes = {
     ...(ctx.node.after ?? {}),
     ...(digest ? { digest } : {}),

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { ContainerSpec, MachineSpec, RegistrySpec } from '../model/desired.js';
 import { registryOf } from '../model/registry-of.js';
 import { localPath, obj, report, type Context, type Raw } from './context.js';
+import { isExcluded } from './valid-parts.js';
 
 export function normaliseRegistries(ctx: Context, raw: Raw): Record<string, RegistrySpec> {
   const out: Record<string, RegistrySpec> = {};
@@ -78,6 +79,8 @@ export function checkPushes(ctx: Context, containers: Record<string, ContainerSp
     const at = ['containers', c.name, 'build', 'push'];
     const r = registries[push];
     if (!r) {
+      // An entry that failed the schema is reported already.
+      if (isExcluded(ctx.excluded, 'registries', push)) continue;
       report(ctx, at, `containers.${c.name}.build.push: registry ${push} is not declared under registries`);
       continue;
     }

@@ -170,18 +170,19 @@ async function ensure(ctx: StepContext): Promise<NodeOutcome> {
   const data = planned(ctx);
   const ref = refOf(ctx) ?? ctx.node.name;
   const docker = await ctx.conns.docker(ctx.node.machine);
-  const fetched = outcome.text !== 'present';
   if (data.push) {
     await push(ctx, docker, ref);
     outcome.text = `${outcome.text}, pushed`;
   }
+  // An image that was there already is not recorded (see obtain): nothing to add to.
+  if (!outcome.record) return outcome;
   // The state records what runs on the machine: the registry's digest for the tag, and when it was fetched.
   const digest = data.registry !== undefined ? ((await repoDigest(docker, ref)) ?? data.digest) : undefined;
   const prior = ctx.state.objects[ctx.node.address]?.attributes ?? {};
   const attributes = {
     ...(ctx.node.after ?? {}),
     ...(digest ? { digest } : {}),
-    ...(fetched ? { pulled_at: new Date().toISOString() } : typeof prior.pulled_at === 'string' ? { pulled_at: prior.pulled_at } : {}),
+    ...(outcome.text !== 'present' ? { pulled_at: new Date().toISOString() } : typeof prior.pulled_at === 'string' ? { pulled_at: prior.pulled_at } : {}),
   };
   return { ...outcome, record: { ...outcome.record, attributes } };
 }

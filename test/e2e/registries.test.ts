@@ -40,7 +40,7 @@ interface Extra {
   web?: boolean;
 }
 
-function config(dir: string, x: Extra = {}): string {
+function config(x: Extra = {}): string {
   const machine = (m: string): string => `  ${m}: { driver: sandbox, sandbox: { subnet: ${PREFIX}.0/24 } }`;
   return [
     'version: 1',
@@ -167,7 +167,7 @@ describeNeeding([...SANDBOX, ...REGISTRY])('registries on three sandbox machines
     reg = await startRegistry(path.join(work, 'registry'), { ip: BRIDGE_IP, port: 5443, tls, user: { name: USER, password: PASSWORD } });
     // The same certificate, but machines.yml gives no CA for this address.
     noca = await startRegistry(path.join(work, 'registry-noca'), { ip: BRIDGE_IP, port: 5445, tls });
-    writeFileSync(path.join(dir, 'machines.yml'), config(dir));
+    writeFileSync(path.join(dir, 'machines.yml'), config());
   }, 120_000);
 
   afterAll(async () => {
@@ -213,7 +213,7 @@ describeNeeding([...SANDBOX, ...REGISTRY])('registries on three sandbox machines
     await pushFromOutside(WEB2, 'web v2 tag');
     // m1 built it: without its copy, all three pull.
     await docker('m1', ['rmi', WEB, WEB2]);
-    writeFileSync(path.join(dir, 'machines.yml'), config(dir, { web: true }));
+    writeFileSync(path.join(dir, 'machines.yml'), config({ web: true }));
     const r = await run(['apply', '-y']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const digests = await Promise.all(MACHINES.map(async (m) => digestIn(await inspect(m, WEB), WEB)));
@@ -257,14 +257,14 @@ describeNeeding([...SANDBOX, ...REGISTRY])('registries on three sandbox machines
   });
 
   it('an unknown image fails with one line naming it and the registry', async () => {
-    writeFileSync(path.join(dir, 'machines.yml'), config(dir, { web: true, containers: ['  ghost:', '    machine: m1', `    image: ${A}/mfile-test/nope:1`, '    network_mode: none'] }));
+    writeFileSync(path.join(dir, 'machines.yml'), config({ web: true, containers: ['  ghost:', '    machine: m1', `    image: ${A}/mfile-test/nope:1`, '    network_mode: none'] }));
     const r = await run(['apply', '-y']);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toContain(`image ${A}/mfile-test/nope:1 is not in registry testreg (${A}) (pull on machine m1)`);
   }, 300_000);
 
   it('a wrong password fails with one line naming the registry and the image, and no password', async () => {
-    writeFileSync(path.join(dir, 'machines.yml'), config(dir, { web: true, containers: ['  other:', '    machine: m2', `    image: ${WEB2}`, '    network_mode: none'] }));
+    writeFileSync(path.join(dir, 'machines.yml'), config({ web: true, containers: ['  other:', '    machine: m2', `    image: ${WEB2}`, '    network_mode: none'] }));
     const r = await run(['apply', '-y'], { MFILE_VAR_regpw: WRONG });
     expect(r.code).toBe(1);
     const lines = (r.stdout + r.stderr).split('\n').filter((l) => l.includes('refused the credentials'));
@@ -276,7 +276,7 @@ describeNeeding([...SANDBOX, ...REGISTRY])('registries on three sandbox machines
   it('a registry that is down is named; the other machines finish their steps', async () => {
     writeFileSync(
       path.join(dir, 'machines.yml'),
-      config(dir, {
+      config({
         web: true,
         registries: [`  gone: { address: "${DOWN}" }`],
         containers: ['  lost:', '    machine: m3', `    image: ${DOWN}/mfile-test/lost:1`, '    network_mode: none', '  more:', '    machines: [m1, m2]', `    image: ${WEB}`, '    network_mode: none', '    stop_grace_period: 1s'],
@@ -291,12 +291,12 @@ describeNeeding([...SANDBOX, ...REGISTRY])('registries on three sandbox machines
   it('an untrusted certificate says which CA to give', async () => {
     writeFileSync(
       path.join(dir, 'machines.yml'),
-      config(dir, { web: true, registries: [`  noca: { address: "${NOCA}" }`], containers: ['  unsure:', '    machine: m1', `    image: ${NOCA}/mfile-test/app:1`, '    network_mode: none'] }),
+      config({ web: true, registries: [`  noca: { address: "${NOCA}" }`], containers: ['  unsure:', '    machine: m1', `    image: ${NOCA}/mfile-test/app:1`, '    network_mode: none'] }),
     );
     const r = await run(['apply', '-y']);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toContain(`machine m1 does not trust the certificate of registry noca (${NOCA}): give the CA that signed it as registries.noca.ca_file (mfile puts it at /etc/docker/certs.d/${NOCA}/ca.crt)`);
-    writeFileSync(path.join(dir, 'machines.yml'), config(dir, { web: true }));
+    writeFileSync(path.join(dir, 'machines.yml'), config({ web: true }));
     const back = await run(['apply', '-y']);
     expect(back.code, back.stdout + back.stderr).toBe(0);
   }, 300_000);

@@ -30,14 +30,15 @@ export function pushReasons(reasons: string[], action: PlanNode['action'], build
  * After the edges are set: each puller waits for the builder's push; a builder with nothing to do of its own
  * still pushes when another machine is to pull.
  */
-export function linkPushes(nodes: Map<string, PlanNode>, pushed: Map<string, { builder?: string; pullers: string[] }>): void {
+export function linkPushes(nodes: Map<string, PlanNode>, pushed: Map<string, { builder?: string; pullers: string[] }>, held: ReadonlySet<string> = new Set()): void {
   for (const { builder, pullers } of pushed.values()) {
     const b = builder ? nodes.get(builder) : undefined;
     if (!b) continue;
     const waiting = pullers.map((a) => nodes.get(a)).filter((n): n is PlanNode => n !== undefined && n.action !== 'noop');
     if (waiting.length === 0) continue;
     for (const n of waiting) if (!n.dependsOn.includes(b.address)) n.dependsOn.push(b.address);
-    if (b.action === 'noop') {
+    // A builder on a machine held stopped does nothing until it is started.
+    if (b.action === 'noop' && !held.has(b.machine)) {
       b.action = 'read';
       b.reasons = [`pushed again for ${waiting.map((n) => n.machine).join(', ')}`];
     }

@@ -233,7 +233,7 @@ class Planner {
     }
     this.markRemovedWithMachine();
     this.addEdges();
-    linkPushes(this.nodes, this.pushed);
+    linkPushes(this.nodes, this.pushed, new Set([...this.views.values()].filter((v) => v.held).map((v) => v.name)));
   }
 
   /** What a machine's driver declares: from machines.yml, else (a machine only the state names) the catalog. */

@@ -4,13 +4,13 @@
 // replaces the containers, and names the registry, image and machine in each failure. No credential reaches any
 // output or file. Needs root, docker.io, openssh-server, iproute2, iptables, docker-registry, apache2-utils, openssl.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeNeeding, SANDBOX, type Prerequisite } from '../helpers/prerequisites.js';
 import { ensureBuilt, MFILE_BIN, REPO_ROOT } from '../helpers/cli.js';
 import { HTPASSWD_BIN, makeTestCa, REGISTRY_BIN, startRegistry, type TestRegistry } from '../helpers/test-registry.js';
-import { filesUnder } from '../reliability/helpers/files-under.js';
+
 
 const REGISTRY: Prerequisite[] = [
   { name: REGISTRY_BIN, from: 'scripts/setup-heavy-hosts.sh (docker-registry)', present: () => existsSync(REGISTRY_BIN) },
@@ -73,6 +73,17 @@ function context(dir: string, marker: string): void {
   copyFileSync('/bin/busybox', path.join(dir, 'busybox'));
   writeFileSync(path.join(dir, 'marker.txt'), `${marker}\n`);
   writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY marker.txt /marker.txt\nCMD ["/bin/busybox", "sleep", "3600"]\n');
+}
+
+/** Every regular file below a folder (no devices, sockets or links), as latin1 text. */
+function regularFilesUnder(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...regularFilesUnder(p));
+    else if (e.isFile()) out.push([p, readFileSync(p).toString('latin1')]);
+  }
+  return out;
 }
 
 interface Run {
@@ -205,7 +216,8 @@ describeNeeding([...SANDBOX, ...REGISTRY])('registries on three sandbox machines
       const ps = await docker(m, ['ps', '--format', '{{.Names}} {{.Image}}']);
       expect(ps.stdout).toContain(`regs-app ${APP}`);
     }
-    expect(r.stdout).toMatch(/image\.[^\n]*\[m1\][^\n]*built, pushed/);
+    // Progress goes to stderr.
+    expect(r.stderr).toMatch(/image\.[^\n]*\[m1\][^\n]*built, pushed/);
   }, 600_000);
 
   it('three machines pull an image pushed from outside mfile', async () => {
@@ -219,7 +231,7 @@ describeNeeding([...SANDBOX, ...REGISTRY])('registries on three sandbox machines
     const digests = await Promise.all(MACHINES.map(async (m) => digestIn(await inspect(m, WEB), WEB)));
     expect(new Set(digests).size).toBe(1);
     for (const m of MACHINES) expect(state().objects[`image.${WEB}[${m}]`].attributes.digest).toBe(digests[0]);
-    for (const m of MACHINES) expect(r.stdout).toMatch(new RegExp(`image\\.${WEB.replace(/[.[\]]/g, '\\$&')}\\[${m}\\][^\\n]*pulled`));
+    for (const m of MACHINES) expect(r.stderr).toMatch(new RegExp(`image\\.${WEB.replace(/[.[\]]/g, '\\$&')}\\[${m}\\][^\\n]*pulled`));
   }, 600_000);
 
   it('a tag moved by a push shows in the next plan and replaces the containers that use it', async () => {
@@ -307,7 +319,8 @@ describeNeeding([...SANDBOX, ...REGISTRY])('registries on three sandbox machines
     await run(['plan', '--json']);
     await run(['show', '--json']);
     const all: [string, string][] = [...channels];
-    for (const [file, text] of filesUnder(dir)) all.push([path.relative(dir, file), text]);
+    // The project folder holds the state, the saved plan and each sandbox machine's own /etc/docker and /var/lib/docker.
+    for (const [file, text] of regularFilesUnder(dir)) all.push([path.relative(dir, file), text]);
     for (const m of MACHINES) {
       const objects = await docker(m, ['ps', '-aq']);
       const inspected = await docker(m, ['inspect', ...objects.stdout.trim().split('\n').filter(Boolean), APP, WEB]);

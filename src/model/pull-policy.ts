@@ -14,7 +14,3 @@ export function pullIntervalSeconds(policy: ContainerPullPolicy): number | undef
   for (const [, n, unit] of m[1].matchAll(/(\d+)([wdhms])/g)) total += Number(n) * UNIT_SECONDS[unit];
   return total;
 }
-
-export function isPullPolicy(value: string): value is ContainerPullPolicy {
-  return ['always', 'missing', 'never', 'build', 'daily', 'weekly'].includes(value) || EVERY_RE.test(value);
-}

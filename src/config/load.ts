@@ -20,6 +20,8 @@ import { refuseSensitiveAddresses } from './sensitive-address.js';
 import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
 import { validParts } from './valid-parts.js';
 import { checkPushes, placeRegistryCas, registrySecrets } from './normalise-registries.js';
+import { normaliseSwarm } from './swarm-normalise.js';
+import { swarmDigests } from './swarm-digests.js';
 
 export interface LoadOptions {
   /** Path of machines.yml as the user gave it; issues name it this way. */
@@ -151,7 +153,9 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
   // A registry password is sensitive however it was written (literal, plain variable, environment).
   const sensitiveValues = [...new Set([...interp.sensitiveValues, ...registrySecrets(n.registries)])].sort();
   issues.maskValues(sensitiveValues);
+  const swarm = normaliseSwarm(ctx, data, n.networks, n.secrets);
   issues.throwIfAny();
+  if (swarm) await swarmDigests(swarm, n.secrets, ctx.project);
 
   const digests = await sensitiveDigests(sensitiveValues, ctx.project);
   const digest = createHash('sha256').update(bytes);
@@ -170,6 +174,7 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
     secrets: n.secrets,
     ...(Object.keys(n.registries).length ? { registries: n.registries } : {}),
     containers,
+    ...(swarm ? { swarm } : {}),
     drivers,
   };
 }

@@ -15,3 +15,4 @@ export * from './sensitive-digest.js';
 export * from './canonical-json.js';
 export * from './pull-policy.js';
 export * from './registry-of.js';
+export * from './swarm.js';

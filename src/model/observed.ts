@@ -1,3 +1,4 @@
+import type { ObservedSwarm, ObservedSwarmLocal } from './swarm.js';
 // Observed: what refresh found on the live hosts, in one pass, before planning.
 
 export type MachineStatus = 'running' | 'stopped' | 'missing' | 'unknown' | 'error';
@@ -52,6 +53,8 @@ export interface ObservedMachine {
    * (GET /distribution/NAME/json): reference -> the registry's digest for it, or why it could not be checked.
    */
   tags?: Record<string, TagLookup>;
+  /** The engine's own swarm membership (docker info). */
+  swarm?: ObservedSwarmLocal;
 }
 
 export type TagLookup = { digest: string } | { error: string };
@@ -62,4 +65,6 @@ export interface Observed {
   /** When refresh ran (ISO 8601): time-based pull policies (daily, every_12h) compare the last pull with it. */
   at?: string;
   machines: Record<string, ObservedMachine>;
+  /** Services, tasks, nodes and swarm objects as a manager of the project's swarm reports them. */
+  swarm?: ObservedSwarm;
 }

@@ -42,7 +42,7 @@ function config(containers) {
   return ['version: 1', 'project: regbench', 'variables:', '  regpw: { sensitive: true }', 'machines:',
     ...MACHINES.map((m) => `  ${m}: { driver: sandbox, sandbox: { subnet: ${PREFIX}.0/24 } }`),
     'registries:', `  bench: { address: "${ADDR}", ca_file: ca/ca.crt, username: bench, password: "\${regpw}" }`,
-    'containers:', ...containers, ''].join('\n');
+    ...(containers.length ? ['containers:', ...containers] : []), ''].join('\n');
 }
 const container = (name, image, extra = []) => [`  ${name}:`, `    machines: [${MACHINES.join(', ')}]`, `    image: ${image}`, ...extra, '    network_mode: none', '    stop_grace_period: 1s'];
 

@@ -3,19 +3,24 @@
 # for the Debian roots, qemu (TCG) for the VM, qemu-img (qemu-utils), sfdisk (fdisk) and extlinux
 # (extlinux, syslinux-common) for the qemu driver's cloud-like image, dpkg-dev for the local apt repository, busybox-static for its
 # web server, tini-static as the Debian-root host's PID 1, golang-go to build docker-machine and the fault plugin
-# for the Docker Machine plugin tests (test/drivers/docker-machine/). Idempotent: a second run only checks dpkg's database.
+# for the Docker Machine plugin tests (test/drivers/docker-machine/), docker-registry (distribution 2.8.2) and
+# apache2-utils (htpasswd -B) for the registry tests (test/e2e/registries.test.ts). Idempotent: a second run only checks dpkg's database.
 # The roots, disk image and .deb repository themselves are built (and cached under /var/cache/mfile-test) by the
 # tests' helpers, test/helpers/heavy-hosts/.
 set -euo pipefail
 
 need=()
-for p in debootstrap qemu-system-x86 qemu-utils fdisk extlinux syslinux-common dpkg-dev e2fsprogs busybox-static tini iproute2 iptables openssh-client golang-go; do
+for p in debootstrap qemu-system-x86 qemu-utils fdisk extlinux syslinux-common dpkg-dev e2fsprogs busybox-static tini iproute2 iptables openssh-client golang-go docker-registry apache2-utils openssl; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup-heavy-hosts: installing ${need[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# The tests run the registry binary with configs of their own; the package's service is not wanted.
+if [ -d /run/systemd/system ] && systemctl is-enabled --quiet docker-registry 2>/dev/null; then
+  systemctl disable --now docker-registry >/dev/null 2>&1 || true
 fi
 # qemu's tap networking needs the tun device; minimal containers and chroots often come without it.
 if [ ! -c /dev/net/tun ]; then

@@ -7,6 +7,7 @@ import { LABEL_PROJECT } from '../model/labels.js';
 import { engineInfo, engineVersion, type EngineInfo } from '../remote/docker/client.js';
 import type { EngineFacts } from '../model/index.js';
 import { engineMessage } from '../remote/docker/errors.js';
+import { lookUpTags } from './tag-lookup.js';
 import { localSwarm } from '../remote/docker/swarm-api.js';
 import { observeSwarm } from './swarm-refresh.js';
 
@@ -116,6 +117,7 @@ async function observeMachine(name: string, desired: Desired, prior: State, conn
       networks: networks.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} })).sort((a, b) => (a.name < b.name ? -1 : 1)),
       volumes: (volumes.Volumes ?? []).map((v) => ({ name: v.Name, labels: (v.Labels as Record<string, string> | null) ?? {} })).sort((a, b) => (a.name < b.name ? -1 : 1)),
       images: images.map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [], repoDigests: i.RepoDigests ?? [] })),
+      ...(await lookUpTags(docker, name, desired, signal)),
     };
   } catch (err) {
     return { ...empty(name, 'error', `${name}: engine unreachable: ${engineMessage(err)}`), engineDown: true };
@@ -128,12 +130,14 @@ export function machinesOf(desired: Desired, prior: State): string[] {
 }
 
 export async function refresh(desired: Desired, prior: State, conns: Connections, opts: RefreshOptions = {}): Promise<Observed> {
+  // Without a refresh there is no time either: time-based pull policies are then not checked (the plan says so).
   if (opts.refresh === false) return { refreshed: false, machines: {} };
+  const at = new Date().toISOString();
   // A machine held stopped (mfile stop/kill) is not looked at: apply leaves it as it is until mfile start.
   const names = machinesOf(desired, prior).filter((n) => !prior.machines[n]?.hold);
   const observed = await Promise.all(names.map((n) => observeMachine(n, desired, prior, conns, opts)));
   const machines = Object.fromEntries(observed.map((m) => [m.name, m]));
   const signal = (): AbortSignal => (opts.signal ? AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? 20_000), opts.signal]) : AbortSignal.timeout(opts.timeoutMs ?? 20_000));
   const swarm = await observeSwarm(desired, prior, conns, machines, signal);
-  return { refreshed: true, machines, ...(swarm ? { swarm } : {}) };
+  return { refreshed: true, at, machines, ...(swarm ? { swarm } : {}) };
 }

@@ -20,6 +20,7 @@ import { refuseSensitiveAddresses } from './sensitive-address.js';
 import { requireSensitiveSecrets } from './secret-options.js';
 import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
 import { validParts } from './valid-parts.js';
+import { checkPushes, placeRegistryCas, registrySecrets } from './normalise-registries.js';
 import { normaliseSwarm } from './swarm-normalise.js';
 import { swarmDigests } from './swarm-digests.js';
 
@@ -149,11 +150,16 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
   const n = normalise(ctx, data);
   crossCheck(ctx, data, n);
   const containers = expandReplicas(ctx, n.written);
+  checkPushes(ctx, containers, n.registries);
+  placeRegistryCas(n.machines, containers, n.registries);
+  // A registry password is sensitive however it was written (literal, plain variable, environment).
+  const sensitiveValues = [...new Set([...interp.sensitiveValues, ...registrySecrets(n.registries)])].sort();
+  issues.maskValues(sensitiveValues);
   const swarm = normaliseSwarm(ctx, data, n.networks, n.secrets);
   issues.throwIfAny();
   if (swarm) await swarmDigests(swarm, n.secrets, ctx.project);
 
-  const digests = await sensitiveDigests(interp.sensitiveValues, ctx.project);
+  const digests = await sensitiveDigests(sensitiveValues, ctx.project);
   const digest = createHash('sha256').update(bytes);
   for (const part of interp.digestParts) digest.update(`\n${withSensitiveDigests(part, digests, false)}`);
   return {
@@ -161,13 +167,14 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
     configPath,
     configDigest: digest.digest('hex'),
     variables: interp.variables,
-    sensitiveValues: interp.sensitiveValues,
+    sensitiveValues,
     sensitiveDigests: digests,
     sensitiveNumbers: sensitiveNumbers(interp.sensitiveScalars),
     machines: n.machines,
     networks: n.networks,
     volumes: n.volumes,
     secrets: n.secrets,
+    ...(Object.keys(n.registries).length ? { registries: n.registries } : {}),
     containers,
     ...(swarm ? { swarm } : {}),
     drivers,

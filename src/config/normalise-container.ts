@@ -64,6 +64,7 @@ function build(ctx: Context, v: unknown): BuildSpec | undefined {
   const spec: BuildSpec = { context: /^[a-z]+:\/\/|^git@/.test(context) ? context : localPath(ctx, context), args: listOrDict(b.args, () => undefined) };
   if (typeof b.dockerfile === 'string') spec.dockerfile = b.dockerfile;
   if (typeof b.target === 'string') spec.target = b.target;
+  if (typeof b.push === 'string') spec.push = b.push;
   return spec;
 }
 

@@ -1,15 +1,17 @@
 // The validated data -> the parts of Desired: every short form in its long form, defaults applied,
 // containers placed on machines, deploy.replicas expanded.
-import type { ContainerSpec, MachineSpec, NetworkSpec, SecretSpec, VolumeSpec } from '../model/desired.js';
+import type { ContainerSpec, MachineSpec, NetworkSpec, RegistrySpec, SecretSpec, VolumeSpec } from '../model/desired.js';
 import { obj, report, type Context, type Raw } from './context.js';
 import { normaliseContainer, type NormalisedContainer } from './normalise-container.js';
 import { normaliseMachines, normaliseNetworks, normaliseSecrets, normaliseVolumes } from './normalise-hosts.js';
+import { normaliseRegistries } from './normalise-registries.js';
 
 export interface Normalised {
   machines: Record<string, MachineSpec>;
   networks: Record<string, NetworkSpec>;
   volumes: Record<string, VolumeSpec>;
   secrets: Record<string, SecretSpec>;
+  registries: Record<string, RegistrySpec>;
   /** Containers as written (before replicas are expanded), for the cross-checks. */
   written: Record<string, NormalisedContainer>;
 }
@@ -52,6 +54,7 @@ export function normalise(ctx: Context, data: Raw): Normalised {
     networks: normaliseNetworks(obj(data.networks)),
     volumes: normaliseVolumes(obj(data.volumes)),
     secrets: normaliseSecrets(ctx, obj(data.secrets)),
+    registries: normaliseRegistries(ctx, obj(data.registries)),
     written,
   };
 }

@@ -3,7 +3,7 @@
 import type { Raw } from './context.js';
 import type { Path } from './positions.js';
 
-export const SECTIONS = ['machines', 'networks', 'volumes', 'secrets', 'containers'] as const;
+export const SECTIONS = ['machines', 'networks', 'volumes', 'secrets', 'registries', 'containers'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Names that exist in the file but were left out because their entry failed the schema. */
@@ -31,7 +31,7 @@ function isMap(v: unknown): v is Raw {
  */
 export function validParts(data: Raw, errorPaths: Path[]): { data: Raw; excluded: Excluded } {
   const excluded: Excluded = {
-    names: { machines: new Set(), networks: new Set(), volumes: new Set(), secrets: new Set(), containers: new Set() },
+    names: { machines: new Set(), networks: new Set(), volumes: new Set(), secrets: new Set(), registries: new Set(), containers: new Set() },
     whole: new Set(),
   };
   const out: Raw = { ...data };

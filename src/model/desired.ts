@@ -17,6 +17,8 @@ export interface EngineSpec {
   labels: Record<string, string>;
   registryMirrors: string[];
   insecureRegistries: string[];
+  /** Registry address (HOST:PORT) -> CA certificate (PEM), written to /etc/docker/certs.d/ADDRESS/ca.crt. */
+  registryCas?: Record<string, string>;
   storageDriver?: string;
   logDriver?: string;
   logOpts: Record<string, string>;
@@ -160,6 +162,8 @@ export interface BuildSpec {
   dockerfile?: string;
   args: Record<string, string>;
   target?: string;
+  /** A registry of `registries`: built once, pushed there, pulled by the container's other machines. */
+  push?: string;
 }
 
 export interface SecretMountSpec {
@@ -170,6 +174,24 @@ export interface SecretMountSpec {
   mode: number;
 }
 
+/** Compose's pull_policy values; `every_<duration>` (w d h m s) pulls again once the last pull is that old. */
+export type ContainerPullPolicy = 'always' | 'missing' | 'never' | 'build' | 'daily' | 'weekly' | `every_${string}`;
+
+/** A registry of machines.yml's `registries` block. */
+export interface RegistrySpec {
+  name: string;
+  /** HOST[:PORT], as image references name it. */
+  address: string;
+  /** The CA's certificate (PEM) read from ca_file, and the file's absolute path. */
+  ca?: string;
+  caFile?: string;
+  username?: string;
+  /** Sensitive: sent as X-Registry-Auth with each pull and push, never written anywhere. */
+  password?: string;
+  /** A pull-through mirror of Docker Hub: in every provisioned machine's registry-mirrors. */
+  mirror: boolean;
+}
+
 /**
  * A container in its normalised form. Field names follow the Compose specification;
  * sizes are bytes, durations are nanoseconds, cpus is a float.
@@ -178,7 +200,7 @@ export interface ContainerSpec {
   name: string;
   machines: string[];
   image: string;
-  pull_policy: 'always' | 'missing' | 'never' | 'build';
+  pull_policy: ContainerPullPolicy;
   build?: BuildSpec;
   container_name?: string;
   command?: string[];
@@ -301,6 +323,8 @@ export interface Desired {
   networks: Record<string, NetworkSpec>;
   volumes: Record<string, VolumeSpec>;
   secrets: Record<string, SecretSpec>;
+  /** Image registries by name (absent or empty: none declared). */
+  registries?: Record<string, RegistrySpec>;
   containers: Record<string, ContainerSpec>;
   /** Swarm mode: roles of machines, services, swarm configs (absent when the file declares none). */
   swarm?: DesiredSwarm;

@@ -14,4 +14,6 @@ export * from './engine-defaults.js';
 export * from './sensitive-digest.js';
 export * from './canonical-json.js';
 export * from './docker-machine-names.js';
+export * from './pull-policy.js';
+export * from './registry-of.js';
 export * from './swarm.js';

@@ -63,13 +63,22 @@ export interface ObservedMachine {
   networks: ObservedNetwork[];
   volumes: ObservedVolume[];
   images: ObservedImage[];
+  /**
+   * Tags of declared registries' images used on this machine, resolved through its engine
+   * (GET /distribution/NAME/json): reference -> the registry's digest for it, or why it could not be checked.
+   */
+  tags?: Record<string, TagLookup>;
   /** The engine's own swarm membership (docker info). */
   swarm?: ObservedSwarmLocal;
 }
 
+export type TagLookup = { digest: string } | { error: string };
+
 export interface Observed {
   /** false when refresh was skipped (--refresh=false): the planner trusts the prior state. */
   refreshed: boolean;
+  /** When refresh ran (ISO 8601): time-based pull policies (daily, every_12h) compare the last pull with it. */
+  at?: string;
   machines: Record<string, ObservedMachine>;
   /** Services, tasks, nodes and swarm objects as a manager of the project's swarm reports them. */
   swarm?: ObservedSwarm;

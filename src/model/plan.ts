@@ -107,6 +107,12 @@ export interface ImageStepData {
   pullPolicy?: PullPolicy;
   /** The container whose build section builds the image (pull_policy build, or missing with a build section). */
   buildFrom?: string;
+  /** The registry (its name in machines.yml) the reference names: the step sends its credentials with pulls and pushes. */
+  registry?: string;
+  /** build.push: build here, then push to `registry`; the other machines' nodes pull it after this one. */
+  push?: true;
+  /** The digest refresh found for the tag in the registry: what the machine runs once the step is done. */
+  digest?: string;
 }
 
 /** Where a previous machine lives and the host keys pinned for it. */

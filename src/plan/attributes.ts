@@ -2,6 +2,7 @@
 // attributes). Each object's attributes are exactly what its config hash covers, pruned of empty values so that
 // plans stay short and "absent" and "empty" compare equal.
 import type { ContainerSpec, MachineSpec, NetworkSpec, VolumeSpec } from '../model/index.js';
+import { sha256Hex } from './canonical.js';
 
 /** ContainerSpec keys that must not force a recreate (Compose drops the same from its config hash). */
 export const CONTAINER_HASH_EXCLUDED: ReadonlySet<string> = new Set([
@@ -103,6 +104,8 @@ export function engineAttributes(machine: MachineSpec): Record<string, unknown> 
     labels: e.labels,
     registry_mirrors: e.registryMirrors,
     insecure_registries: e.insecureRegistries,
+    // The CAs by their digest: a changed CA is rewritten, and a plan shows which one without the whole PEM.
+    registry_cas: e.registryCas ? Object.fromEntries(Object.entries(e.registryCas).map(([a, pem]) => [a, `sha256:${sha256Hex(pem).slice(0, 16)}`])) : undefined,
     storage_driver: e.storageDriver,
     log_driver: e.logDriver,
     log_opts: e.logOpts,

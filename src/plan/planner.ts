@@ -20,6 +20,9 @@ import {
   type ObservedContainer,
   type ObservedMachine,
   type Plan,
+  type PullPolicy,
+  pullIntervalSeconds,
+  registryOf,
   type PlanNode,
   type ReplaceStrategy,
   type SensitiveDigest,
@@ -37,6 +40,8 @@ import { containerHashOfJson, engineConfigHash, networkConfigHash, volumeConfigH
 import { imageIndex, normaliseImageRef, shortId } from './image-ref.js';
 import { insecureWarning, openEngineWarning } from './insecure.js';
 import { imageNodeName, isMaskedImageName } from './image-name.js';
+import { decideImage } from './image-decision.js';
+import { linkPushes, pushBuilders, pushReasons } from './image-push.js';
 import { jsonMayHoldSensitive, Masker } from '../masking.js';
 import {
   LABEL_CONFIG_HASH,
@@ -65,8 +70,12 @@ export interface PlanOptions {
 
 export const REPLACE_REQUESTED = 'replace requested with -replace';
 
-/** The strongest pull policy wins when containers on one machine share an image. */
-const PULL_RANK: Record<ContainerSpec['pull_policy'], number> = { never: 0, missing: 1, always: 2, build: 3 };
+/** The strongest pull policy wins when containers on one machine share an image (time-based: the shortest interval). */
+const PULL_RANK: Record<PullPolicy, number> = { never: 0, missing: 1, always: 3, build: 4 };
+const pullRank = (p: ContainerSpec['pull_policy']): number => {
+  const s = pullIntervalSeconds(p);
+  return s === undefined ? PULL_RANK[p as PullPolicy] : 2 + 1 / (1 + s);
+};
 
 type Mode = 'live' | 'state' | 'fresh';
 
@@ -88,8 +97,12 @@ interface MachineView {
   containers: Map<string, ObservedContainer>;
   /** normalised image ref -> image id (live mode). */
   images: Map<string, string>;
+  /** image id -> its repo digests (`name@sha256:…`, live mode). */
+  repoDigests: Map<string, string[]>;
   /** Prior state records on this machine, by kind and name. */
   records: Record<ObjectNodeKind, Map<string, ObjectRecord>>;
+  /** Registry tags refresh resolved through this machine's engine. */
+  tags?: ObservedMachine['tags'];
 }
 
 interface ContainerInfo {
@@ -171,6 +184,11 @@ class Planner {
   private readonly recordsByMachine = new Map<string, ObjectRecord[]>();
   /** Held machine -> its own waiting change (0 or 1), added to the waiting count of the objects on it. */
   private readonly heldWaiting = new Map<string, number>();
+  /** Image node address -> why the containers using it are replaced (its tag moved in the registry). */
+  private readonly moved = new Map<string, string>();
+  /** build.push images: reference -> the builder's node address and the other machines' node addresses. */
+  private readonly pushed = new Map<string, { builder?: string; pullers: string[] }>();
+  private builders?: Map<string, string>;
 
   constructor(
     private readonly desired: Desired,
@@ -220,6 +238,7 @@ class Planner {
     }
     this.markRemovedWithMachine();
     this.addEdges();
+    linkPushes(this.nodes, this.pushed, new Set([...this.views.values()].filter((v) => v.held).map((v) => v.name)));
     this.warnings.push(...planRollingUpdates(this.nodes, this.desired, (t) => this.masker.text(t)));
   }
 
@@ -386,6 +405,7 @@ class Planner {
       found: emptyFound(),
       containers: new Map(),
       images: new Map(),
+      repoDigests: new Map(),
       records: emptyRecords(),
     };
     for (const rec of this.recordsByMachine.get(name) ?? []) view.records[rec.kind].set(rec.name, rec);
@@ -439,6 +459,8 @@ class Planner {
       if (n !== undefined) put('volume', n, { id: v.name, labels: v.labels });
     }
     view.images = imageIndex(obs.images);
+    for (const img of obs.images) view.repoDigests.set(img.id, img.repoDigests ?? []);
+    view.tags = obs.tags;
   }
 
   // ---------------------------------------------------------------- objects on a declared machine
@@ -477,7 +499,7 @@ class Planner {
         if (v.type === 'volume' && v.source) volumes.set(v.source, this.desired.volumes[v.source] ?? implicitVolume(v.source));
       }
       const seen = images.get(spec.image);
-      if (!seen || PULL_RANK[spec.pull_policy] > PULL_RANK[seen.pull_policy]) images.set(spec.image, spec);
+      if (!seen || pullRank(spec.pull_policy) > pullRank(seen.pull_policy)) images.set(spec.image, spec);
     }
 
     for (const [name, spec] of [...networks].sort((a, b) => byString(a[0], b[0]))) {
@@ -576,41 +598,71 @@ class Planner {
     const policy = spec.pull_policy;
     const name = this.imageName(ref);
     const address = objectAddress('image', name, m);
-    // With pull_policy missing, apply builds an absent image when the container has a build section (Compose's rule).
-    const built = policy === 'build' || policy === 'missing' ? spec.build : undefined;
-    const after = this.maskedAttributes(prune({ ref, pull_policy: policy, build: built }) as Record<string, unknown>);
+    const registry = registryOf(ref, this.desired.registries);
+    // build.push: the first machine builds and pushes, the others pull from the registry.
+    const builderMachine = (this.builders ??= pushBuilders(this.desired)).get(ref);
+    const pushes = builderMachine !== undefined && registry !== undefined;
+    const builds = (policy === 'build' || (policy === 'missing' && spec.build !== undefined)) && (!pushes || builderMachine === m);
+    const built = builds ? spec.build : undefined;
+    const after = this.maskedAttributes(prune({ ref, pull_policy: policy, build: built, registry: registry?.name }) as Record<string, unknown>);
     const id = this.imagePresent(view, ref, name);
     const shown = this.masker.value(ref);
     const before = id === undefined ? null : id === '' ? { ref: shown } : { ref: shown, id: shortId(id) };
-    const base = { address, kind: 'image' as const, machine: m, name, before, after, dependsOn: [] as string[], image: this.imageStep(m, ref, name, policy) };
-    if (policy === 'always') {
-      this.add({ ...base, action: 'read', reasons: ['pulled at apply (pull_policy always)'] });
-    } else if (before === null) {
-      if (policy === 'never') {
-        this.warnings.push(`${address}: not on the machine and pull_policy is never; containers using it will fail to start`);
-        this.add({ ...base, action: 'noop', reasons: ['not on the machine (pull_policy never)'] });
-      } else {
-        this.add({ ...base, action: 'create', reasons: [policy === 'build' ? 'not on the machine (pull_policy build: built at apply)' : `not on the machine (pull_policy ${policy})`] });
-      }
-    } else if (policy === 'build') {
-      this.add({ ...base, action: 'read', reasons: ['rebuilt at apply (pull_policy build)'] });
-    } else {
-      this.add({ ...base, action: 'noop', reasons: [] });
+    const rec = view.records.image.get(name);
+    const d = decideImage({
+      address,
+      ref,
+      // Where another machine builds it, pull_policy build means: pull what it pushed.
+      policy: pushes && !builds && policy === 'build' ? (id === undefined ? 'missing' : 'always') : policy,
+      present: before !== null,
+      registry,
+      refreshed: this.observed.refreshed,
+      tag: view.tags?.[ref],
+      localDigest: this.localDigest(view, ref, id) ?? (typeof rec?.attributes.digest === 'string' ? rec.attributes.digest : undefined),
+      lastPull: typeof rec?.attributes.pulled_at === 'string' ? rec.attributes.pulled_at : undefined,
+      now: this.observed.at,
+      builds,
+    });
+    this.warnings.push(...d.warnings);
+    if (d.moved) this.moved.set(address, d.moved);
+    const image = this.imageStep(m, ref, name, d.pullPolicy, builds);
+    if (registry) image.registry = registry.name;
+    if (d.digest) image.digest = d.digest;
+    let reasons = d.reasons;
+    if (pushes) {
+      const entry = this.pushed.get(ref) ?? { pullers: [] };
+      this.pushed.set(ref, entry);
+      if (builds) {
+        image.push = true;
+        entry.builder = address;
+      } else entry.pullers.push(address);
+      reasons = pushReasons(reasons, d.action, builds, registry, objectAddress('image', name, builderMachine));
     }
+    this.add({ address, kind: 'image', machine: m, name, before, after, dependsOn: [], image, action: d.action, reasons });
+  }
+
+  /** The registry digest the machine's image carries for the reference's name (live mode). */
+  private localDigest(view: MachineView, ref: string, id: string | undefined): string | undefined {
+    if (!id) return undefined;
+    const at = ref.lastIndexOf('@');
+    const colon = ref.lastIndexOf(':');
+    const repo = at >= 0 ? ref.slice(0, at) : colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
+    const entry = (view.repoDigests.get(id) ?? []).find((d) => d.startsWith(`${repo}@`));
+    return entry?.slice(repo.length + 1);
   }
 
   /**
    * What the image step acts on. The reference is named only when it holds no sensitive value; else the node
    * names the container whose `image` it is (the plan never holds a secret).
    */
-  private imageStep(machine: string, ref: string, name: string, policy: ContainerSpec['pull_policy']): ImageStepData {
+  private imageStep(machine: string, ref: string, name: string, policy: PullPolicy, builds = true): ImageStepData {
     const users = (this.specsByMachine.get(machine) ?? []).filter((c) => c.image === ref);
     const data: ImageStepData = { pullPolicy: policy };
     if (name === ref) data.ref = ref;
     else data.refFrom = users[0]?.name;
     // pull_policy build builds from the strongest user; missing with a build section builds what is missing.
     const builder = users.find((c) => c.pull_policy === 'build') ?? (policy === 'missing' ? users.find((c) => c.build) : undefined);
-    if (builder && (policy === 'build' || policy === 'missing')) data.buildFrom = builder.name;
+    if (builds && builder && (policy === 'build' || policy === 'missing')) data.buildFrom = builder.name;
     return data;
   }
 
@@ -694,6 +746,8 @@ class Planner {
     if (keep.labels[LABEL_CONFIG_HASH] !== hash && !(imported && rec.configHash === hash)) {
       return void this.add({ ...known, action: 'replace', reasons: this.changeReasons(rec, after, hash, keep.labels[LABEL_CONFIG_HASH]) });
     }
+    const moved = this.moved.get(objectAddress('image', this.imageName(spec.image), m));
+    if (moved) return void this.add({ ...known, action: 'replace', reasons: [moved] });
     const imageId = view.images.get(normaliseImageRef(spec.image));
     if (imageId !== undefined && keep.imageId && keep.imageId !== imageId) {
       return void this.add({ ...known, action: 'replace', reasons: [`image ${spec.image} was updated: ${shortId(keep.imageId)} -> ${shortId(imageId)}`] });

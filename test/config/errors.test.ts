@@ -37,13 +37,13 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
   {
     name: 'bad enum',
     yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    pull_policy: sometimes\n',
-    want: ["machines.yml:8:18: containers.web.pull_policy: must be one of: always, missing, never, build, if_not_present"],
+    want: ["machines.yml:8:18: containers.web.pull_policy: 'sometimes' must be one of: always, missing, never, build, daily, weekly, every_<duration>, if_not_present"],
   },
   {
     name: 'bad enum value and restart policy, with suggestions',
     yaml: HEAD + 'containers:\n  web:\n    image: nginx\n    pull_policy: alwys\n    restart: alwyas\n',
     want: [
-      "machines.yml:8:18: containers.web.pull_policy: must be one of: always, missing, never, build, if_not_present (did you mean 'always'?)",
+      "machines.yml:8:18: containers.web.pull_policy: 'alwys' must be one of: always, missing, never, build, daily, weekly, every_<duration>, if_not_present (did you mean 'always'?)",
       "machines.yml:9:14: containers.web.restart: 'alwyas' must be one of: no, always, on-failure[:N], unless-stopped (did you mean 'always'?)",
     ],
   },

@@ -1,5 +1,5 @@
 // Desired/State/Plan builders for apply tests that run before (or without) the config loader and the planner.
-import type { ContainerSpec, Desired, NetworkSpec, Plan, PlanNode, State, VolumeSpec, Action } from '../../src/model/index.js';
+import type { ContainerSpec, Desired, NetworkSpec, Plan, PlanNode, State, VolumeSpec, Action, PullPolicy } from '../../src/model/index.js';
 import { containerConfigHash, networkConfigHash, replaceStrategy, volumeConfigHash } from '../../src/plan/index.js';
 import { localTraits } from '../../src/drivers/local/traits.js';
 import { builtinCatalog } from '../../src/drivers/catalog.js';
@@ -97,7 +97,7 @@ export function planOf(nodes: PlanNode[], project = 'test'): Plan {
   };
 }
 
-const PULL_RANK = { never: 0, missing: 1, always: 2, build: 3 } as const;
+const PULL_RANK: Record<string, number> = { never: 0, missing: 1, always: 2, build: 3 };
 
 /** Fills in what the planner settles for each step (config hashes, replace strategy, image data) from `desired`. */
 export function planned(plan: Plan, desired: Desired): Plan {
@@ -118,7 +118,7 @@ export function planned(plan: Plan, desired: Desired): Plan {
     } else if (n.kind === 'image') {
       const users = Object.values(desired.containers).filter((c) => c.image === n.name);
       const strongest = users.reduce<ContainerSpec | undefined>((a, c) => (!a || PULL_RANK[c.pull_policy] > PULL_RANK[a.pull_policy] ? c : a), undefined);
-      const policy = strongest?.pull_policy ?? 'missing';
+      const policy = (strongest?.pull_policy ?? 'missing') as PullPolicy;
       const builder = policy === 'build' ? strongest : policy === 'missing' ? users.find((c) => c.build) : undefined;
       n.image ??= { ref: n.name, pullPolicy: policy, ...(builder ? { buildFrom: builder.name } : {}) };
     }

@@ -54,6 +54,7 @@ const USES: Use[] = [
   { use: 'mem_limit (a size)', vars: { mem }, needles: [`${mem}m`, String(Number(mem) * 1024 * 1024)], planOnly: true },
   { use: 'ports', vars: { port }, needles: [`${port}:80`, `"${port}"`], planOnly: true },
   { use: 'engine labels and daemon options', vars: { elabel: nasty('Eng') }, needles: [`Eng${R}`], planOnly: true },
+  { use: 'registry password', vars: { regpw: nasty('Reg') }, needles: [`Reg${R}`], planOnly: true },
 ];
 
 const ALL_VARS: Record<string, string> = Object.assign({}, ...USES.map((u) => u.vars));
@@ -78,6 +79,7 @@ function config(project: string, planOnly: boolean): string {
           '      daemon: { labels: ["x=${elabel}"] }',
         ]
       : []),
+    ...(planOnly ? ['registries:', '  priv: { address: "registry.example.invalid:5000", username: bob, password: "${regpw}" }'] : []),
     'networks:',
     '  net: {}',
     'containers:',
@@ -110,6 +112,7 @@ function config(project: string, planOnly: boolean): string {
     '    image: mfile-sec/${img}-absent:1',
     '    pull_policy: never',
     '    networks: [net]',
+    ...(planOnly ? ['  private:', '    machine: g1', '    image: registry.example.invalid:5000/team/app:1'] : []),
   ];
   return lines.join('\n') + '\n';
 }

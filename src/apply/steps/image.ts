@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { resolve, dirname } from 'node:path';
 import type Docker from 'dockerode';
-import type { ContainerSpec, ImageStepData } from '../../model/index.js';
+import type { ContainerSpec, ImageStepData, RegistrySpec } from '../../model/index.js';
+import { authConfig, registryFailure } from '../../remote/docker/registry.js';
 import { engineInfo } from '../../remote/docker/client.js';
 import { followStream, type StreamEvent } from '../../remote/docker/progress-stream.js';
 import { isConflict, isNotFound } from '../../remote/docker/errors.js';
@@ -54,9 +55,50 @@ function engineId(docker: Docker): Promise<string> {
   return p;
 }
 
+/** The declared registry the plan names for this image (its credentials go with pulls and pushes). */
+function registryOfNode(ctx: StepContext): RegistrySpec | undefined {
+  const name = planned(ctx).registry;
+  if (name === undefined) return undefined;
+  const r = ctx.desired.registries?.[name];
+  if (!r) throw new Error(`${ctx.node.address}: registry ${name} is not in machines.yml; make a new plan`);
+  return r;
+}
+
+/** Runs a registry call; its failure becomes one line naming the registry, the image and the machine. */
+async function atRegistry<T>(ctx: StepContext, ref: string, doing: string, call: () => Promise<T>): Promise<T> {
+  const registry = registryOfNode(ctx);
+  try {
+    return await call();
+  } catch (err) {
+    if (!registry || (err as Error).name === 'AbortError') throw err;
+    const provisioned = ctx.desired.machines[ctx.node.machine]?.traits.provisioned ?? false;
+    throw new Error(registryFailure(err, { registry, ref, machine: ctx.node.machine, provisioned, doing }));
+  }
+}
+
 async function pull(ctx: StepContext, docker: Docker, ref: string): Promise<void> {
-  ctx.progress(`pulling ${ref}`, 'pull');
-  const stream = await docker.pull(ref, { abortSignal: ctx.signal });
+  const registry = registryOfNode(ctx);
+  ctx.progress(`pulling ${ref}${registry ? ` from registry ${registry.name}` : ''}`, 'pull');
+  const auth = authConfig(registry);
+  await atRegistry(ctx, ref, 'pull', async () => {
+    const stream = await docker.pull(ref, { abortSignal: ctx.signal, ...(auth ? { authconfig: auth } : {}) });
+    await followPull(ctx, docker, stream);
+  });
+}
+
+async function push(ctx: StepContext, docker: Docker, ref: string): Promise<void> {
+  const registry = registryOfNode(ctx);
+  if (!registry) throw new Error(`${ctx.node.address}: the plan says push and names no registry; make a new plan`);
+  ctx.progress(`pushing ${ref} to registry ${registry.name}`, 'push');
+  const auth = authConfig(registry);
+  await atRegistry(ctx, ref, 'push', async () => {
+    const stream = (await docker.getImage(ref).push({ abortSignal: ctx.signal, ...(auth ? { authconfig: auth } : {}) } as object)) as NodeJS.ReadableStream;
+    await followPull(ctx, docker, stream);
+  });
+}
+
+/** Pull and push streams: per-layer progress lines; an `error` event rejects (followStream). */
+async function followPull(ctx: StepContext, docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
   const last = new Map<string, number>();
   await followStream(
     docker,
@@ -113,7 +155,39 @@ async function build(ctx: StepContext, docker: Docker, spec: ContainerSpec): Pro
   await tarDone;
 }
 
+/** The registry digest the machine's image carries for the reference's repository, if any. */
+async function repoDigest(docker: Docker, ref: string): Promise<string | undefined> {
+  const at = ref.lastIndexOf('@');
+  const colon = ref.lastIndexOf(':');
+  const repo = at >= 0 ? ref.slice(0, at) : colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
+  const info = await docker.getImage(ref).inspect(callSignal(30_000) as Docker.ImageInspectOptions);
+  const entry = (info.RepoDigests ?? []).find((d) => d.startsWith(`${repo}@`));
+  return entry?.slice(repo.length + 1);
+}
+
 async function ensure(ctx: StepContext): Promise<NodeOutcome> {
+  const outcome = await obtain(ctx);
+  const data = planned(ctx);
+  const ref = refOf(ctx) ?? ctx.node.name;
+  const docker = await ctx.conns.docker(ctx.node.machine);
+  if (data.push) {
+    await push(ctx, docker, ref);
+    outcome.text = `${outcome.text}, pushed`;
+  }
+  // An image that was there already is not recorded (see obtain): nothing to add to.
+  if (!outcome.record) return outcome;
+  // The state records what runs on the machine: the registry's digest for the tag, and when it was fetched.
+  const digest = data.registry !== undefined ? ((await repoDigest(docker, ref)) ?? data.digest) : undefined;
+  const prior = ctx.state.objects[ctx.node.address]?.attributes ?? {};
+  const attributes = {
+    ...(ctx.node.after ?? {}),
+    ...(digest ? { digest } : {}),
+    ...(outcome.text !== 'present' ? { pulled_at: new Date().toISOString() } : typeof prior.pulled_at === 'string' ? { pulled_at: prior.pulled_at } : {}),
+  };
+  return { ...outcome, record: { ...outcome.record, attributes } };
+}
+
+async function obtain(ctx: StepContext): Promise<NodeOutcome> {
   const ref = refOf(ctx) ?? ctx.node.name;
   const docker = await ctx.conns.docker(ctx.node.machine);
   const { pullPolicy: policy, buildFrom } = planned(ctx);

@@ -12,7 +12,11 @@ import {
   SYSTEMD_DROPIN,
   SYSTEMD_DROPIN_DIR,
   DAEMON_JSON,
+  registryCaPath,
 } from './paths.js';
+import { posix } from 'node:path';
+
+const dirname = (p: string): string => posix.dirname(p);
 
 export type Argv = string[];
 
@@ -42,6 +46,11 @@ export function factsCommand(): Argv {
 
 export function mkdirCommand(): Argv {
   return ['mkdir', '-p', DOCKER_ETC, MFILE_ETC];
+}
+
+/** The certs.d folders of the registries whose CA the machine gets. */
+export function registryCaDirsCommand(addresses: string[]): Argv {
+  return ['mkdir', '-p', ...addresses.map((a) => dirname(registryCaPath(a)))];
 }
 
 export function aptInstallCommands(): Argv[] {

@@ -14,3 +14,5 @@ export const DOCKERD_PIDFILE = '/var/run/docker.pid';
 /** dockerd's default exec-root keeps the pid of the containerd it started here. */
 export const CONTAINERD_PIDFILE = '/var/run/docker/containerd/containerd.pid';
 export const DOCKERD_LOG = '/var/log/mfile-dockerd.log';
+/** Where dockerd looks for the CA of registry HOST:PORT (read on each pull: no restart needed). */
+export const registryCaPath = (address: string): string => `/etc/docker/certs.d/${address}/ca.crt`;

@@ -13,6 +13,7 @@ import {
   engineLogTailCommand,
   factsCommand,
   mkdirCommand,
+  registryCaDirsCommand,
   supervisedRestartCommand,
   systemdDropinContent,
   systemdDropinDirCommand,
@@ -31,6 +32,7 @@ import {
   REMOTE_CERT,
   REMOTE_KEY,
   SYSTEMD_DROPIN,
+  registryCaPath,
 } from './paths.js';
 
 export interface ProvisionRequest {
@@ -103,6 +105,11 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
       // checksum that differs and the next run writes the pair again, instead of a daemon with a torn pair.
       await session.writeFile(REMOTE_KEY, certs.key, 0o600);
       writes.push(session.writeFile(REMOTE_CA, certs.ca, 0o644), session.writeFile(REMOTE_CERT, certs.cert, 0o644));
+    }
+    const cas = Object.entries(machine.engine.registryCas ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (cas.length) {
+      await session.exec(registryCaDirsCommand(cas.map(([a]) => a)));
+      for (const [address, pem] of cas) writes.push(session.writeFile(registryCaPath(address), pem, 0o644));
     }
     if (facts.systemd) {
       await session.exec(systemdDropinDirCommand());

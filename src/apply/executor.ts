@@ -7,7 +7,7 @@ import { createConnections } from './connections.js';
 import { defaultHandlers } from './steps/index.js';
 import { engineMessage } from '../remote/docker/errors.js';
 import { Masker } from '../masking.js';
-import { StepError, type ApplyArgs, type ApplyResult, type NodeOutcome, type StepContext } from './types.js';
+import { StepError, type ApplyArgs, type ApplyResult, type NodeOutcome, type StepContext, type StepHandlers } from './types.js';
 
 const RUNNING: Record<string, string> = { create: 'creating', update: 'updating', replace: 'replacing', delete: 'destroying', read: 'reading' };
 const DONE: Record<string, string> = { create: 'created', update: 'updated', replace: 'replaced', delete: 'destroyed', read: 'read' };
@@ -103,7 +103,7 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyResult> {
         await checkpoint.flush();
       },
     };
-    const handler = handlers[node.kind];
+    const handler = handlers[node.kind as keyof StepHandlers] ?? { run: () => Promise.reject(new Error(`${node.address}: no step for a ${node.kind} node in this mfile`)) };
     const started = Date.now();
     try {
       if (handler.gate) await handler.gate(ctx);
@@ -123,7 +123,12 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyResult> {
       checkpoint.update((s) => {
         if (outcome.machineRecord === null) delete s.machines[node.machine];
         else if (outcome.machineRecord) s.machines[node.machine] = outcome.machineRecord;
-        if (node.kind !== 'machine') {
+        if (outcome.swarm) {
+          const next = outcome.swarm(s.swarm);
+          if (next) s.swarm = next;
+          else delete s.swarm;
+        }
+        if (node.kind !== 'machine' && !node.swarm) {
           if (outcome.record === null || (outcome.record === undefined && node.action === 'delete')) delete s.objects[node.address];
           else if (outcome.record) s.objects[node.address] = record(node, s, outcome, 'created');
         }

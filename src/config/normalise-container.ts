@@ -26,14 +26,14 @@ export interface NormalisedContainer {
   portEntry: number[];
 }
 
-function duration(ctx: Context, path: Path, v: unknown): number | undefined {
+export function duration(ctx: Context, path: Path, v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const ns = parseDuration(String(v));
   if (ns === undefined) fail(ctx, path, `'${String(v)}' must be a duration like 30s, 1m30s or 100ms`);
   return ns;
 }
 
-function size(ctx: Context, path: Path, v: unknown): number | undefined {
+export function size(ctx: Context, path: Path, v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (v === -1) return -1;
   const bytes = parseSize(v as string | number);
@@ -41,7 +41,7 @@ function size(ctx: Context, path: Path, v: unknown): number | undefined {
   return bytes;
 }
 
-function command(ctx: Context, path: Path, v: unknown): string[] | undefined {
+export function command(ctx: Context, path: Path, v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (Array.isArray(v)) return v.map(String);
   const text = String(v);
@@ -89,7 +89,7 @@ function envFiles(ctx: Context, base: Path, v: unknown): Record<string, string> 
   return out;
 }
 
-function ports(ctx: Context, base: Path, v: unknown): { ports: PortSpec[]; portEntry: number[] } {
+export function ports(ctx: Context, base: Path, v: unknown): { ports: PortSpec[]; portEntry: number[] } {
   const out: PortSpec[] = [];
   const portEntry: number[] = [];
   ((v as unknown[] | undefined) ?? []).forEach((item, i) => {
@@ -172,7 +172,7 @@ function dependsOn(v: unknown): Record<string, DependsOnSpec> {
 
 const TEST_FORMS = ['CMD', 'CMD-SHELL', 'NONE'];
 
-function healthcheck(ctx: Context, base: Path, v: unknown): HealthcheckSpec | undefined {
+export function healthcheck(ctx: Context, base: Path, v: unknown): HealthcheckSpec | undefined {
   if (v === undefined) return undefined;
   const h = obj(v);
   const test = h.test === undefined ? [] : typeof h.test === 'string' ? ['CMD-SHELL', h.test] : (h.test as string[]);
@@ -191,7 +191,7 @@ function healthcheck(ctx: Context, base: Path, v: unknown): HealthcheckSpec | un
   return spec;
 }
 
-function secrets(v: unknown): SecretMountSpec[] {
+export function secrets(v: unknown): SecretMountSpec[] {
   return ((v as unknown[] | undefined) ?? []).map((item) => {
     const s = typeof item === 'string' ? { source: item } : obj(item);
     const source = String(s.source);

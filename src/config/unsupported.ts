@@ -2,7 +2,7 @@
 // machines. Each gets a reason instead of a bare "unknown key".
 import type { Path } from './positions.js';
 
-const SWARM = 'it configures Swarm services; mfile runs containers on machines directly';
+const SWARM = 'it configures Swarm services: write it under a top-level services entry (a swarm of machines with swarm roles); a container runs on the machines it names';
 const NOT_YET = 'mfile v1 does not implement this Compose key';
 
 const CONTAINER: Record<string, string> = {
@@ -12,7 +12,7 @@ const CONTAINER: Record<string, string> = {
   links: 'legacy Compose; containers on a shared network reach each other by name',
   external_links: 'legacy Compose; attach the container to the other one\'s network instead',
   volumes_from: 'declare the shared volume under volumes and mount it in both containers',
-  configs: 'use a secret or a bind mount (volumes) for configuration files',
+  configs: 'use a secret or a bind mount (volumes) for configuration files (configs are for Swarm services)',
   develop: 'it drives `compose watch`, a development workflow',
   attach: 'mfile does not attach to container output',
   provider: 'Compose provider services are not containers',
@@ -61,8 +61,6 @@ const UPDATE_CONFIG: Record<string, string> = {
 };
 
 const TOP: Record<string, string> = {
-  services: 'machines.yml calls them containers: move each service under containers (add machine: NAME when there are several machines)',
-  configs: 'use secrets or bind mounts for configuration files',
   include: 'machines.yml is one self-contained file',
   name: 'the project name is set with project',
   models: NOT_YET,

@@ -6,10 +6,16 @@ import { genericTraits } from './generic/traits.js';
 import { localTraits } from './local/traits.js';
 import { noneTraits } from './none/traits.js';
 import { sandboxTraits } from './sandbox/traits.js';
+import { qemuTraits } from './qemu/traits.js';
 import { localDriver } from './local/index.js';
 import { noneDriver } from './none/index.js';
 import { sandboxDriver } from './sandbox/index.js';
 import { genericDriver } from './generic/index.js';
+import { qemuDriver } from './qemu/index.js';
+import { hetznerTraits } from './hetzner/traits.js';
+import { digitaloceanTraits } from './digitalocean/traits.js';
+import { digitaloceanDriver } from './digitalocean/index.js';
+import { hetznerDriver } from './hetzner/index.js';
 import { UsageError } from '../errors.js';
 import { pluginDriver } from './plugin/adapter.js';
 import { describePluginSync, pluginOnPath } from './plugin/discovery.js';
@@ -20,6 +26,9 @@ const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Drive
   [noneTraits.name, noneDriver],
   [sandboxTraits.name, sandboxDriver],
   [genericTraits.name, genericDriver],
+  [qemuTraits.name, qemuDriver],
+  [hetznerTraits.name, () => hetznerDriver()],
+  [digitaloceanTraits.name, () => digitaloceanDriver()],
 ]);
 
 const cache = new Map<string, Driver>();

@@ -2,6 +2,7 @@
 // Every short form of Compose is turned into its long form here, so later stages read one shape.
 
 import type { DriverCatalog, DriverTraits } from './driver-traits.js';
+import type { DesiredSwarm } from './swarm.js';
 
 /** A driver's name as machines.yml writes it: a built-in driver or a plugin (the catalog of the run knows which). */
 export type DriverName = string;
@@ -240,6 +241,8 @@ export interface Desired {
   volumes: Record<string, VolumeSpec>;
   secrets: Record<string, SecretSpec>;
   containers: Record<string, ContainerSpec>;
+  /** Swarm mode: roles of machines, services, swarm configs (absent when the file declares none). */
+  swarm?: DesiredSwarm;
   /** The drivers this config was checked against; also gives the traits of machines only the state names. */
   drivers: DriverCatalog;
 }

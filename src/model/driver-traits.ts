@@ -38,6 +38,11 @@ export interface DriverTraits {
   addressKeys: string[];
   /** Block keys whose values are secrets (tokens): always masked, never stored. */
   secretKeys: string[];
+  /**
+   * Block key listing the addresses a cloud firewall opens the Docker API port to (absent or empty: the whole
+   * internet, which the plan flags).
+   */
+  engineSourcesKey?: string;
 }
 
 /** Every driver mfile knows in this run: built in, plus plugins found on PATH or named in machines.yml. */

@@ -1,9 +1,13 @@
 // A Plan is plain data: made by plan(), rendered as text or JSON, saved to a file, walked by apply.
 import type { SshAddress } from './state.js';
+import type { SwarmStepData } from './swarm.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop' | 'read';
 
-export type NodeKind = 'machine' | 'network' | 'volume' | 'image' | 'container';
+export type NodeKind = 'machine' | 'network' | 'volume' | 'image' | 'container' | SwarmNodeKind;
+
+/** swarm.MACHINE (membership), service.NAME, swarm-network.NAME, swarm-secret.NAME, swarm-config.NAME. */
+export type SwarmNodeKind = 'swarm' | 'service' | 'swarm-network' | 'swarm-secret' | 'swarm-config';
 
 export interface PlanNode {
   /** machine.NAME, container.NAME[MACHINE], network.NAME[MACHINE], volume.NAME[MACHINE], image.REF[MACHINE] */
@@ -54,6 +58,8 @@ export interface PlanNode {
    * (trait removesHostedObjects): the machine's removal takes it, so it needs no engine call of its own.
    */
   removedWithMachine?: true;
+  /** Swarm nodes: what the step does, decided by the planner. */
+  swarm?: SwarmStepData;
 }
 
 /**

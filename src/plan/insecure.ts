@@ -19,3 +19,22 @@ export function insecureWarning(spec: MachineSpec): string | undefined {
   }
   return undefined;
 }
+
+const WORLD = ['0.0.0.0/0', '::/0'];
+
+/**
+ * The warning for a cloud machine whose firewall opens the Docker API port to the whole internet (the default
+ * when the block names no engine sources): stated in the plan, as `tls: false` is.
+ */
+export function openEngineWarning(spec: MachineSpec): string | undefined {
+  const { traits } = spec;
+  if (traits.engineSourcesKey === undefined || !traits.block || spec.engine.transport !== 'tcp') return undefined;
+  const given = spec.driverOptions[traits.engineSourcesKey];
+  const sources = Array.isArray(given) && given.length > 0 ? given.map(String) : WORLD;
+  if (!sources.some((s) => WORLD.includes(s))) return undefined;
+  const where = `${traits.block}.${traits.engineSourcesKey}`;
+  return (
+    `machine ${spec.name}: its firewall opens the Docker API port ${spec.engine.port} to the whole internet ` +
+    `(${where}${Array.isArray(given) && given.length ? '' : ' defaults to 0.0.0.0/0 and ::/0'}): only mutual TLS guards it; name your addresses in ${where}`
+  );
+}

@@ -35,7 +35,7 @@ import { replaceStrategy } from './replace-strategy.js';
 import { changeReason, diffAttributes, formatValue } from './diff.js';
 import { containerHashOfJson, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
 import { imageIndex, normaliseImageRef, shortId } from './image-ref.js';
-import { insecureWarning } from './insecure.js';
+import { insecureWarning, openEngineWarning } from './insecure.js';
 import { imageNodeName, isMaskedImageName } from './image-name.js';
 import { jsonMayHoldSensitive, Masker } from '../masking.js';
 import {
@@ -53,6 +53,7 @@ import { containerDeps, waitsOf } from './container-waits.js';
 import { runState } from './container-run-state.js';
 import { planRollingUpdates } from './rolling.js';
 import { selectTargets } from './targets.js';
+import { planSwarm } from './swarm-plan.js';
 
 export interface PlanOptions {
   destroy?: boolean;
@@ -110,6 +111,9 @@ const sortedKeys = (o: object): string[] => Object.keys(o).sort(byString);
 export function plan(desired: Desired, prior: State, observed: Observed, opts: PlanOptions = {}): Plan {
   const p = new Planner(desired, prior, observed, opts.destroy === true, new Set(opts.replace ?? []));
   p.run();
+  const swarm = planSwarm(desired, prior, observed, opts.destroy === true, p.nodes, p.masker);
+  for (const n of swarm.nodes) p.nodes.set(n.address, n);
+  p.warnings.push(...swarm.warnings);
   let nodes = [...p.nodes.values()];
   const warnings = p.warnings;
   if (opts.targets && opts.targets.length > 0) {
@@ -277,6 +281,8 @@ class Planner {
 
     const insecure = insecureWarning(spec);
     if (insecure) this.warnings.push(insecure);
+    const open = openEngineWarning(spec);
+    if (open) this.warnings.push(open);
 
     if (obs && (obs.status === 'error' || obs.status === 'unknown')) {
       this.warnings.push(`machine ${name}: ${obs.status}${obs.error ? ` (${obs.error})` : ''}; objects on it are planned from the state`);

@@ -20,6 +20,8 @@ interface Kept {
   id: string;
   name: string;
   wasRunning: boolean;
+  /** Its own health check (the previous spec's), waited for once it is back. */
+  healthcheck: boolean;
 }
 
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))}s`;
@@ -44,7 +46,8 @@ export async function rollingReplace(ctx: StepContext, docker: Docker, spec: Con
   let kept: Kept | undefined;
   if (old) {
     // Renamed, not removed: the new container takes the name (and its DNS name on networks) at once.
-    kept = { id: old.Id, name: `${name}-mfile-previous-${suffix}`, wasRunning: old.State.Running };
+    const test = old.Config.Healthcheck?.Test;
+    kept = { id: old.Id, name: `${name}-mfile-previous-${suffix}`, wasRunning: old.State.Running, healthcheck: !!test?.length && test[0] !== 'NONE' };
     await docker.getContainer(old.Id).rename({ name: kept.name, ...callSignal() });
   }
   let newId: string | undefined;
@@ -109,6 +112,11 @@ async function putBack(ctx: StepContext, docker: Docker, name: string, kept: Kep
     ctx.progress(`putting the previous ${name} back`);
     await docker.getContainer(kept.id).rename({ name, ...callSignal() });
     if (kept.wasRunning) await startContainer(docker, kept.id);
+    // Serving again before the step reports: a stopped-first container needs its start-up time.
+    if (kept.wasRunning && kept.healthcheck) {
+      ctx.progress(`waiting for the previous ${name} to be healthy again`);
+      await waitForCondition(docker, kept.id, 'service_healthy', { timeoutMs: ctx.options.dependencyTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS });
+    }
   } catch (err) {
     return `putting the previous container back failed (${engineMessage(err)}): it is ${kept?.name ?? 'gone'}; ${next}`;
   }

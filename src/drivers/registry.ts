@@ -10,6 +10,8 @@ import { localDriver } from './local/index.js';
 import { noneDriver } from './none/index.js';
 import { sandboxDriver } from './sandbox/index.js';
 import { genericDriver } from './generic/index.js';
+import { amazonec2Traits } from './amazonec2/traits.js';
+import { amazonec2Driver } from './amazonec2/index.js';
 import { UsageError } from '../errors.js';
 import { pluginDriver } from './plugin/adapter.js';
 import { describePluginSync, pluginOnPath } from './plugin/discovery.js';
@@ -20,6 +22,7 @@ const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Drive
   [noneTraits.name, noneDriver],
   [sandboxTraits.name, sandboxDriver],
   [genericTraits.name, genericDriver],
+  [amazonec2Traits.name, amazonec2Driver],
 ]);
 
 const cache = new Map<string, Driver>();

@@ -19,3 +19,15 @@ export function insecureWarning(spec: MachineSpec): string | undefined {
   }
   return undefined;
 }
+
+/** The warning for a cloud machine whose engine port the firewall opens to the whole internet, else undefined. */
+export function openEngineWarning(spec: MachineSpec): string | undefined {
+  const key = spec.traits.engineSourcesKey;
+  if (key === undefined || spec.engine.transport !== 'tcp') return undefined;
+  const given = spec.driverOptions[key];
+  const sources = Array.isArray(given) ? given.map(String) : ['0.0.0.0/0'];
+  const open = sources.filter((s) => s === '0.0.0.0/0' || s === '::/0');
+  if (open.length === 0) return undefined;
+  const how = Array.isArray(given) ? `${spec.traits.block}.${key}` : `the default of ${spec.traits.block}.${key}`;
+  return `machine ${spec.name}: its engine port ${spec.engine.port} is open to ${open.join(', ')} (${how}): only mutual TLS guards it; list your own addresses there`;
+}

@@ -35,7 +35,7 @@ import { replaceStrategy } from './replace-strategy.js';
 import { changeReason, diffAttributes, formatValue } from './diff.js';
 import { containerHashOfJson, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
 import { imageIndex, normaliseImageRef, shortId } from './image-ref.js';
-import { insecureWarning } from './insecure.js';
+import { insecureWarning, openEngineWarning } from './insecure.js';
 import { imageNodeName, isMaskedImageName } from './image-name.js';
 import { jsonMayHoldSensitive, Masker } from '../masking.js';
 import {
@@ -275,6 +275,8 @@ class Planner {
 
     const insecure = insecureWarning(spec);
     if (insecure) this.warnings.push(insecure);
+    const openEngine = openEngineWarning(spec);
+    if (openEngine) this.warnings.push(openEngine);
 
     if (obs && (obs.status === 'error' || obs.status === 'unknown')) {
       this.warnings.push(`machine ${name}: ${obs.status}${obs.error ? ` (${obs.error})` : ''}; objects on it are planned from the state`);

@@ -41,7 +41,15 @@ export function amazonec2Driver(): Driver {
     traits: amazonec2Traits,
 
     async preCreateCheck(req) {
-      await preCreateCheck(ec2Options(req.machine), req.machine.name);
+      const name = req.machine.name;
+      try {
+        await preCreateCheck(ec2Options(req.machine), name);
+      } catch (err) {
+        // The plan's refusal already names the driver ("driver amazonec2 cannot create it: ...").
+        const own = `${name}: driver ${amazonec2Traits.name}: `;
+        if (err instanceof DriverError && err.message.startsWith(own)) throw new DriverError(name, err.message.slice(own.length));
+        throw err;
+      }
     },
 
     create: (req): Promise<CreateResponse> => createMachine(req),

@@ -66,7 +66,7 @@ describe('preCreateCheck (plan time)', () => {
 
   it('a misspelt instance type fails with the closest types listed', async () => {
     const msg = await refusal(driver.preCreateCheck(req(spec('web', { instance_type: 't3.smal' }), dir)));
-    expect(msg).toMatch(/^web: driver amazonec2: instance type t3\.smal is not offered in us-east-1; closest: t3\.small, /);
+    expect(msg).toMatch(/^web: instance type t3\.smal is not offered in us-east-1; closest: t3\.small, /);
   });
 
   it('a misspelt region fails with the regions listed', async () => {
@@ -83,7 +83,7 @@ describe('preCreateCheck (plan time)', () => {
     const back = useEnv({ AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG1', AWS_SECRET_ACCESS_KEY: 'wrong-secret-value' });
     try {
       const msg = await refusal(driver.preCreateCheck(req(spec('web', { region: 'eu-west-1' }), dir)));
-      expect(msg).toBe('web: driver amazonec2: DescribeRegions failed: AuthFailure (HTTP 401): AWS was not able to validate the provided access credentials');
+      expect(msg).toBe('web: DescribeRegions failed: AuthFailure (HTTP 401): AWS was not able to validate the provided access credentials');
       expect(msg).not.toContain('wrong-secret-value');
       expect(msg).not.toContain('AKIAWRONG');
     } finally {
@@ -189,7 +189,7 @@ describe('create and remove', () => {
     fake.fail('DescribeRegions', 500, 'InternalError', 'An internal error has occurred', 100);
     const before = fake.count('DescribeRegions');
     const msg = await refusal(driver.preCreateCheck(req(spec('down'), dir)));
-    expect(msg).toBe('down: driver amazonec2: DescribeRegions failed: InternalError (HTTP 500): An internal error has occurred');
+    expect(msg).toBe('down: DescribeRegions failed: InternalError (HTTP 500): An internal error has occurred');
     expect(fake.count('DescribeRegions') - before).toBe(MAX_ATTEMPTS);
   });
 

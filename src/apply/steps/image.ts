@@ -1,5 +1,6 @@
 // Image ensure: pull_policy always -> pull; missing -> keep the machine's copy, else copy it from the local
 // engine (save | load, streamed), else pull; never -> fail when absent; build -> build the context on the machine.
+// Only an image this step put on the machine is recorded, so only such an image is removed by a destroy.
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { resolve, dirname } from 'node:path';
@@ -145,6 +146,8 @@ async function ensure(ctx: StepContext): Promise<NodeOutcome> {
   }
   const id = await imageId(docker, ref);
   if (!id) throw new Error(`image ${ref} is still missing on ${ctx.node.machine} after ${text}`);
+  // An image that was there already belongs to whoever put it there: recording it would make destroy remove it.
+  if (text === 'present') return { text };
   return { record: { id }, text };
 }
 

@@ -52,8 +52,12 @@ function dirOf(req: MachineRequest): string {
   return machineDir(req.ctx.stateDir, req.machine.name);
 }
 
-/** True when something answers on IP:22 with an SSH banner within the time. */
-export function sshAnswers(ip: string, timeoutMs = 1500): Promise<boolean> {
+/**
+ * True when something answers on IP:22 with an SSH banner within the time. A dead sshd refuses at once; the time
+ * only bounds a slow one, and sshd re-executes itself per connection, which took over 1.5 s on a loaded box
+ * (a no-op plan then called a healthy machine broken).
+ */
+export function sshAnswers(ip: string, timeoutMs = 10_000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host: ip, port: 22, timeout: timeoutMs });
     const done = (ok: boolean) => {

@@ -91,15 +91,16 @@ describeNeeding(SANDBOX)('driver amazonec2 against the fake EC2 with real hosts'
     // Recorded as pending before the request, with nothing the create would have returned.
     expect(state().machines.web).toMatchObject({ status: 'pending', driverData: {} });
 
-    let r = await run(['apply', '-y']);
+    let r = await run(['apply', '-y', '--json']);
     const unlock = /mfile state unlock (\S+)/.exec(r.stderr);
     if (r.code !== 0 && unlock) {
       const u = await run(['state', 'unlock', unlock[1]]);
       expect(u.code, u.stderr).toBe(0);
-      r = await run(['apply', '-y']);
+      r = await run(['apply', '-y', '--json']);
     }
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain(`adopting instance ${launched}`);
+    const texts = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => String((JSON.parse(l) as { text?: string }).text ?? ''));
+    expect(texts.some((t) => t.includes(`adopting instance ${launched}`)), texts.join('\n')).toBe(true);
     expect(fake.count('RunInstances')).toBe(1);
     expect(fake.leftovers().instances).toEqual([launched]);
     const rec = state().machines.web;

@@ -1,6 +1,7 @@
 // The botocore model of EC2 as a contract: a form-encoded request is decoded member by member from its
 // operation's input shape (EC2 query names, flattened lists `Name.N`), and every breach is reported: an unknown
-// operation or member, a missing required member, a wrong type, a value outside an enum or a length/range bound.
+// operation or member, a missing required member, a wrong type, a value outside an enum, a pattern, or a
+// length/range bound.
 // Answers are written as XML from the operation's output shape, and a fake answer that breaks it throws.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -56,6 +57,7 @@ function scalar(shapeName: string, s: Shape, raw: string, key: string, v: string
       if (s.enum && !s.enum.includes(raw)) v.push(`${key}: "${raw}" is not one of ${shapeName}'s ${s.enum.length} values`);
       if (s.min !== undefined && raw.length < s.min) v.push(`${key}: shorter than ${s.min}`);
       if (s.max !== undefined && raw.length > s.max) v.push(`${key}: longer than ${s.max}`);
+      if (s.pattern && !new RegExp(s.pattern).test(raw)) v.push(`${key}: "${raw}" does not match ${shapeName}'s pattern ${s.pattern}`);
       return raw;
     case 'integer':
     case 'long': {

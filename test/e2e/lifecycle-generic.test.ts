@@ -31,7 +31,8 @@ describeNeeding(SANDBOX)('mfile stop, start, kill and restart on a generic machi
     const key = join(h.stateDir, 'machines', 'srv', 'id_ed25519');
     writeFileSync(
       join(dir, 'machines.yml'),
-      `version: 1\nproject: lcg\nmachines:\n  g:\n    driver: generic\n    generic: { host: "${ip}", user: root, identity_file: "${key}" }\n    engine: { install: never }\n`,
+      `version: 1\nproject: lcg\nmachines:\n  g:\n    driver: generic\n    generic: { host: "${ip}", user: root, identity_file: "${key}" }\n    engine: { install: never }\n` +
+        'containers:\n  idle: { image: "mfile-demo/busybox:1", command: ["sleep", "3600"], machines: [g] }\n',
     );
     const r = run(['apply', '-y']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -75,5 +76,19 @@ describeNeeding(SANDBOX)('mfile stop, start, kill and restart on a generic machi
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(status()).toBe('Running');
     expect(state().machines.g.hold).toBeUndefined();
+  });
+
+  it('rm of a held machine is refused in one line naming it and mfile start; after start it removes the machine and its container', () => {
+    expect(run(['stop', 'g']).code).toBe(0);
+    const refused = run(['rm', 'g', '-y']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Error: g is held stopped by 'mfile stop' at .*: its engine must run to remove what mfile runs on it; run 'mfile start g' first$/)]);
+    expect(state().machines.g.hold?.verb).toBe('stop');
+    expect(Object.keys(state().objects)).toContain('container.idle[g]');
+    expect(run(['start', 'g']).code).toBe(0);
+    const rm = run(['rm', 'g', '-y']);
+    expect(rm.code, rm.stdout + rm.stderr).toBe(0);
+    expect(state().machines.g).toBeUndefined();
+    expect(Object.keys(state().objects)).toEqual([]);
   });
 });

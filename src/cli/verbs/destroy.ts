@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { renderPlanText } from '../../plan/index.js';
 import { out, outRendered, warn } from '../common.js';
 import { confirmOrRefuse } from '../confirm.js';
+import { refuseHeldRemovals } from '../held-removal.js';
 import { execute } from '../execute.js';
 import { parsePositiveInt } from '../options.js';
 import { addPipelineOptions } from '../pipeline-options.js';
@@ -25,6 +26,7 @@ export function destroyCommand(): Command {
       const run = await prepareRun(opts, 'destroy', true);
       try {
         for (const w of run.plan.warnings) warn(w);
+        refuseHeldRemovals(run.plan, run.state);
         if (!opts.json) outRendered(renderPlanText(run.plan));
         if (!hasChanges(run.plan)) return;
         const approved = await confirmOrRefuse('Do you really want to destroy all these resources?', opts.autoApprove === true);

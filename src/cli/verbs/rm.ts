@@ -7,6 +7,7 @@ import { renderPlanText } from '../../plan/index.js';
 import { summarise } from '../../plan/summary.js';
 import { out, outRendered, warn } from '../common.js';
 import { confirmOrRefuse } from '../confirm.js';
+import { refuseHeldRemovals } from '../held-removal.js';
 import { execute } from '../execute.js';
 import { parsePositiveInt } from '../options.js';
 import { addPipelineOptions } from '../pipeline-options.js';
@@ -45,6 +46,7 @@ export function rmCommand(): Command {
           throw new UsageError(`no machine named ${unknown.join(', ')} in the state${known.length ? ` (known: ${known.join(', ')})` : ''}`);
         }
         run.plan = onMachines(run.plan, new Set(names));
+        refuseHeldRemovals(run.plan, run.state);
         if (!opts.json) outRendered(renderPlanText(run.plan));
         const again = names.filter((n) => run.desired.machines[n]);
         if (again.length > 0) {

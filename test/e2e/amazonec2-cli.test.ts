@@ -2,7 +2,8 @@
 // botocore model) whose instances are real namespace hosts with sshd on 10.213.150.0/24: apply launches the
 // instance, logs in with the machine's key, provisions Docker with mutual TLS and runs a container; destroy leaves
 // no instance, key pair or security group. Faults: mfile killed between RunInstances and its state write (the
-// rerun adopts the instance: no duplicate), and an instance that never runs (tainted; the rerun replaces it).
+// rerun adopts the instance: no duplicate), and an instance that never runs (tainted; the rerun replaces it);
+// stop and start map to the instance actions and bring the engine back.
 // Needs root, docker.io, openssh-server, tini, iproute2, iptables.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -151,6 +152,18 @@ describeNeeding(SANDBOX)('driver amazonec2 against the fake EC2 with real hosts'
     expect(fake.leftovers().instances).toHaveLength(1);
     const ps = await docker(['ps', '--format', '{{.Names}}']);
     expect(ps.stdout).toContain('ec2e2e-hello');
+
+    // The power verbs are EC2's instance actions: stop waits for "stopped", start for "running", then the engine.
+    const live = (): string[] => [...fake.instances.values()].filter((i) => i.state !== 'terminated').map((i) => i.state);
+    const stop = await run(['stop', 'web']);
+    expect(stop.code, stop.stdout + stop.stderr).toBe(0);
+    expect(live()).toEqual(['stopped']);
+    expect((await docker(['version'])).status).not.toBe(0);
+    const start = await run(['start', 'web']);
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    expect(live()).toEqual(['running']);
+    const v = await docker(['version', '--format', '{{.Server.Version}}']);
+    expect(v.status, v.stderr).toBe(0);
 
     const d = await run(['destroy', '-y']);
     expect(d.code, d.stderr).toBe(0);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine (as root) for the heavier provisioning tests (test/e2e/provision-*.test.ts): debootstrap
-# for the Debian roots, qemu (TCG) for the VM, dpkg-dev for the local apt repository, busybox-static for its
+# for the Debian roots, qemu (TCG) for the VM, qemu-img (qemu-utils), sfdisk (fdisk) and extlinux
+# (extlinux, syslinux-common) for the qemu driver's cloud-like image, dpkg-dev for the local apt repository, busybox-static for its
 # web server, tini-static as the Debian-root host's PID 1, golang-go to build docker-machine and the fault plugin
 # for the Docker Machine plugin tests (test/drivers/docker-machine/). Idempotent: a second run only checks dpkg's database.
 # The roots, disk image and .deb repository themselves are built (and cached under /var/cache/mfile-test) by the
@@ -8,7 +9,7 @@
 set -euo pipefail
 
 need=()
-for p in debootstrap qemu-system-x86 dpkg-dev e2fsprogs busybox-static tini iproute2 iptables openssh-client golang-go; do
+for p in debootstrap qemu-system-x86 qemu-utils fdisk extlinux syslinux-common dpkg-dev e2fsprogs busybox-static tini iproute2 iptables openssh-client golang-go; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ "${#need[@]}" -gt 0 ]; then

@@ -85,3 +85,19 @@ export class InterruptedError extends MfileError {
 export class UnsafePathError extends MfileError {
   readonly exitCode = 1;
 }
+
+/**
+ * A rolling update (deploy.update_config) whose new container did not become healthy on a machine: it names the
+ * container, the machine, why, and what became of the previous container and of the update.
+ */
+export class RollingUpdateError extends MfileError {
+  readonly exitCode = 1;
+  constructor(
+    readonly container: string,
+    readonly machine: string,
+    cause: string,
+    outcome: string,
+  ) {
+    super(`rolling update of container ${container} failed on machine ${machine}: ${cause}; ${outcome}`);
+  }
+}

@@ -7,7 +7,7 @@ import { createConnections } from './connections.js';
 import { defaultHandlers } from './steps/index.js';
 import { engineMessage } from '../remote/docker/errors.js';
 import { Masker } from '../masking.js';
-import { StepError, type ApplyArgs, type ApplyResult, type NodeOutcome, type StepContext } from './types.js';
+import { StepError, type ApplyArgs, type ApplyResult, type NodeOutcome, type StepContext, type StepHandlers } from './types.js';
 
 const RUNNING: Record<string, string> = { create: 'creating', update: 'updating', replace: 'replacing', delete: 'destroying', read: 'reading' };
 const DONE: Record<string, string> = { create: 'created', update: 'updated', replace: 'replaced', delete: 'destroyed', read: 'read' };
@@ -65,6 +65,9 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyResult> {
   for (const n of active) emit({ id: n.address, parent: parentOf(n), status: 'pending', text: `${n.action} ${n.address}` });
 
   const runNode = async (node: PlanNode): Promise<boolean> => {
+    // Order-only edges: wait for them to settle, whatever their outcome.
+    const after = (node.runsAfter ?? []).filter((d) => byAddress.has(d) && d !== node.address);
+    await Promise.all(after.map((d) => settled.get(d) ?? visit(byAddress.get(d)!)));
     const deps = node.dependsOn.filter((d) => byAddress.has(d) && d !== node.address);
     const ok = await Promise.all(deps.map((d) => settled.get(d) ?? visit(byAddress.get(d)!)));
     const skip = (cause: string): false => {
@@ -100,7 +103,7 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyResult> {
         await checkpoint.flush();
       },
     };
-    const handler = handlers[node.kind];
+    const handler = handlers[node.kind as keyof StepHandlers] ?? { run: () => Promise.reject(new Error(`${node.address}: no step for a ${node.kind} node in this mfile`)) };
     const started = Date.now();
     try {
       if (handler.gate) await handler.gate(ctx);
@@ -120,7 +123,12 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyResult> {
       checkpoint.update((s) => {
         if (outcome.machineRecord === null) delete s.machines[node.machine];
         else if (outcome.machineRecord) s.machines[node.machine] = outcome.machineRecord;
-        if (node.kind !== 'machine') {
+        if (outcome.swarm) {
+          const next = outcome.swarm(s.swarm);
+          if (next) s.swarm = next;
+          else delete s.swarm;
+        }
+        if (node.kind !== 'machine' && !node.swarm) {
           if (outcome.record === null || (outcome.record === undefined && node.action === 'delete')) delete s.objects[node.address];
           else if (outcome.record) s.objects[node.address] = record(node, s, outcome, 'created');
         }
@@ -181,7 +189,8 @@ function assertAcyclic(nodes: PlanNode[], byAddress: Map<string, PlanNode>): voi
     if (mark.get(a) === 2) return;
     if (mark.get(a) === 1) throw new Error(`plan has a dependency cycle: ${[...path.slice(path.indexOf(a)), a].join(' -> ')}`);
     mark.set(a, 1);
-    for (const d of byAddress.get(a)?.dependsOn ?? []) if (byAddress.has(d) && d !== a) walk(d, [...path, a]);
+    const n = byAddress.get(a);
+    for (const d of [...(n?.dependsOn ?? []), ...(n?.runsAfter ?? [])]) if (byAddress.has(d) && d !== a) walk(d, [...path, a]);
     mark.set(a, 2);
   };
   for (const n of nodes) walk(n.address, []);

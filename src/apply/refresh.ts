@@ -6,6 +6,8 @@ import { driverContext, type ConnectionOptions } from './connections.js';
 import { LABEL_PROJECT } from '../model/labels.js';
 import { engineVersion } from '../remote/docker/client.js';
 import { engineMessage } from '../remote/docker/errors.js';
+import { localSwarm } from '../remote/docker/swarm-api.js';
+import { observeSwarm } from './swarm-refresh.js';
 
 export interface RefreshOptions extends Pick<ConnectionOptions, 'stateDir'> {
   /** false: skip all I/O; the planner then trusts the prior state. */
@@ -49,18 +51,20 @@ async function observeMachine(name: string, desired: Desired, prior: State, conn
   const filters = { label: [`${LABEL_PROJECT}=${desired.project}`] };
   try {
     const docker = await conns.docker(name);
-    const [containers, networks, volumes, images, version] = await Promise.all([
+    const [containers, networks, volumes, images, version, swarm] = await Promise.all([
       docker.listContainers({ all: true, filters, abortSignal: signal() }),
       docker.listNetworks({ filters, abortSignal: signal() } as object),
       docker.listVolumes({ filters, abortSignal: signal() } as object),
       // Images carry no mfile label (pulled or loaded as they are): list them all for pull_policy decisions.
       docker.listImages({ abortSignal: signal() } as object),
       engineVersion(docker, signal()),
+      localSwarm(docker, signal()),
     ]);
     return {
       name,
       status: 'running',
       dockerVersion: version.Version,
+      swarm,
       containers: containers
         .map((c) => {
           const h = health(c.Status);
@@ -96,5 +100,8 @@ export async function refresh(desired: Desired, prior: State, conns: Connections
   // A machine held stopped (mfile stop/kill) is not looked at: apply leaves it as it is until mfile start.
   const names = machinesOf(desired, prior).filter((n) => !prior.machines[n]?.hold);
   const observed = await Promise.all(names.map((n) => observeMachine(n, desired, prior, conns, opts)));
-  return { refreshed: true, machines: Object.fromEntries(observed.map((m) => [m.name, m])) };
+  const machines = Object.fromEntries(observed.map((m) => [m.name, m]));
+  const signal = (): AbortSignal => (opts.signal ? AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? 20_000), opts.signal]) : AbortSignal.timeout(opts.timeoutMs ?? 20_000));
+  const swarm = await observeSwarm(desired, prior, conns, machines, signal);
+  return { refreshed: true, machines, ...(swarm ? { swarm } : {}) };
 }

@@ -1,5 +1,5 @@
 // Types shared by the executor and the step handlers.
-import type { Desired, MachineRecord, NodeKind, ObjectRecord, Plan, PlanNode, ProgressSink, State } from '../model/index.js';
+import type { Desired, MachineRecord, NodeKind, SwarmNodeKind, ObjectRecord, Plan, PlanNode, ProgressSink, State, SwarmState } from '../model/index.js';
 import type { Connections } from './connections.js';
 
 /** What a finished node changes in the state. */
@@ -8,6 +8,8 @@ export interface NodeOutcome {
   record?: Partial<ObjectRecord> | null;
   /** The machine's record (machine nodes); null removes it. */
   machineRecord?: MachineRecord | null;
+  /** Swarm nodes: the state's swarm section after this step (undefined leaves it as it is). */
+  swarm?: (current: SwarmState | undefined) => SwarmState | undefined;
   /** Past-tense word for the done event (default from the action: created, replaced, destroyed...). */
   text?: string;
 }
@@ -42,7 +44,8 @@ export interface StepHandler {
   run(ctx: StepContext): Promise<NodeOutcome>;
 }
 
-export type StepHandlers = Record<NodeKind, StepHandler>;
+/** Swarm steps are optional so a test's handler set for the core kinds still fits. */
+export type StepHandlers = Record<Exclude<NodeKind, SwarmNodeKind>, StepHandler> & Partial<Record<SwarmNodeKind, StepHandler>>;
 
 /** A step that failed after creating something: the object is recorded as tainted with this id. */
 export class StepError extends Error {

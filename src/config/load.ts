@@ -19,6 +19,8 @@ import { checkReservedKeys } from './reserved-keys.js';
 import { refuseSensitiveAddresses } from './sensitive-address.js';
 import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
 import { validParts } from './valid-parts.js';
+import { normaliseSwarm } from './swarm-normalise.js';
+import { swarmDigests } from './swarm-digests.js';
 
 export interface LoadOptions {
   /** Path of machines.yml as the user gave it; issues name it this way. */
@@ -145,7 +147,9 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
   const n = normalise(ctx, data);
   crossCheck(ctx, data, n);
   const containers = expandReplicas(ctx, n.written);
+  const swarm = normaliseSwarm(ctx, data, n.networks, n.secrets);
   issues.throwIfAny();
+  if (swarm) await swarmDigests(swarm, n.secrets, ctx.project);
 
   const digests = await sensitiveDigests(interp.sensitiveValues, ctx.project);
   const digest = createHash('sha256').update(bytes);
@@ -163,6 +167,7 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
     volumes: n.volumes,
     secrets: n.secrets,
     containers,
+    ...(swarm ? { swarm } : {}),
     drivers,
   };
 }

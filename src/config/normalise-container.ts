@@ -12,6 +12,7 @@ import { reservedKeyMessage } from './reserved-keys.js';
 import { didYouMean } from './did-you-mean.js';
 import { pathToString, type Path } from './positions.js';
 import { parseMountShort, parsePortShort } from './short-forms.js';
+import { updateConfig } from './normalise-update-config.js';
 import { listOrDict, parseDuration, parseMode, parseSize, shellSplit, stringMap, toList } from './units.js';
 
 /** An issue worded `containers.web.ports[0]: ...`, like the schema's. */
@@ -25,14 +26,14 @@ export interface NormalisedContainer {
   portEntry: number[];
 }
 
-function duration(ctx: Context, path: Path, v: unknown): number | undefined {
+export function duration(ctx: Context, path: Path, v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const ns = parseDuration(String(v));
   if (ns === undefined) fail(ctx, path, `'${String(v)}' must be a duration like 30s, 1m30s or 100ms`);
   return ns;
 }
 
-function size(ctx: Context, path: Path, v: unknown): number | undefined {
+export function size(ctx: Context, path: Path, v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (v === -1) return -1;
   const bytes = parseSize(v as string | number);
@@ -40,7 +41,7 @@ function size(ctx: Context, path: Path, v: unknown): number | undefined {
   return bytes;
 }
 
-function command(ctx: Context, path: Path, v: unknown): string[] | undefined {
+export function command(ctx: Context, path: Path, v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (Array.isArray(v)) return v.map(String);
   const text = String(v);
@@ -88,7 +89,7 @@ function envFiles(ctx: Context, base: Path, v: unknown): Record<string, string> 
   return out;
 }
 
-function ports(ctx: Context, base: Path, v: unknown): { ports: PortSpec[]; portEntry: number[] } {
+export function ports(ctx: Context, base: Path, v: unknown): { ports: PortSpec[]; portEntry: number[] } {
   const out: PortSpec[] = [];
   const portEntry: number[] = [];
   ((v as unknown[] | undefined) ?? []).forEach((item, i) => {
@@ -171,7 +172,7 @@ function dependsOn(v: unknown): Record<string, DependsOnSpec> {
 
 const TEST_FORMS = ['CMD', 'CMD-SHELL', 'NONE'];
 
-function healthcheck(ctx: Context, base: Path, v: unknown): HealthcheckSpec | undefined {
+export function healthcheck(ctx: Context, base: Path, v: unknown): HealthcheckSpec | undefined {
   if (v === undefined) return undefined;
   const h = obj(v);
   const test = h.test === undefined ? [] : typeof h.test === 'string' ? ['CMD-SHELL', h.test] : (h.test as string[]);
@@ -190,7 +191,7 @@ function healthcheck(ctx: Context, base: Path, v: unknown): HealthcheckSpec | un
   return spec;
 }
 
-function secrets(v: unknown): SecretMountSpec[] {
+export function secrets(v: unknown): SecretMountSpec[] {
   return ((v as unknown[] | undefined) ?? []).map((item) => {
     const s = typeof item === 'string' ? { source: item } : obj(item);
     const source = String(s.source);
@@ -315,5 +316,7 @@ export function normaliseContainer(ctx: Context, name: string, c: Raw, machines:
   const pids = pick(num(c.pids_limit), 'pids_limit', num(limits.pids), rpath('limits', 'pids'));
   if (pids !== undefined) spec.pids_limit = pids;
   if (typeof c.cpu_shares === 'number') spec.cpu_shares = c.cpu_shares;
+  const rolling = updateConfig(ctx, at('deploy', 'update_config'), deploy.update_config);
+  if (rolling) spec.update_config = rolling;
   return { spec, portEntry };
 }

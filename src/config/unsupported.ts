@@ -2,7 +2,7 @@
 // machines. Each gets a reason instead of a bare "unknown key".
 import type { Path } from './positions.js';
 
-const SWARM = 'it configures Swarm services; mfile runs containers on machines directly';
+const SWARM = 'it configures Swarm services: write it under a top-level services entry (a swarm of machines with swarm roles); a container runs on the machines it names';
 const NOT_YET = 'mfile v1 does not implement this Compose key';
 
 const CONTAINER: Record<string, string> = {
@@ -12,7 +12,7 @@ const CONTAINER: Record<string, string> = {
   links: 'legacy Compose; containers on a shared network reach each other by name',
   external_links: 'legacy Compose; attach the container to the other one\'s network instead',
   volumes_from: 'declare the shared volume under volumes and mount it in both containers',
-  configs: 'use a secret or a bind mount (volumes) for configuration files',
+  configs: 'use a secret or a bind mount (volumes) for configuration files (configs are for Swarm services)',
   develop: 'it drives `compose watch`, a development workflow',
   attach: 'mfile does not attach to container output',
   provider: 'Compose provider services are not containers',
@@ -50,16 +50,17 @@ const CONTAINER: Record<string, string> = {
 const DEPLOY: Record<string, string> = {
   mode: `${SWARM}; choose where it runs with machine / machines`,
   placement: `${SWARM}; choose where it runs with machine / machines`,
-  update_config: `${SWARM}; mfile replaces a changed container in place`,
   rollback_config: `${SWARM}; mfile replaces a changed container in place`,
   restart_policy: `${SWARM}; use restart: on-failure, always or unless-stopped`,
   endpoint_mode: `${SWARM}; containers on a network reach each other by name`,
   labels: `${SWARM}; put container labels under labels`,
 };
 
+const UPDATE_CONFIG: Record<string, string> = {
+  max_failure_ratio: `${NOT_YET}: one failed machine stops a rolling update (or, with failure_action continue, none does)`,
+};
+
 const TOP: Record<string, string> = {
-  services: 'machines.yml calls them containers: move each service under containers (add machine: NAME when there are several machines)',
-  configs: 'use secrets or bind mounts for configuration files',
   include: 'machines.yml is one self-contained file',
   name: 'the project name is set with project',
   models: NOT_YET,
@@ -92,6 +93,7 @@ export function unsupportedReason(parent: Path, key: string): string | undefined
   if (p.length === 3 && p[0] === 'containers' && p[2] === 'build' && BUILD_KEYS.includes(key)) return NOT_YET;
   if (p.length === 5 && p[2] === 'deploy' && p[4] === 'reservations' && (key === 'devices' || key === 'generic_resources'))
     return NOT_YET;
+  if (p.length === 4 && p[2] === 'deploy' && p[3] === 'update_config' && Object.hasOwn(UPDATE_CONFIG, key)) return UPDATE_CONFIG[key];
   return undefined;
 }
 
@@ -104,6 +106,7 @@ export function refusedKeysBySchemaPath(): [string[], Record<string, string>][] 
     [['$defs', 'deploy', 'properties'], DEPLOY],
     [['$defs', 'secret', 'properties'], SECRET],
     [['$defs', 'container', 'properties', 'build', 'properties'], build],
+    [['$defs', 'deploy', 'properties', 'update_config', 'properties'], UPDATE_CONFIG],
     [['$defs', 'resources', 'properties'], { devices: `${NOT_YET} (under reservations)`, generic_resources: `${NOT_YET} (under reservations)` }],
   ];
 }

@@ -6,10 +6,12 @@ import { genericTraits } from './generic/traits.js';
 import { localTraits } from './local/traits.js';
 import { noneTraits } from './none/traits.js';
 import { sandboxTraits } from './sandbox/traits.js';
+import { qemuTraits } from './qemu/traits.js';
 import { localDriver } from './local/index.js';
 import { noneDriver } from './none/index.js';
 import { sandboxDriver } from './sandbox/index.js';
 import { genericDriver } from './generic/index.js';
+import { qemuDriver } from './qemu/index.js';
 import { amazonec2Traits } from './amazonec2/traits.js';
 import { amazonec2Driver } from './amazonec2/index.js';
 import { UsageError } from '../errors.js';
@@ -22,6 +24,7 @@ const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Drive
   [noneTraits.name, noneDriver],
   [sandboxTraits.name, sandboxDriver],
   [genericTraits.name, genericDriver],
+  [qemuTraits.name, qemuDriver],
   [amazonec2Traits.name, amazonec2Driver],
 ]);
 

@@ -1,7 +1,7 @@
 // Address builders: `machine.NAME` and `KIND.NAME[MACHINE]` (parseAddress, the reader, is in names.ts).
-import type { NodeKind } from './plan.js';
+import type { NodeKind, SwarmNodeKind } from './plan.js';
 
-export type ObjectNodeKind = Exclude<NodeKind, 'machine'>;
+export type ObjectNodeKind = Exclude<NodeKind, 'machine' | SwarmNodeKind>;
 
 export function machineAddress(name: string): string {
   return `machine.${name}`;

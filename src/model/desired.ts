@@ -2,6 +2,7 @@
 // Every short form of Compose is turned into its long form here, so later stages read one shape.
 
 import type { DriverCatalog, DriverTraits } from './driver-traits.js';
+import type { DesiredSwarm } from './swarm.js';
 
 /** A driver's name as machines.yml writes it: a built-in driver or a plugin (the catalog of the run knows which). */
 export type DriverName = string;
@@ -192,6 +193,20 @@ export interface ContainerSpec {
   pids_limit?: number;
   secrets: SecretMountSpec[];
   replicas: number;
+  /** deploy.update_config: a changed container is replaced one batch of machines at a time. */
+  update_config?: UpdateConfigSpec;
+}
+
+/** Compose's deploy.update_config for a container on several machines (durations in nanoseconds). */
+export interface UpdateConfigSpec {
+  /** Machines replaced at once; 0 = all at once. */
+  parallelism: number;
+  /** Wait between batches. */
+  delay: number;
+  order: 'stop-first' | 'start-first';
+  failure_action: 'rollback' | 'pause' | 'continue';
+  /** How long a new container must keep running (and not turn unhealthy) before its batch counts as done. */
+  monitor: number;
 }
 
 export interface SecretSpec {
@@ -226,6 +241,8 @@ export interface Desired {
   volumes: Record<string, VolumeSpec>;
   secrets: Record<string, SecretSpec>;
   containers: Record<string, ContainerSpec>;
+  /** Swarm mode: roles of machines, services, swarm configs (absent when the file declares none). */
+  swarm?: DesiredSwarm;
   /** The drivers this config was checked against; also gives the traits of machines only the state names. */
   drivers: DriverCatalog;
 }

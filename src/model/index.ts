@@ -13,3 +13,4 @@ export * from './engine-endpoint.js';
 export * from './engine-defaults.js';
 export * from './sensitive-digest.js';
 export * from './canonical-json.js';
+export * from './swarm.js';

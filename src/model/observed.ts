@@ -1,3 +1,4 @@
+import type { ObservedSwarm, ObservedSwarmLocal } from './swarm.js';
 // Observed: what refresh found on the live hosts, in one pass, before planning.
 
 export type MachineStatus = 'running' | 'stopped' | 'missing' | 'unknown' | 'error';
@@ -47,10 +48,14 @@ export interface ObservedMachine {
   networks: ObservedNetwork[];
   volumes: ObservedVolume[];
   images: ObservedImage[];
+  /** The engine's own swarm membership (docker info). */
+  swarm?: ObservedSwarmLocal;
 }
 
 export interface Observed {
   /** false when refresh was skipped (--refresh=false): the planner trusts the prior state. */
   refreshed: boolean;
   machines: Record<string, ObservedMachine>;
+  /** Services, tasks, nodes and swarm objects as a manager of the project's swarm reports them. */
+  swarm?: ObservedSwarm;
 }

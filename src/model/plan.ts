@@ -1,9 +1,13 @@
 // A Plan is plain data: made by plan(), rendered as text or JSON, saved to a file, walked by apply.
 import type { SshAddress } from './state.js';
+import type { SwarmStepData } from './swarm.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop' | 'read';
 
-export type NodeKind = 'machine' | 'network' | 'volume' | 'image' | 'container';
+export type NodeKind = 'machine' | 'network' | 'volume' | 'image' | 'container' | SwarmNodeKind;
+
+/** swarm.MACHINE (membership), service.NAME, swarm-network.NAME, swarm-secret.NAME, swarm-config.NAME. */
+export type SwarmNodeKind = 'swarm' | 'service' | 'swarm-network' | 'swarm-secret' | 'swarm-config';
 
 export interface PlanNode {
   /** machine.NAME, container.NAME[MACHINE], network.NAME[MACHINE], volume.NAME[MACHINE], image.REF[MACHINE] */
@@ -36,6 +40,13 @@ export interface PlanNode {
   configHash?: string;
   /** Container replace: how the old container makes way for the new one. */
   replaceStrategy?: ReplaceStrategy;
+  /** Container replace under deploy.update_config: its batch and what the step does around the replace. */
+  rolling?: RollingStep;
+  /**
+   * Order-only edges: this node starts after these have finished, whether they succeeded or not (a rolling
+   * update with failure_action continue). A failure along them skips nothing.
+   */
+  runsAfter?: string[];
   /** Image nodes: where the reference comes from and the settled pull policy. */
   image?: ImageStepData;
   /** Container create/replace/update: where each depends_on dependency is waited for, in machines.yml order by name. */
@@ -47,6 +58,8 @@ export interface PlanNode {
    * (trait removesHostedObjects): the machine's removal takes it, so it needs no engine call of its own.
    */
   removedWithMachine?: true;
+  /** Swarm nodes: what the step does, decided by the planner. */
+  swarm?: SwarmStepData;
 }
 
 /**
@@ -55,6 +68,24 @@ export interface PlanNode {
  * the old one is stopped first and started again if the new one fails. `because` names what they would share.
  */
 export type ReplaceStrategy = { kind: 'start-first' } | { kind: 'stop-first'; because: string[] };
+
+/**
+ * One machine's step of a rolling update. The old container is kept (renamed) until the new one is healthy (its
+ * health check passes, then it keeps running and healthy for monitorMs); otherwise the old one is put back.
+ */
+export interface RollingStep {
+  /** 1-based batch number, and how many batches the update has. */
+  batch: number;
+  batches: number;
+  /** Waited before this node starts (update_config.delay; 0 for the first batch). */
+  delayMs: number;
+  monitorMs: number;
+  /**
+   * rollback: the new container is removed and the old one put back; pause: the same, but the new one is kept
+   * stopped under a `-failed-` name for inspection; continue: like rollback, and later batches still run.
+   */
+  failureAction: 'rollback' | 'pause' | 'continue';
+}
 
 /** A depends_on dependency (a container of machines.yml) and the machine whose copy of it is waited for. */
 export interface ContainerWait {

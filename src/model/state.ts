@@ -1,3 +1,4 @@
+import type { SwarmState } from './swarm.js';
 // The state file (.mfile/state.json). Never holds a private key or a secret value in clear text.
 
 export const STATE_FORMAT_VERSION = 1;
@@ -70,6 +71,8 @@ export interface State {
   serial: number;
   machines: Record<string, MachineRecord>;
   objects: Record<string, ObjectRecord>;
+  /** Swarm mode: what mfile made in the project's swarm (absent until it makes one). */
+  swarm?: SwarmState;
 }
 
 export interface LockInfo {

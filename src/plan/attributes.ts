@@ -12,6 +12,8 @@ export const CONTAINER_HASH_EXCLUDED: ReadonlySet<string> = new Set([
   'build',
   // One container per machine and address; a count is not container config.
   'replicas',
+  // How a change is rolled out, not what runs.
+  'update_config',
 ]);
 
 /**

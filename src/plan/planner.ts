@@ -51,7 +51,9 @@ import { summarise } from './summary.js';
 import { engineKeysChanged, machineBefore } from './machine-diff.js';
 import { containerDeps, waitsOf } from './container-waits.js';
 import { runState } from './container-run-state.js';
+import { planRollingUpdates } from './rolling.js';
 import { selectTargets } from './targets.js';
+import { planSwarm } from './swarm-plan.js';
 
 export interface PlanOptions {
   destroy?: boolean;
@@ -109,6 +111,9 @@ const sortedKeys = (o: object): string[] => Object.keys(o).sort(byString);
 export function plan(desired: Desired, prior: State, observed: Observed, opts: PlanOptions = {}): Plan {
   const p = new Planner(desired, prior, observed, opts.destroy === true, new Set(opts.replace ?? []));
   p.run();
+  const swarm = planSwarm(desired, prior, observed, opts.destroy === true, p.nodes, p.masker);
+  for (const n of swarm.nodes) p.nodes.set(n.address, n);
+  p.warnings.push(...swarm.warnings);
   let nodes = [...p.nodes.values()];
   const warnings = p.warnings;
   if (opts.targets && opts.targets.length > 0) {
@@ -215,6 +220,7 @@ class Planner {
     }
     this.markRemovedWithMachine();
     this.addEdges();
+    this.warnings.push(...planRollingUpdates(this.nodes, this.desired, (t) => this.masker.text(t)));
   }
 
   /** What a machine's driver declares: from machines.yml, else (a machine only the state names) the catalog. */

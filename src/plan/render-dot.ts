@@ -14,6 +14,8 @@ export function renderPlanDot(plan: Plan): string {
   for (const n of nodes) lines.push(`  ${quote(n.address)} [label = "${inner(n.address)}\\n${n.action}"];`);
   for (const n of nodes) {
     for (const d of [...n.dependsOn].sort(byString)) if (known.has(d)) lines.push(`  ${quote(n.address)} -> ${quote(d)};`);
+    // Order-only edges (a rolling update with failure_action continue): dashed.
+    for (const d of [...(n.runsAfter ?? [])].sort(byString)) if (known.has(d)) lines.push(`  ${quote(n.address)} -> ${quote(d)} [style = "dashed"];`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;

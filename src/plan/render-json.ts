@@ -21,6 +21,10 @@ export interface PlanJson {
     depends_on: string[];
     existing_id?: string;
     replace_strategy?: { kind: 'start-first' | 'stop-first'; because?: string[] };
+    /** A rolling update's batch (deploy.update_config). */
+    rolling?: { batch: number; batches: number; delay_ms: number; monitor_ms: number; failure_action: string };
+    /** Order-only edges: waited for, but their failure skips nothing. */
+    runs_after?: string[];
   }[];
   summary: { add: number; change: number; destroy: number };
   warnings: string[];
@@ -48,6 +52,10 @@ export function planToJson(plan: Plan): PlanJson {
       ...(n.existingId !== undefined ? { existing_id: n.existingId } : {}),
       ...(n.replaceStrategy !== undefined ? { replace_strategy: { ...n.replaceStrategy } } : {}),
       ...(n.removedWithMachine ? { removed_with_machine: true } : {}),
+      ...(n.rolling
+        ? { rolling: { batch: n.rolling.batch, batches: n.rolling.batches, delay_ms: n.rolling.delayMs, monitor_ms: n.rolling.monitorMs, failure_action: n.rolling.failureAction } }
+        : {}),
+      ...(n.runsAfter ? { runs_after: n.runsAfter } : {}),
     })),
     summary: { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy },
     warnings: plan.warnings,

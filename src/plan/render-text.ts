@@ -42,6 +42,7 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
       for (const r of n.reasons) lines.push(`  # (${terminalLine(r)})`);
       for (const b of buildLines(n)) lines.push(`  # ${b}`);
       if (n.replaceStrategy) lines.push(`  # replace: ${terminalLine(strategyText(n.replaceStrategy))}`);
+      if (n.rolling) lines.push(`  # ${terminalLine(rollingText(n))}`);
       if (n.removedWithMachine) lines.push(`  # (removed with machine.${terminalLine(n.machine)}: its driver removes the host with everything on it)`);
       lines.push(`${glyphs[action]} ${address}`);
       lines.push(...attributeLines(n, c));
@@ -109,6 +110,19 @@ function rowLines(indent: number, r: Row, width: number): string[] {
   const inner = Math.max(0, ...v.rows.map(([k]) => k.length));
   return [`${head}{`, ...v.rows.flatMap(([key, value]) => rowLines(indent + 4, { ...r, key, value }, inner)), `${close}}`];
 }
+
+/** `rolling update: batch 2 of 3 (after container.web[a]), wait 10s first, monitor 5s, on failure rollback`. */
+function rollingText(n: PlanNode): string {
+  const r = n.rolling!;
+  const after = [...(r.failureAction === 'continue' ? (n.runsAfter ?? []) : n.dependsOn.filter((d) => d.startsWith(`container.${n.name}[`)))];
+  const parts = [`rolling update: batch ${r.batch} of ${r.batches}${after.length ? ` (after ${after.join(', ')})` : ''}`];
+  if (r.delayMs > 0) parts.push(`wait ${seconds(r.delayMs)} first`);
+  if (r.monitorMs > 0) parts.push(`monitor ${seconds(r.monitorMs)}`);
+  parts.push(`on failure ${r.failureAction}`);
+  return parts.join(', ');
+}
+
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))}s`;
 
 function strategyText(s: ReplaceStrategy): string {
   if (s.kind === 'stop-first') return `stop the old container first (${s.because.join(', ')})`;

@@ -9,7 +9,8 @@ export function topoOrder(plan: Pick<Plan, 'nodes'>): string[] {
     indegree.set(n.address, 0);
   }
   for (const n of plan.nodes) {
-    for (const d of new Set(n.dependsOn)) {
+    // Order-only edges (runsAfter) order too; one to a node left out by --target is no edge.
+    for (const d of new Set([...n.dependsOn, ...(n.runsAfter ?? []).filter((a) => indegree.has(a))])) {
       if (!indegree.has(d)) throw new Error(`${n.address} depends on ${d}, which is not in the plan`);
       indegree.set(n.address, indegree.get(n.address)! + 1);
       const list = next.get(d);

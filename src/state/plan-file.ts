@@ -148,6 +148,12 @@ function stepDataProblems(n: Obj, at: string): string[] {
     const ok = isObj(rs) && (rs.kind === 'start-first' || (rs.kind === 'stop-first' && isStrings(rs.because)));
     if (!ok) p.push(`${at}.replaceStrategy: expected {kind: start-first} or {kind: stop-first, because: [...]}`);
   }
+  if (n.runsAfter !== undefined && !isStrings(n.runsAfter)) p.push(`${at}.runsAfter: expected a list of strings`);
+  const ro = n.rolling;
+  if (ro !== undefined) {
+    const ok = isObj(ro) && [ro.batch, ro.batches, ro.delayMs, ro.monitorMs].every(isCount) && ['rollback', 'pause', 'continue'].includes(ro.failureAction as string);
+    if (!ok) p.push(`${at}.rolling: expected {batch, batches, delayMs, monitorMs, failureAction: rollback | pause | continue}`);
+  }
   const wf = n.waitFor;
   if (wf !== undefined && !(Array.isArray(wf) && wf.every((w) => isObj(w) && typeof w.container === 'string' && typeof w.machine === 'string'))) {
     p.push(`${at}.waitFor: expected a list of {container, machine}`);

@@ -60,7 +60,9 @@ describe('mfile schema, for editors', () => {
     const c = (schema.$defs as Record<string, Schema>).container.properties as Record<string, Schema>;
     expect(c.profiles).toMatchObject({ not: {}, deprecationMessage: `profiles: not supported: ${unsupportedReason(['containers', 'web'], 'profiles')}` });
     const top = schema.properties as Record<string, Schema>;
-    expect(top.services.deprecationMessage).toBe(`services: not supported: ${unsupportedReason([], 'services')}`);
+    // Top-level services are Swarm services now: described, not refused.
+    expect(top.services.deprecationMessage).toBeUndefined();
+    expect(top.services.description).toBeTruthy();
     const deploy = (schema.$defs as Record<string, Schema>).deploy.properties as Record<string, Schema>;
     expect(deploy.placement.description).toContain(String(unsupportedReason(['containers', 'web', 'deploy'], 'placement')));
   });

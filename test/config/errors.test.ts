@@ -71,7 +71,7 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
   {
     name: 'every machine failing the schema: no placement error on top',
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: vbox\ncontainers:\n  web:\n    image: nginx\n',
-    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'vbox' (known drivers: amazonec2, generic, local, none, sandbox)"],
+    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'vbox' (known drivers: amazonec2, generic, local, none, qemu, sandbox)"],
   },
   {
     name: "references to Object.prototype names ('constructor') are unknown names, not a crash",
@@ -93,19 +93,19 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     name: 'no machine given among several, one of which fails the schema',
     yaml: 'version: 1\nmachines:\n  m1: { driver: local }\n  m2: { driver: vbox }\ncontainers:\n  web:\n    image: nginx\n',
     want: [
-      "machines.yml:4:17: machines.m2.driver: unknown driver 'vbox' (known drivers: amazonec2, generic, local, none, sandbox)",
+      "machines.yml:4:17: machines.m2.driver: unknown driver 'vbox' (known drivers: amazonec2, generic, local, none, qemu, sandbox)",
       "machines.yml:6:3: containers.web: no machine given; add machine: NAME (one of: m1, m2)",
     ],
   },
   {
     name: 'bad driver',
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: virtualbox\n',
-    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'virtualbox' (known drivers: amazonec2, generic, local, none, sandbox)"],
+    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'virtualbox' (known drivers: amazonec2, generic, local, none, qemu, sandbox)"],
   },
   {
     name: 'misspelt driver, with a suggestion',
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: generc\n    generic: { host: h.example }\n',
-    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'generc' (known drivers: amazonec2, generic, local, none, sandbox) (did you mean 'generic'?)"],
+    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'generc' (known drivers: amazonec2, generic, local, none, qemu, sandbox) (did you mean 'generic'?)"],
   },
   {
     name: "a driver block checked against that driver's schema",
@@ -197,13 +197,13 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     want: [
       "machines.yml:8:5: profiles: not supported: every container in machines.yml is deployed; remove it or use a separate file",
       "machines.yml:9:5: extends: not supported: machines.yml is one self-contained file; share settings with a YAML anchor (x-common: &common, then <<: *common)",
-      "machines.yml:11:7: mode: not supported: it configures Swarm services; mfile runs containers on machines directly; choose where it runs with machine / machines",
+      "machines.yml:11:7: mode: not supported: it configures Swarm services: write it under a top-level services entry (a swarm of machines with swarm roles); a container runs on the machines it names; choose where it runs with machine / machines",
     ],
   },
   {
     name: 'a whole compose file pasted',
     yaml: HEAD + 'services:\n  web: { image: nginx }\n',
-    want: ["machines.yml:5:1: services: not supported: machines.yml calls them containers: move each service under containers (add machine: NAME when there are several machines)"],
+    want: ["machines.yml:5:1: services: these are Swarm services and no machine has swarm: { role: manager }; give one that role, or move each service under containers to run it on named machines"],
   },
   {
     name: 'network_mode with networks',

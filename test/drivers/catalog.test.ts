@@ -53,7 +53,7 @@ describe('machinesSchema', () => {
     ]);
     const need = [...catalog.values()].filter((t) => t.blockRequired).map((t) => [t.name, t.block]);
     expect(required).toEqual(need);
-    expect(need.map(([n]) => n).sort()).toEqual(['generic', 'none']);
+    expect(need.map(([n]) => n).sort()).toEqual(['generic', 'none', 'qemu']);
   });
 
   it("includes a plugin driver's block when the catalog has one", () => {

@@ -10,6 +10,12 @@ import { tarOf } from '../../remote/docker/tar.js';
 import type { StepContext } from '../types.js';
 import { callSignal, mappingContext, plannedHash } from './common.js';
 
+export const hasHealthcheck = (s: ContainerSpec): boolean => !!s.healthcheck && !s.healthcheck.disable && s.healthcheck.test[0] !== 'NONE';
+
+/** The container's stop_grace_period in whole seconds, for stop(). */
+export const stopSeconds = (s: ContainerSpec | undefined): number | undefined =>
+  s?.stop_grace_period !== undefined ? Math.ceil(s.stop_grace_period / 1e9) : undefined;
+
 export async function inspectOrNull(docker: Docker, idOrName: string): Promise<Docker.ContainerInspectInfo | null> {
   try {
     return await docker.getContainer(idOrName).inspect(callSignal(30_000));

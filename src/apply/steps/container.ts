@@ -6,18 +6,17 @@ import { parseAddress } from '../../model/names.js';
 import { healthTimeoutMs, waitForCondition } from '../../remote/docker/wait.js';
 import { StepError, type NodeOutcome, type StepContext, type StepHandler } from '../types.js';
 import { callSignal, containerName, plannedHash, specOf } from './common.js';
-import { createOrAdopt, createContainer, inspectOrNull, removeContainer, startContainer } from './container-ops.js';
+import { createOrAdopt, createContainer, hasHealthcheck, inspectOrNull, removeContainer, startContainer, stopSeconds } from './container-ops.js';
+import { rollingDelay, rollingReplace } from './container-rolling.js';
 
 const DEFAULT_DEP_TIMEOUT_MS = 120_000;
 
-const hasHealthcheck = (s: ContainerSpec): boolean => !!s.healthcheck && !s.healthcheck.disable && s.healthcheck.test[0] !== 'NONE';
-const stopSeconds = (s: ContainerSpec | undefined): number | undefined =>
-  s?.stop_grace_period !== undefined ? Math.ceil(s.stop_grace_period / 1e9) : undefined;
 
-/** Wait for each dependency's container to reach its depends_on condition. */
+/** Before an engine slot: a rolling batch's delay, then each dependency's container at its depends_on condition. */
 async function gate(ctx: StepContext): Promise<void> {
   const { node, desired } = ctx;
   if (node.action === 'delete') return;
+  await rollingDelay(ctx);
   const spec = desired.containers[node.name];
   if (!spec) return;
   if (node.waitFor === undefined && Object.keys(spec.depends_on).length > 0) {
@@ -116,7 +115,7 @@ export const containerStep: StepHandler = {
     const docker = await ctx.conns.docker(ctx.node.machine);
     if (ctx.node.action === 'delete') return remove(ctx, docker);
     const spec = specOf(ctx.desired, 'containers', ctx.node.name, ctx.node.address) as ContainerSpec;
-    if (ctx.node.action === 'replace') return replace(ctx, docker, spec);
+    if (ctx.node.action === 'replace') return ctx.node.rolling ? rollingReplace(ctx, docker, spec) : replace(ctx, docker, spec);
     if (ctx.node.action === 'update') return update(ctx, docker, spec);
     return create(ctx, docker, spec);
   },

@@ -145,11 +145,14 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
     }
     ctx.progress(`${name}: provisioning Docker (${session.fingerprint})`, 'provision');
     const engineHash = planned(node.configHash, ctx, 'engine config hash');
+    // A driver may forward the engine to another port than engine.port (a VM on user networking).
+    const endpoint = await driver.engineUrl(req());
     const result = await provisionEngine({
       machine: spec,
       session,
       stateDir: dctx.stateDir,
       engineHost: address.host,
+      enginePort: endpoint.kind === 'tcp' ? endpoint.port : undefined,
       engineHash,
       signal,
       log: (l) => ctx.progress(l, l.includes('dockerd') ? 'engine' : 'provision'),

@@ -39,6 +39,8 @@ export interface ProvisionRequest {
   stateDir: string;
   /** Where the controller reaches the engine (the machine's address); also a SAN of the server cert. */
   engineHost: string;
+  /** The port the controller reaches the engine on, when not engine.port (a VM's forwarded port). */
+  enginePort?: number;
   /** engineConfigHash(machine), written to the marker once the daemon runs with this config. */
   engineHash: string;
   log?: (line: string) => void;
@@ -60,14 +62,14 @@ export interface ProvisionResult {
   dockerVersion: string;
 }
 
-export function engineEndpointFor(machine: MachineSpec, stateDir: string, host: string): EngineEndpoint {
+export function engineEndpointFor(machine: MachineSpec, stateDir: string, host: string, port = machine.engine.port): EngineEndpoint {
   return machine.engine.transport === 'ssh'
     ? { kind: 'ssh', socketPath: DOCKER_SOCKET }
-    : { kind: 'tcp', host, port: machine.engine.port, tls: clientCertPaths(stateDir) };
+    : { kind: 'tcp', host, port, tls: clientCertPaths(stateDir) };
 }
 
-export function engineUrlFor(machine: MachineSpec, host: string): string {
-  return machine.engine.transport === 'ssh' ? `ssh://${host}${DOCKER_SOCKET}` : `tcp://${host}:${machine.engine.port}`;
+export function engineUrlFor(machine: MachineSpec, host: string, port = machine.engine.port): string {
+  return machine.engine.transport === 'ssh' ? `ssh://${host}${DOCKER_SOCKET}` : `tcp://${host}:${port}`;
 }
 
 export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionResult> {
@@ -117,9 +119,9 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
   }
 
   const docker: Docker = tcp
-    ? createTlsDockerClient(req.stateDir, req.engineHost, machine.engine.port)
+    ? createTlsDockerClient(req.stateDir, req.engineHost, req.enginePort ?? machine.engine.port)
     : createSshDockerClient(session, DOCKER_SOCKET);
-  const where = engineUrlFor(machine, req.engineHost);
+  const where = engineUrlFor(machine, req.engineHost, req.enginePort);
   await waitForEngine(name, docker, where, {
     timeoutMs: req.engineTimeoutMs,
     signal: req.signal,
@@ -134,7 +136,7 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
     wrote: stale,
     started: start,
     restarted: start && facts.running,
-    endpoint: engineEndpointFor(machine, req.stateDir, req.engineHost),
+    endpoint: engineEndpointFor(machine, req.stateDir, req.engineHost, req.enginePort),
     engineUrl: where,
     dockerVersion: version.Version,
   };

@@ -2,6 +2,7 @@
 // Built on first use by the shell scripts beside this file (under flock, so concurrent runs build once) and reused
 // afterwards; bump CACHE_VERSION when what they build changes.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,4 +85,26 @@ export function ensureVmDisk(net: { ip: string; gateway: string; aptUrl: string 
     initrd: join(dir, 'initrd.img'),
     identityFile: join(dir, 'id_ed25519'),
   };
+}
+
+/** The port the cloud image's apt source names on 10.0.2.2 (the host's loopback, seen from a user-network guest). */
+export const CLOUD_APT_PORT = 8216;
+
+export interface CloudImageCache {
+  /** The bootable qcow2 image with cloud-init. */
+  image: string;
+  sha256: string;
+}
+
+/**
+ * The cloud-like image for the qemu driver's tests, cached by content: its folder is named by a digest of the
+ * build script and its arguments, so a changed script builds a new image instead of reusing a stale one.
+ */
+export function ensureCloudImage(): CloudImageCache {
+  const aptUrl = `http://10.0.2.2:${CLOUD_APT_PORT}`;
+  const script = readFileSync(join(HERE, 'build-cloud-image.sh'));
+  const key = createHash('sha256').update(script).update('\0').update(aptUrl).digest('hex').slice(0, 12);
+  const out = join(cacheDir(), `cloud-${key}`);
+  if (!existsSync(join(out, 'base.qcow2'))) buildLocked('build-cloud-image.sh', [debianMirror(), out, aptUrl], 1_200_000);
+  return { image: join(out, 'base.qcow2'), sha256: readFileSync(join(out, 'base.qcow2.sha256'), 'utf8').trim() };
 }

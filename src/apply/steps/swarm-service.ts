@@ -1,0 +1,128 @@
+// service.NAME: create, or update at the service's current version, then wait until the tasks of this spec run
+// (`web 2/3 running`). An update the engine rolled back or paused is a failure named after the service.
+import { LABEL_SERVICE_HASH, type SwarmState, type SwarmStepData } from '../../model/index.js';
+import { mfileLabels } from '../../model/labels.js';
+import { isNotFound } from '../../remote/docker/errors.js';
+import { createService, inspectService, listSwarmObjects, removeService, serviceTasks, updateService } from '../../remote/docker/swarm-api.js';
+import { serviceEngineSpec } from '../../remote/docker/swarm-service-spec.js';
+import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
+import { callSignal, plannedHash } from './common.js';
+import { pollUntil } from './swarm-poll.js';
+import type Docker from 'dockerode';
+
+type ServiceData = Extract<SwarmStepData, { op: 'service' }>;
+
+/** Longest wait for a service to converge; a rolling update of many replicas with delays may need more. */
+export const CONVERGE_TIMEOUT_MS = 600_000;
+
+/** Engine ids of the secrets or configs the plan named. */
+async function idsOf(docker: Docker, kind: 'secret' | 'config', names: Record<string, string>, project: string): Promise<Record<string, { id: string; name: string }>> {
+  if (Object.keys(names).length === 0) return {};
+  const found = await listSwarmObjects(docker, kind, `io.mfile.project=${project}`, callSignal().abortSignal);
+  const out: Record<string, { id: string; name: string }> = {};
+  for (const [source, name] of Object.entries(names)) {
+    const hit = found.find((f) => f.name === name);
+    if (!hit) throw new Error(`${kind} ${name} is not in the swarm; make a new plan`);
+    out[source] = { id: hit.id, name };
+  }
+  return out;
+}
+
+async function converge(ctx: StepContext, docker: Docker, id: string, hash: string): Promise<string> {
+  const name = ctx.node.name;
+  let summary = '';
+  let lastError = '';
+  await pollUntil(
+    ctx,
+    CONVERGE_TIMEOUT_MS,
+    async () => {
+      const [svc, tasks] = await Promise.all([inspectService(docker, id, callSignal().abortSignal), serviceTasks(docker, id, LABEL_SERVICE_HASH, callSignal().abortSignal)]);
+      const state = svc.updateState;
+      if (state === 'rollback_completed') throw new Error(`service ${name}: the update failed and the engine rolled it back${svc.updateMessage ? ` (${svc.updateMessage})` : ''}`);
+      if (state === 'paused' || state === 'rollback_paused') throw new Error(`service ${name}: the update ${state === 'paused' ? 'failed and is paused' : 'rollback is paused'}${svc.updateMessage ? ` (${svc.updateMessage})` : ''}`);
+      const wanted = tasks.filter((t) => t.desired === 'running');
+      const fresh = wanted.filter((t) => t.state === 'running' && t.hash === hash).length;
+      const want = svc.replicas ?? wanted.length;
+      const failed = tasks.filter((t) => t.hash === hash && t.error).pop();
+      if (failed?.error) lastError = failed.error;
+      summary = `${name} ${fresh}/${want} running`;
+      ctx.progress(state && state !== 'completed' ? `${summary} (${state.replace('_', ' ')})` : summary);
+      const settled = state === undefined || state === 'completed';
+      return settled && fresh === want && wanted.every((t) => t.hash === hash);
+    },
+    `service ${name} did not converge${lastError ? ` (last task error: ${lastError})` : ''}`,
+  ).catch((err: Error) => {
+    if (err.message.includes('did not converge')) throw new Error(`${err.message}; ${summary}${lastError ? `; last task error: ${lastError}` : ''}`);
+    throw err;
+  });
+  return summary;
+}
+
+function record(ctx: StepContext, data: ServiceData, id: string, hash: string): (s: SwarmState | undefined) => SwarmState {
+  return (s) => ({
+    manager: s?.manager ?? ctx.node.machine,
+    nodes: s?.nodes ?? {},
+    objects: { ...(s?.objects ?? {}), [ctx.node.address]: { kind: 'service', name: ctx.node.name, engineName: data.engineName, id, configHash: hash, attributes: ctx.node.after ?? {} } },
+  });
+}
+
+async function apply(ctx: StepContext, data: ServiceData): Promise<NodeOutcome> {
+  const { desired, node } = ctx;
+  const spec = desired.swarm?.services[node.name];
+  if (!spec) throw new Error(`${node.address}: not in machines.yml (nothing to create it from)`);
+  const hash = plannedHash(node);
+  const docker = await ctx.conns.docker(node.machine);
+  const engineSpec = serviceEngineSpec(spec, {
+    project: desired.project,
+    engineName: data.engineName,
+    labels: mfileLabels(desired.project, node.machine, node.name, hash),
+    taskLabels: { [LABEL_SERVICE_HASH]: data.taskHash },
+    networks: data.networks,
+    secrets: await idsOf(docker, 'secret', data.secrets, desired.project),
+    configs: await idsOf(docker, 'config', data.configs, desired.project),
+  });
+  let id = data.serviceId;
+  if (node.action === 'create' || !id) {
+    ctx.progress(`creating service ${data.engineName}`);
+    id = await createService(docker, engineSpec, callSignal().abortSignal);
+  } else {
+    const current = await inspectService(docker, id, callSignal().abortSignal);
+    ctx.progress(`updating service ${data.engineName} at version ${current.version}`);
+    await updateService(docker, id, current.version, engineSpec, callSignal().abortSignal);
+  }
+  const summary = await converge(ctx, docker, id, data.taskHash);
+  return { swarm: record(ctx, data, id, hash), text: `${node.action === 'create' ? 'created' : 'updated'}: ${summary}` };
+}
+
+async function remove(ctx: StepContext, data: ServiceData): Promise<NodeOutcome> {
+  const docker = await ctx.conns.docker(ctx.node.machine);
+  const id = data.serviceId ?? data.engineName;
+  try {
+    await removeService(docker, id, callSignal().abortSignal);
+    // Its tasks stop a moment later; networks and secrets it used are free only then.
+    await pollUntil(ctx, 120_000, async () => {
+      const left = (await serviceTasks(docker, id, LABEL_SERVICE_HASH, callSignal().abortSignal).catch(() => [])).filter((t) => t.state === 'running').length;
+      ctx.progress(`${ctx.node.name}: ${left} task${left === 1 ? '' : 's'} stopping`);
+      return left === 0;
+    }, `service ${ctx.node.name}'s tasks did not stop`);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  const address = ctx.node.address;
+  return {
+    swarm: (s) => {
+      if (!s) return s;
+      const objects = { ...s.objects };
+      delete objects[address];
+      return { ...s, objects };
+    },
+  };
+}
+
+export const swarmServiceStep: StepHandler = {
+  run(ctx) {
+    const data = ctx.node.swarm;
+    if (data?.op !== 'service') throw new Error(`${ctx.node.address}: the plan gives no service step data; make a new plan`);
+    return ctx.node.action === 'delete' ? remove(ctx, data) : apply(ctx, data);
+  },
+};

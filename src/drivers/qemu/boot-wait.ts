@@ -1,0 +1,56 @@
+// Waiting for a booting VM: the forwarded SSH port answers with an SSH banner (user networking accepts the TCP
+// connection on the host side even before the guest listens, so a connect alone proves nothing).
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DriverError } from '../../errors.js';
+import { alive } from './process.js';
+
+export function sshBanner(port: number, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.once('data', (b: Buffer) => done(b.toString('latin1').startsWith('SSH-')));
+    s.once('timeout', () => done(false));
+    s.once('error', () => done(false));
+    s.once('end', () => done(false));
+  });
+}
+
+function consoleTail(file: string): string {
+  try {
+    const lines = readFileSync(file, 'utf8').replace(/\r/g, '').split('\n').map((l) => l.trim()).filter(Boolean);
+    return lines.slice(-3).join(' | ');
+  } catch {
+    return 'no console output';
+  }
+}
+
+/** MFILE_QEMU_BOOT_TIMEOUT (seconds) overrides; emulated (TCG) boots of a cloud image take minutes on a busy host. */
+export function bootTimeoutMs(): number {
+  const s = Number(process.env.MFILE_QEMU_BOOT_TIMEOUT);
+  return s > 0 ? s * 1000 : 900_000;
+}
+
+export async function waitForSsh(machine: string, pid: number, port: number, consoleLog: string, signal?: AbortSignal, log?: (l: string) => void): Promise<void> {
+  const timeout = bootTimeoutMs();
+  const started = Date.now();
+  let said = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    if (!alive(pid)) throw new DriverError(machine, `qemu exited while the machine booted; console: ${consoleTail(consoleLog)}`);
+    if (await sshBanner(port)) return;
+    const waited = Date.now() - started;
+    if (waited > timeout) {
+      throw new DriverError(machine, `SSH did not answer on 127.0.0.1:${port} within ${Math.round(timeout / 1000)} s of boot; console: ${consoleTail(consoleLog)}`);
+    }
+    if (waited - said >= 30_000) {
+      said = waited;
+      log?.(`${machine}: booting (${Math.round(waited / 1000)} s)`);
+    }
+    await sleep(1000, undefined, { signal });
+  }
+}

@@ -1,0 +1,45 @@
+// Driver `qemu` as data: a local virtual machine from a cloud disk image, booted with a NoCloud seed,
+// provisioned over SSH like any server; removing it removes its disk overlay with everything on it.
+import type { DriverTraits } from '../../model/index.js';
+
+const size = { type: ['string', 'integer'], pattern: '^[0-9]+[kKmMgGtT]?$', patternErrorMessage: 'must be a size like 512m or 20g' };
+
+export const qemuTraits: DriverTraits = {
+  name: 'qemu',
+  kind: 'builtin',
+  block: 'qemu',
+  blockSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['image'],
+    description: 'Options of driver qemu: a virtual machine on this computer, booted from a cloud image with cloud-init.',
+    properties: {
+      image: { type: 'string', minLength: 1, description: 'The base disk image (qcow2 or raw, with cloud-init): an http(s) URL, downloaded once into the per-user cache, or a path.' },
+      checksum: {
+        type: 'string',
+        pattern: '^(sha256:[0-9a-fA-F]{64}|sha512:[0-9a-fA-F]{128})$',
+        patternErrorMessage: 'must be sha256:<64 hex digits> or sha512:<128 hex digits>',
+        description: 'Checksum of the image, sha256:HEX or sha512:HEX (required for a URL).',
+      },
+      cpus: { type: 'integer', minimum: 1, maximum: 64, description: 'Virtual CPUs (default 2).' },
+      memory: { ...size, description: 'Memory, e.g. 2g (default 2g; a bare number is MiB).' },
+      disk_size: { ...size, description: 'Size of the machine\'s disk, e.g. 20g (default 20g; a bare number is GiB); at least the image\'s size.' },
+      network: { type: 'string', enum: ['user'], description: 'user (default): SSH, the engine and `forward` ports on 127.0.0.1 ports of this computer.' },
+      forward: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[0-9]{1,5}:[0-9]{1,5}$', patternErrorMessage: 'must be HOST_PORT:GUEST_PORT' },
+        description: 'More TCP ports forwarded from 127.0.0.1:HOST_PORT to the machine\'s GUEST_PORT (e.g. a container\'s published port).',
+      },
+      accel: { type: 'string', enum: ['auto', 'kvm', 'tcg'], description: 'auto (default): KVM where a short probe shows KVM guests run, else TCG (emulation, much slower).' },
+    },
+  },
+  blockRequired: true,
+  creates: true,
+  recordOnly: false,
+  provisioned: true,
+  removesHostedObjects: true,
+  lifecycle: ['start', 'stop', 'restart', 'kill'],
+  sshBlock: false,
+  addressKeys: [],
+  secretKeys: [],
+};

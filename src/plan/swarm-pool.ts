@@ -1,0 +1,45 @@
+// The swarm's default address pool: the one the file gives, else the first candidate that overlaps none of the
+// machines' known addresses and declared subnets (Docker's own default, 10.0.0.0/8, swallows many LANs).
+const CANDIDATES = ['10.200.0.0/16', '10.201.0.0/16', '172.29.0.0/16', '192.168.240.0/20'];
+
+function ipv4(text: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
+}
+
+/** [first, last] address of a CIDR or a single address; undefined for anything else. */
+export function range(text: string): [number, number] | undefined {
+  const [addr, bits] = text.split('/');
+  const ip = ipv4(addr);
+  if (ip === undefined) return undefined;
+  const n = bits === undefined ? 32 : Number(bits);
+  if (!Number.isInteger(n) || n < 0 || n > 32) return undefined;
+  const size = 2 ** (32 - n);
+  const first = Math.floor(ip / size) * size;
+  return [first, first + size - 1];
+}
+
+const overlaps = (a: [number, number], b: [number, number]): boolean => a[0] <= b[1] && b[0] <= a[1];
+
+/** Every IPv4 address or CIDR found in the values (driver options, state addresses, subnets). */
+export function addressesIn(values: unknown[]): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      for (const m of v.matchAll(/\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?/g)) if (range(m[0])) out.push(m[0]);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  values.forEach(walk);
+  return [...new Set(out)].sort();
+}
+
+/** The pool and why; `taken` holds the addresses and subnets it must avoid. */
+export function pickAddressPool(taken: string[]): { pool: string[]; clash: string[] } {
+  const used = taken.map(range).filter((r): r is [number, number] => r !== undefined);
+  for (const c of CANDIDATES) if (!used.some((u) => overlaps(u, range(c)!))) return { pool: [c], clash: [] };
+  return { pool: [CANDIDATES[0]], clash: taken };
+}

@@ -12,6 +12,10 @@ import { noneDriver } from './none/index.js';
 import { sandboxDriver } from './sandbox/index.js';
 import { genericDriver } from './generic/index.js';
 import { qemuDriver } from './qemu/index.js';
+import { hetznerTraits } from './hetzner/traits.js';
+import { digitaloceanTraits } from './digitalocean/traits.js';
+import { digitaloceanDriver } from './digitalocean/index.js';
+import { hetznerDriver } from './hetzner/index.js';
 import { amazonec2Traits } from './amazonec2/traits.js';
 import { amazonec2Driver } from './amazonec2/index.js';
 import { UsageError } from '../errors.js';
@@ -25,6 +29,8 @@ const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Drive
   [sandboxTraits.name, sandboxDriver],
   [genericTraits.name, genericDriver],
   [qemuTraits.name, qemuDriver],
+  [hetznerTraits.name, () => hetznerDriver()],
+  [digitaloceanTraits.name, () => digitaloceanDriver()],
   [amazonec2Traits.name, amazonec2Driver],
 ]);
 

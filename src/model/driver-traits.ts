@@ -34,15 +34,15 @@ export interface DriverTraits {
   sshBlock: boolean;
   /** Block key holding the Docker API URL of an engine mfile does not provision (tcp:// or unix://), if any. */
   engineUrlKey?: string;
-  /**
-   * Block key listing the CIDR blocks a cloud firewall opens the engine port to (default: the whole internet);
-   * a world-open engine port is flagged in the plan as `tls: false` is.
-   */
-  engineSourcesKey?: string;
   /** Paths (dot-separated, inside the block) whose values are addresses a plan must not reveal when sensitive. */
   addressKeys: string[];
   /** Block keys whose values are secrets (tokens): always masked, never stored. */
   secretKeys: string[];
+  /**
+   * Block key listing the addresses a cloud firewall opens the Docker API port to (absent or empty: the whole
+   * internet, which the plan flags).
+   */
+  engineSourcesKey?: string;
 }
 
 /** Every driver mfile knows in this run: built in, plus plugins found on PATH or named in machines.yml. */

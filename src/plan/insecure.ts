@@ -20,14 +20,21 @@ export function insecureWarning(spec: MachineSpec): string | undefined {
   return undefined;
 }
 
-/** The warning for a cloud machine whose engine port the firewall opens to the whole internet, else undefined. */
+const WORLD = ['0.0.0.0/0', '::/0'];
+
+/**
+ * The warning for a cloud machine whose firewall opens the Docker API port to the whole internet (the default
+ * when the block names no engine sources): stated in the plan, as `tls: false` is.
+ */
 export function openEngineWarning(spec: MachineSpec): string | undefined {
-  const key = spec.traits.engineSourcesKey;
-  if (key === undefined || spec.engine.transport !== 'tcp') return undefined;
-  const given = spec.driverOptions[key];
-  const sources = Array.isArray(given) ? given.map(String) : ['0.0.0.0/0'];
-  const open = sources.filter((s) => s === '0.0.0.0/0' || s === '::/0');
-  if (open.length === 0) return undefined;
-  const how = Array.isArray(given) ? `${spec.traits.block}.${key}` : `the default of ${spec.traits.block}.${key}`;
-  return `machine ${spec.name}: its engine port ${spec.engine.port} is open to ${open.join(', ')} (${how}): only mutual TLS guards it; list your own addresses there`;
+  const { traits } = spec;
+  if (traits.engineSourcesKey === undefined || !traits.block || spec.engine.transport !== 'tcp') return undefined;
+  const given = spec.driverOptions[traits.engineSourcesKey];
+  const sources = Array.isArray(given) && given.length > 0 ? given.map(String) : WORLD;
+  if (!sources.some((s) => WORLD.includes(s))) return undefined;
+  const where = `${traits.block}.${traits.engineSourcesKey}`;
+  return (
+    `machine ${spec.name}: its firewall opens the Docker API port ${spec.engine.port} to the whole internet ` +
+    `(${where}${Array.isArray(given) && given.length ? '' : ' defaults to 0.0.0.0/0 and ::/0'}): only mutual TLS guards it; name your addresses in ${where}`
+  );
 }

@@ -281,8 +281,8 @@ class Planner {
 
     const insecure = insecureWarning(spec);
     if (insecure) this.warnings.push(insecure);
-    const openEngine = openEngineWarning(spec);
-    if (openEngine) this.warnings.push(openEngine);
+    const open = openEngineWarning(spec);
+    if (open) this.warnings.push(open);
 
     if (obs && (obs.status === 'error' || obs.status === 'unknown')) {
       this.warnings.push(`machine ${name}: ${obs.status}${obs.error ? ` (${obs.error})` : ''}; objects on it are planned from the state`);

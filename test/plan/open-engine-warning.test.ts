@@ -18,9 +18,9 @@ const spec = (traits: DriverTraits, driverOptions: Record<string, unknown>, tran
 
 it('flags the default sources, and world-open sources written in the block', () => {
   expect(openEngineWarning(spec(amazonec2Traits, {}))).toBe(
-    'machine web: its engine port 2376 is open to 0.0.0.0/0 (the default of amazonec2.engine_sources): only mutual TLS guards it; list your own addresses there',
+    'machine web: its firewall opens the Docker API port 2376 to the whole internet (amazonec2.engine_sources defaults to 0.0.0.0/0 and ::/0): only mutual TLS guards it; name your addresses in amazonec2.engine_sources',
   );
-  expect(openEngineWarning(spec(amazonec2Traits, { engine_sources: ['10.0.0.0/8', '::/0'] }))).toContain('is open to ::/0 (amazonec2.engine_sources)');
+  expect(openEngineWarning(spec(amazonec2Traits, { engine_sources: ['10.0.0.0/8', '::/0'] }))).toContain('to the whole internet (amazonec2.engine_sources):');
 });
 
 it('does not flag named sources, an engine reached over SSH only, or a driver without a firewall', () => {

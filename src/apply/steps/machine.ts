@@ -6,6 +6,7 @@ import { writeKnownHosts } from '../../remote/ssh/known-hosts.js';
 import { sshPool } from '../../remote/ssh/pool.js';
 import { ensureCa, prewarmServerKey } from '../../remote/tls/store.js';
 import { driverFor } from '../../drivers/registry.js';
+import { createdSoFar } from '../../drivers/cloud/pending.js';
 import { endpointUrl, engineVersion } from '../../remote/docker/client.js';
 import { engineMessage } from '../../remote/docker/errors.js';
 import { driverContext } from '../connections.js';
@@ -108,7 +109,8 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
     try {
       driverData = (await driver.create(req())).driverData;
     } catch (err) {
-      await ctx.checkpointMachine?.(partialRecord(ctx, 'tainted', {})).catch(() => undefined);
+      // What the failed create made (a cloud server, key, firewall) stays on record, so the rerun removes it.
+      await ctx.checkpointMachine?.(partialRecord(ctx, 'tainted', createdSoFar(err))).catch(() => undefined);
       throw err;
     }
     // Known from here on, even if provisioning fails or mfile dies.

@@ -18,7 +18,7 @@ export interface Ec2Options {
   waitTimeoutMs: number;
 }
 
-export const WORLD = ['0.0.0.0/0'];
+export const WORLD = ['0.0.0.0/0', '::/0'];
 /** Debian's own account publishes its cloud images (https://wiki.debian.org/Cloud/AmazonEC2Image). */
 export const DEBIAN_OWNER = '136693071363';
 export const DEBIAN_12_NAME = 'debian-12-amd64-*';

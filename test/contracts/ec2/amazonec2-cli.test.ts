@@ -45,14 +45,14 @@ it('plans the machine and flags the engine port the default sources open to the 
   expect(r.code, r.stderr).toBe(0);
   const out = r.stdout + r.stderr;
   expect(out).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
-  expect(out).toContain('machine web: its engine port 2376 is open to 0.0.0.0/0 (the default of amazonec2.engine_sources): only mutual TLS guards it');
+  expect(out).toContain('machine web: its firewall opens the Docker API port 2376 to the whole internet (amazonec2.engine_sources defaults to 0.0.0.0/0 and ::/0): only mutual TLS guards it');
   expect(fake.leftovers()).toEqual({ instances: [], keyPairs: [], groups: [] });
 });
 
 it('no warning when the engine port is open to named addresses only', async () => {
   const r = await plan('{ engine_sources: [198.51.100.0/24] }');
   expect(r.code, r.stderr).toBe(0);
-  expect(r.stdout + r.stderr).not.toContain('is open to');
+  expect(r.stdout + r.stderr).not.toContain('whole internet');
 });
 
 it('a misspelt instance type fails the plan in one line with the closest types', async () => {

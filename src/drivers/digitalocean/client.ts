@@ -1,0 +1,46 @@
+// The DigitalOcean API client: openapi-fetch typed from DigitalOcean's API description (api-types.ts, cut to the
+// operations used by scripts/gen-cloud-types.sh), with the shared retry policy and named errors.
+import createClient, { type Client } from 'openapi-fetch';
+import { apiError } from '../cloud/api-error.js';
+import { DEFAULT_RETRY, retryingFetch, type RetryPolicy } from '../cloud/retry.js';
+import type { components, paths } from './api-types.js';
+
+export type DoClient = Client<paths>;
+export type Droplet = components['schemas']['droplet'];
+export type DoAction = components['schemas']['action'];
+export type DoSshKey = components['schemas']['sshKeys'];
+
+export const PROVIDER = 'digitalocean';
+
+export function digitaloceanClient(apiUrl: string, token: string, retry: RetryPolicy = DEFAULT_RETRY, log?: (line: string) => void): DoClient {
+  return createClient<paths>({
+    baseUrl: apiUrl,
+    headers: { Authorization: `Bearer ${token}`, 'User-Agent': 'mfile' },
+    fetch: retryingFetch({ ...retry, onRetry: (why, ms) => log?.(`digitalocean API: ${why}; trying again in ${(ms / 1000).toFixed(1)} s`) }),
+  });
+}
+
+function pick(body: unknown): { code?: string; message?: string } {
+  const b = body as { id?: unknown; message?: unknown };
+  return { code: typeof b.id === 'string' ? b.id : undefined, message: typeof b.message === 'string' ? b.message : undefined };
+}
+
+export async function call<T>(machine: string, operation: string, p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let r: { data?: T; error?: unknown; response: Response };
+  try {
+    r = await p;
+  } catch (err) {
+    throw apiError(machine, PROVIDER, operation, 0, `cannot reach the API: ${(err as Error).message}`, pick);
+  }
+  if (r.response.ok) return r.data as T;
+  throw apiError(machine, PROVIDER, operation, r.response.status, r.error, pick);
+}
+
+export async function callOrGone<T>(machine: string, operation: string, p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T | undefined> {
+  try {
+    return await call(machine, operation, p);
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    throw err;
+  }
+}

@@ -7,8 +7,9 @@ import { localTraits } from './local/traits.js';
 import { noneTraits } from './none/traits.js';
 import { qemuTraits } from './qemu/traits.js';
 import { sandboxTraits } from './sandbox/traits.js';
+import { amazonec2Traits } from './amazonec2/traits.js';
 
-export const BUILTIN_TRAITS: readonly DriverTraits[] = [localTraits, noneTraits, sandboxTraits, genericTraits, qemuTraits, hetznerTraits, digitaloceanTraits];
+export const BUILTIN_TRAITS: readonly DriverTraits[] = [localTraits, noneTraits, sandboxTraits, genericTraits, qemuTraits, hetznerTraits, digitaloceanTraits, amazonec2Traits];
 
 /** A fresh catalog of the built-in drivers (a new Map each time, so a caller may add plugins to it). */
 export function builtinCatalog(): Map<string, DriverTraits> {

@@ -16,6 +16,8 @@ import { hetznerTraits } from './hetzner/traits.js';
 import { digitaloceanTraits } from './digitalocean/traits.js';
 import { digitaloceanDriver } from './digitalocean/index.js';
 import { hetznerDriver } from './hetzner/index.js';
+import { amazonec2Traits } from './amazonec2/traits.js';
+import { amazonec2Driver } from './amazonec2/index.js';
 import { UsageError } from '../errors.js';
 import { pluginDriver } from './plugin/adapter.js';
 import { describePluginSync, pluginOnPath } from './plugin/discovery.js';
@@ -31,6 +33,7 @@ const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Drive
   [qemuTraits.name, qemuDriver],
   [hetznerTraits.name, () => hetznerDriver()],
   [digitaloceanTraits.name, () => digitaloceanDriver()],
+  [amazonec2Traits.name, amazonec2Driver],
 ]);
 
 const cache = new Map<string, Driver>();

@@ -103,7 +103,7 @@ containers:
     const r = mfile(['validate', '-f', 'machines.yml'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd().split('\n')).toEqual([
-      "machines.yml:4:13: machines.m1.driver: unknown driver 'virtualbox' (known drivers: digitalocean, generic, hetzner, local, none, qemu, sandbox)",
+      "machines.yml:4:13: machines.m1.driver: unknown driver 'virtualbox' (known drivers: amazonec2, digitalocean, generic, hetzner, local, none, qemu, sandbox)",
       "machines.yml:8:5: unknown key 'bogus' in containers.db",
     ]);
   });

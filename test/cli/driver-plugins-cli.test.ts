@@ -28,7 +28,7 @@ describe('driver plugins in the CLI', () => {
     const r = mfile(['schema'], { env: { PATH: `${dir}:${process.env.PATH}` } });
     expect(r.code, r.stderr).toBe(0);
     const machine = JSON.parse(r.stdout).$defs.machine;
-    expect(machine.properties.driver.enum).toEqual(['local', 'none', 'sandbox', 'generic', 'qemu', 'hetzner', 'digitalocean', 'x']);
+    expect(machine.properties.driver.enum).toEqual(['local', 'none', 'sandbox', 'generic', 'qemu', 'hetzner', 'digitalocean', 'amazonec2', 'x']);
     expect(machine.properties.x).toMatchObject({ type: 'object', additionalProperties: false, properties: { size: { type: 'integer' } } });
   });
 

@@ -62,7 +62,7 @@ describe('a plugin driver in the catalog', () => {
   it('is listed among the known drivers when a name is misspelt', async () => {
     const r = await loadWith('version: 1\nmachines:\n  c1:\n    driver: cloudie\n');
     expect(r.lines).toEqual([
-      "machines.yml:4:13: machines.c1.driver: unknown driver 'cloudie' (known drivers: cloudy, digitalocean, generic, hetzner, local, none, qemu, sandbox) (did you mean 'cloudy'?)",
+      "machines.yml:4:13: machines.c1.driver: unknown driver 'cloudie' (known drivers: amazonec2, cloudy, digitalocean, generic, hetzner, local, none, qemu, sandbox) (did you mean 'cloudy'?)",
     ]);
   });
 });

@@ -71,7 +71,7 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
   {
     name: 'every machine failing the schema: no placement error on top',
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: vbox\ncontainers:\n  web:\n    image: nginx\n',
-    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'vbox' (known drivers: digitalocean, generic, hetzner, local, none, qemu, sandbox)"],
+    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'vbox' (known drivers: amazonec2, digitalocean, generic, hetzner, local, none, qemu, sandbox)"],
   },
   {
     name: "references to Object.prototype names ('constructor') are unknown names, not a crash",
@@ -93,19 +93,19 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     name: 'no machine given among several, one of which fails the schema',
     yaml: 'version: 1\nmachines:\n  m1: { driver: local }\n  m2: { driver: vbox }\ncontainers:\n  web:\n    image: nginx\n',
     want: [
-      "machines.yml:4:17: machines.m2.driver: unknown driver 'vbox' (known drivers: digitalocean, generic, hetzner, local, none, qemu, sandbox)",
+      "machines.yml:4:17: machines.m2.driver: unknown driver 'vbox' (known drivers: amazonec2, digitalocean, generic, hetzner, local, none, qemu, sandbox)",
       "machines.yml:6:3: containers.web: no machine given; add machine: NAME (one of: m1, m2)",
     ],
   },
   {
     name: 'bad driver',
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: virtualbox\n',
-    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'virtualbox' (known drivers: digitalocean, generic, hetzner, local, none, qemu, sandbox)"],
+    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'virtualbox' (known drivers: amazonec2, digitalocean, generic, hetzner, local, none, qemu, sandbox)"],
   },
   {
     name: 'misspelt driver, with a suggestion',
     yaml: 'version: 1\nmachines:\n  m1:\n    driver: generc\n    generic: { host: h.example }\n',
-    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'generc' (known drivers: digitalocean, generic, hetzner, local, none, qemu, sandbox) (did you mean 'generic'?)"],
+    want: ["machines.yml:4:13: machines.m1.driver: unknown driver 'generc' (known drivers: amazonec2, digitalocean, generic, hetzner, local, none, qemu, sandbox) (did you mean 'generic'?)"],
   },
   {
     name: "a driver block checked against that driver's schema",

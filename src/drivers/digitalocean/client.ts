@@ -1,7 +1,7 @@
 // The DigitalOcean API client: openapi-fetch typed from DigitalOcean's API description (api-types.ts, cut to the
 // operations used by scripts/gen-cloud-types.sh), with the shared retry policy and named errors.
 import createClient, { type Client } from 'openapi-fetch';
-import { apiError } from '../cloud/api-error.js';
+import { apiCaller } from '../cloud/api-call.js';
 import { DEFAULT_RETRY, retryingFetch, type RetryPolicy } from '../cloud/retry.js';
 import type { components, paths } from './api-types.js';
 
@@ -25,22 +25,4 @@ function pick(body: unknown): { code?: string; message?: string } {
   return { code: typeof b.id === 'string' ? b.id : undefined, message: typeof b.message === 'string' ? b.message : undefined };
 }
 
-export async function call<T>(machine: string, operation: string, p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
-  let r: { data?: T; error?: unknown; response: Response };
-  try {
-    r = await p;
-  } catch (err) {
-    throw apiError(machine, PROVIDER, operation, 0, `cannot reach the API: ${(err as Error).message}`, pick);
-  }
-  if (r.response.ok) return r.data as T;
-  throw apiError(machine, PROVIDER, operation, r.response.status, r.error, pick);
-}
-
-export async function callOrGone<T>(machine: string, operation: string, p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T | undefined> {
-  try {
-    return await call(machine, operation, p);
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return undefined;
-    throw err;
-  }
-}
+export const { call, callOrGone } = apiCaller(PROVIDER, pick);

@@ -58,6 +58,12 @@ export interface PlanNode {
    * (trait removesHostedObjects): the machine's removal takes it, so it needs no engine call of its own.
    */
   removedWithMachine?: true;
+  /**
+   * Container create/replace planned from the state (the engine was not looked at, e.g. it did not answer): once
+   * the step has its container, it removes the others carrying the object's labels, which an interrupted run may
+   * have left (a create that reached the engine as it died) and which the plan could not see.
+   */
+  settleLeftovers?: true;
   /** Swarm nodes: what the step does, decided by the planner. */
   swarm?: SwarmStepData;
 }

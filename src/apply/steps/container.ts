@@ -7,6 +7,7 @@ import { healthTimeoutMs, waitForCondition } from '../../remote/docker/wait.js';
 import { StepError, type NodeOutcome, type StepContext, type StepHandler } from '../types.js';
 import { callSignal, containerName, plannedHash, specOf } from './common.js';
 import { createOrAdopt, createContainer, hasHealthcheck, inspectOrNull, removeContainer, startContainer, stopSeconds } from './container-ops.js';
+import { removeLeftovers } from './container-leftovers.js';
 import { rollingDelay, rollingReplace } from './container-rolling.js';
 
 const DEFAULT_DEP_TIMEOUT_MS = 120_000;
@@ -115,8 +116,14 @@ export const containerStep: StepHandler = {
     const docker = await ctx.conns.docker(ctx.node.machine);
     if (ctx.node.action === 'delete') return remove(ctx, docker);
     const spec = specOf(ctx.desired, 'containers', ctx.node.name, ctx.node.address) as ContainerSpec;
-    if (ctx.node.action === 'replace') return ctx.node.rolling ? rollingReplace(ctx, docker, spec) : replace(ctx, docker, spec);
-    if (ctx.node.action === 'update') return update(ctx, docker, spec);
-    return create(ctx, docker, spec);
+    const outcome =
+      ctx.node.action === 'replace'
+        ? await (ctx.node.rolling ? rollingReplace(ctx, docker, spec) : replace(ctx, docker, spec))
+        : ctx.node.action === 'update'
+          ? await update(ctx, docker, spec)
+          : await create(ctx, docker, spec);
+    const kept = outcome.record?.id;
+    if (ctx.node.settleLeftovers && kept) await removeLeftovers(ctx, docker, kept);
+    return outcome;
   },
 };

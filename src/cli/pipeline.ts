@@ -33,7 +33,7 @@ export async function openRun(opts: PipelineOptions, operation: string): Promise
   const desired = await loadDesired(opts);
   const statePath = resolveStatePath(opts);
   const store = new StateStore(statePath);
-  const lock = await store.lock(operation, { timeoutMs: opts.lockTimeout });
+  const lock = await store.lock(operation, { timeoutMs: opts.lockTimeout, notice: warn });
   try {
     const state = await store.read();
     const ignored = await warnIfNotIgnored(path.dirname(statePath));

@@ -83,4 +83,16 @@ export interface LockInfo {
   who: string;
   pid: number;
   created: string;
+  /**
+   * Which kernel and pid namespace `pid` belongs to, and when that process started: with these a later run on
+   * the same host can tell for sure that the holder is gone (not a reused pid) and take the lock over.
+   */
+  process?: LockHolderProcess;
+}
+
+export interface LockHolderProcess {
+  /** /proc/sys/kernel/random/boot_id and the pid namespace (/proc/self/ns/pid), joined by a space. */
+  instance: string;
+  /** Start time of `pid` in clock ticks since boot (/proc/PID/stat, field 22). */
+  startTicks: number;
 }

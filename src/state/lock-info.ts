@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import { LockError } from '../errors.js';
 import type { LockInfo } from '../model/state.js';
+import { holderState } from './lock-holder.js';
 
 export function whoAmI(): string {
   let user: string;
@@ -55,23 +56,18 @@ export async function readLock(lockPath: string): Promise<LockRead> {
   return r;
 }
 
-/** True only when we can tell: same host, and that pid is gone. */
-export function holderIsDeadHere(info: LockInfo): boolean {
-  if (info.who.split('@').slice(1).join('@') !== os.hostname()) return false;
-  try {
-    process.kill(info.pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+/** `root@box, process 4242 (apply, since …, lock id …)`: who holds it, on which host, with which pid. */
+export function describeHolder(info: LockInfo): string {
+  return `${info.who}, process ${info.pid} (${info.operation}, since ${info.created}, lock id ${info.id})`;
 }
 
 export function lockedError(lockPath: string, r: LockRead): LockError {
   if (r.kind === 'held') {
     const { info } = r;
-    let msg = `state is locked by ${info.who} (${info.operation}, since ${info.created}, lock id ${info.id})`;
-    // Reported, never stolen: the pid may have been reused, or the clock of "same host" may lie on shared disks.
-    if (holderIsDeadHere(info)) {
+    let msg = `state is locked by ${describeHolder(info)}`;
+    // A lock from a dead holder is taken over when it proves it (see holderState); when that did not happen, a
+    // user confirms.
+    if (holderState(info) !== 'held') {
       msg +=
         `\nprocess ${info.pid} that took it is no longer running on this host; ` +
         `if no other mfile is running, remove the lock with: mfile state unlock ${info.id}`;

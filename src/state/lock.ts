@@ -6,16 +6,21 @@ import path from 'node:path';
 import { StateError } from '../errors.js';
 import { ensureOwnedDir } from '../fs-safety/owned-dir.js';
 import type { LockInfo } from '../model/state.js';
-import { lockedError, readLock, whoAmI } from './lock-info.js';
+import { thisProcess, holderState } from './lock-holder.js';
+import { describeHolder, lockedError, readLock, whoAmI } from './lock-info.js';
 import { lockPathFor } from './state-path.js';
 
 export interface LockOptions {
   /** Keep trying this long (ms) while someone else holds the lock; default 0: fail at once. */
   timeoutMs?: number;
+  /** Told in one line when a lock left by a holder proven gone is taken over. */
+  notice?: (line: string) => void;
 }
 
 export interface StateLock {
   info: LockInfo;
+  /** The lock of a holder proven gone that this one replaced. */
+  tookOverFrom?: LockInfo;
   /** Removes the lock file if it is still ours (someone may have force-unlocked and relocked). Idempotent. */
   release(): Promise<void>;
 }
@@ -53,6 +58,37 @@ function removeIfOurs(lockPath: string, id: string): void {
   }
 }
 
+function readIdSync(lockPath: string): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(lockPath, 'utf8')) as Partial<LockInfo>).id;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Replaces the lock `gone` (its holder proven gone) with ours. Two runs may find the same dead lock: only the one
+ * that creates `<lock>.takeover` first replaces it, and only if the lock is still `gone`'s, so a lock just taken
+ * by another run is never removed. Synchronous, like tryCreate. A takeover file left by a run killed within these
+ * few calls only stops later takeovers: `mfile state unlock` removes it with the lock.
+ */
+function takeOver(lockPath: string, gone: LockInfo, mine: LockInfo): boolean {
+  const guard = takeoverPathFor(lockPath);
+  if (!tryCreate(guard, mine)) return false;
+  try {
+    if (readIdSync(lockPath) !== gone.id) return false;
+    fs.unlinkSync(lockPath);
+    return tryCreate(lockPath, mine);
+  } finally {
+    fs.rmSync(guard, { force: true });
+  }
+}
+
+export const takeoverPathFor = (lockPath: string): string => `${lockPath}.takeover`;
+
+/** Looks at a dead lock that another run is taking over (or died taking over) this many times, 10 ms apart. */
+const TAKEOVER_TRIES = 20;
+
 const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
 export async function acquireLock(statePath: string, operation: string, opts: LockOptions = {}): Promise<StateLock> {
@@ -61,6 +97,8 @@ export async function acquireLock(statePath: string, operation: string, opts: Lo
   await ensureOwnedDir(path.dirname(lockPath));
   const deadline = Date.now() + Math.max(0, opts.timeoutMs ?? 0);
   let delay = 50;
+  const me = thisProcess();
+  let takeoverTries = 0;
   for (;;) {
     const info: LockInfo = {
       id: randomUUID(),
@@ -68,10 +106,24 @@ export async function acquireLock(statePath: string, operation: string, opts: Lo
       who: whoAmI(),
       pid: process.pid,
       created: new Date().toISOString(),
+      ...(me ? { process: me } : {}),
     };
     if (tryCreate(lockPath, info)) return heldLock(lockPath, info);
+    const held = await readLock(lockPath);
+    if (held.kind === 'none') continue; // released meanwhile: try again at once
+    if (held.kind === 'held' && holderState(held.info) === 'gone') {
+      if (takeOver(lockPath, held.info, info)) {
+        opts.notice?.(`took over the state lock of ${describeHolder(held.info)}: that process is no longer running`);
+        return { ...heldLock(lockPath, info), tookOverFrom: held.info };
+      }
+      // Another run is taking it over this instant: look again shortly, to name the one that got it.
+      if (++takeoverTries < TAKEOVER_TRIES) {
+        await sleep(10);
+        continue;
+      }
+    }
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw lockedError(lockPath, await readLock(lockPath));
+    if (remaining <= 0) throw lockedError(lockPath, held);
     await sleep(Math.min(delay, remaining));
     delay = Math.min(delay * 1.5, 1000);
   }

@@ -1,6 +1,7 @@
 // `mfile state unlock ID`: the way out when a holder died; the id must match, so a live lock is not hit by mistake.
 import fsp from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import { takeoverPathFor } from './lock.js';
 import { readLock } from './lock-info.js';
 import { lockPathFor } from './state-path.js';
 
@@ -18,4 +19,6 @@ export async function forceUnlock(statePath: string, lockId: string): Promise<vo
     );
   }
   await fsp.rm(lockPath, { force: true });
+  // A takeover file is left only by a run killed while taking over a lock: it would stop every later takeover.
+  await fsp.rm(takeoverPathFor(lockPath), { force: true });
 }

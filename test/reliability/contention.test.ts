@@ -146,8 +146,8 @@ describe('ten applies racing for one state', () => {
       expect(l.code, l.stderr).toBe(1);
       const m = LOCK_ERROR.exec(l.stderr);
       expect(m, l.stderr).not.toBeNull();
-      const [, who, op, since, id] = m!;
-      expect({ who, op, since, id }).toEqual({ who: holder.who, op: 'apply', since: holder.created, id: holder.id });
+      const [, who, pid, op, since, id] = m!;
+      expect({ who, pid: Number(pid), op, since, id }).toEqual({ who: holder.who, pid: holder.pid, op: 'apply', since: holder.created, id: holder.id });
       expect(Number.isNaN(Date.parse(since))).toBe(false);
       expect(l.stdout).not.toContain('Apply complete!');
     }

@@ -4,9 +4,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeNeeding, SANDBOX } from '../helpers/prerequisites.js';
-import { ensureCliBuilt, runCliAsync, sleep } from './helpers/cli-process.js';
+import { ensureCliBuilt, sleep } from './helpers/cli-process.js';
 import { ensureTestImage, TEST_IMAGE } from './helpers/docker.js';
-import { LOCK_ERROR, uniqueProject } from './helpers/project.js';
+import { LOCK_TAKEOVER, uniqueProject } from './helpers/project.js';
 import { netnsList, projectNetns, removeProjectDir, sandboxProject, type SandboxProject } from './helpers/sandbox-project.js';
 import { claimedAddresses, processesMentioning } from './helpers/sandbox-leftovers.js';
 
@@ -55,8 +55,11 @@ describeNeeding(SANDBOX)('SIGKILL after the sandbox init started, before its pid
     removeProjectDir(p);
   }, 300_000);
 
-  /** Start an apply and SIGKILL it as soon as the machine's init process exists; then drop the stale lock. */
-  async function crashAtInit(): Promise<void> {
+  /**
+   * Start an apply and SIGKILL it as soon as the machine's init process exists. The next command takes over the
+   * lock it left: the function returned checks, on that command's stderr, that it said so naming the killed pid.
+   */
+  async function crashAtInit(): Promise<(out: string) => void> {
     const script = path.join(p.stateDir, 'machines', 's1', 'init.sh');
     // An init left by an earlier failed test must not pass for this run's.
     const before = new Set(processesMentioning(script));
@@ -67,18 +70,14 @@ describeNeeding(SANDBOX)('SIGKILL after the sandbox init started, before its pid
     run.child.kill('SIGKILL');
     await run.exited;
     expect(fresh().length, `the init was running when mfile died: ${run.stdout()}${run.stderr()}`).toBeGreaterThan(0);
-    const locked = await p.cli(['plan']);
-    const m = LOCK_ERROR.exec(locked.stderr);
-    expect(m, locked.stderr).not.toBeNull();
-    // Not p.cli: it puts -f after the first word, which `state unlock` refuses.
-    const u = await runCliAsync(['state', 'unlock', m![4], '-f', p.file], { cwd: p.dir });
-    expect(u.code, u.stderr).toBe(0);
+    return (out) => expect(LOCK_TAKEOVER.exec(out)?.[1], out).toBe(String(run.pid));
   }
 
   it('the next apply stops the unrecorded init: only the recorded machine runs', async () => {
-    await crashAtInit();
+    const tookOver = await crashAtInit();
     const r = await p.cli(['apply', '-y'], { timeoutMs: 300_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    tookOver(r.stderr);
     const d = p.data('s1');
     // unshare + tini of exactly one machine, the recorded one (its sshd runs under that tini)
     const inits = processesMentioning(path.join(p.stateDir, 'machines', 's1', 'init.sh'));
@@ -90,9 +89,10 @@ describeNeeding(SANDBOX)('SIGKILL after the sandbox init started, before its pid
 
   it('a destroy right after the crash leaves no process, namespace or address', async () => {
     await cleanSlate(); // whatever the first test left when it failed
-    await crashAtInit();
+    const tookOver = await crashAtInit();
     const r = await p.cli(['destroy', '-y'], { timeoutMs: 240_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    tookOver(r.stderr);
     expect(processesMentioning(p.dir)).toEqual([]);
     expect(netnsList()).not.toContain(projectNetns(p, ['s1'])[0]);
     expect(claimedAddresses(p.stateDir)).toEqual([]);

@@ -21,7 +21,7 @@ describe('StateStore.lock', () => {
     const err = await store.lock('destroy').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LockError);
     expect((err as Error).message).toBe(
-      `state is locked by ${lock.info.who} (apply, since ${lock.info.created}, lock id ${lock.info.id})`,
+      `state is locked by ${lock.info.who}, process ${process.pid} (apply, since ${lock.info.created}, lock id ${lock.info.id})`,
     );
     await lock.release();
     expect(fs.existsSync(`${store.path}.lock`)).toBe(false);
@@ -45,7 +45,7 @@ describe('StateStore.lock', () => {
     const holder = await store.lock('apply');
     const started = Date.now();
     await expect(store.lock('plan', { timeoutMs: 400 })).rejects.toThrow(
-      new RegExp(`^state is locked by .+ \\(apply, since .+, lock id ${holder.info.id}\\)$`),
+      new RegExp(`^state is locked by .+, process ${process.pid} \\(apply, since .+, lock id ${holder.info.id}\\)$`),
     );
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     await holder.release();
@@ -61,7 +61,7 @@ describe('StateStore.lock', () => {
     expect(JSON.parse(fs.readFileSync(lockPath, 'utf8')).id).toBe('other-id');
   });
 
-  it('reports a lock left by a dead process on this host, hints unlock, and does not steal it', async () => {
+  it('reports a lock without process details (an older mfile) left by a dead pid on this host, hints unlock, and does not take it', async () => {
     const store = storeIn(tmpDir());
     fs.mkdirSync(path.dirname(store.path), { recursive: true });
     const deadPid = 2 ** 22 + 12345; // above the default pid_max range on Linux: no such process
@@ -70,7 +70,7 @@ describe('StateStore.lock', () => {
     const err = (await store.lock('apply').catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(LockError);
     expect(err.message).toMatch(
-      new RegExp(`^${escape('state is locked by me@' + os.hostname() + ' (apply, since 2025-01-01T00:00:00.000Z, lock id dead-1)')}\n`),
+      new RegExp(`^${escape('state is locked by me@' + os.hostname() + ', process ' + deadPid + ' (apply, since 2025-01-01T00:00:00.000Z, lock id dead-1)')}\n`),
     );
     expect(err.message).toContain('mfile state unlock dead-1');
     expect(JSON.parse(fs.readFileSync(`${store.path}.lock`, 'utf8')).id).toBe('dead-1');
@@ -81,7 +81,7 @@ describe('StateStore.lock', () => {
     fs.mkdirSync(path.dirname(store.path), { recursive: true });
     const info = { id: 'x', operation: 'apply', who: 'me@some-other-host', pid: 2 ** 22 + 1, created: 't' };
     fs.writeFileSync(`${store.path}.lock`, JSON.stringify(info));
-    await expect(store.lock('apply')).rejects.toThrow(/^state is locked by me@some-other-host \(apply, since t, lock id x\)$/);
+    await expect(store.lock('apply')).rejects.toThrow(/^state is locked by me@some-other-host, process 4194305 \(apply, since t, lock id x\)$/);
   });
 
   it('says what to do with an empty lock file', async () => {

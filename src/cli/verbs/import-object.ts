@@ -13,7 +13,7 @@ import { mappingContext } from '../../apply/steps/common.js';
 import { recordAt, StateStore } from '../../state/index.js';
 import { connect } from '../connect.js';
 import { didYouMeanAddress } from '../near-addresses.js';
-import { loadDesired, out, resolveStatePath, type ConfigOptions } from '../common.js';
+import { loadDesired, out, resolveStatePath, warn, type ConfigOptions } from '../common.js';
 
 const OWN_LABELS = [LABEL_PROJECT, LABEL_MACHINE, LABEL_NAME, LABEL_CONFIG_HASH];
 
@@ -106,7 +106,7 @@ export async function importObject(address: string, id: string, opts: ConfigOpti
   const desired = await loadDesired(opts);
   const statePath = resolveStatePath(opts);
   const store = new StateStore(statePath);
-  const lock = await store.lock('import');
+  const lock = await store.lock('import', { notice: warn });
   const state = await store.read();
   const conns = connect(desired, { current: state }, statePath);
   let differences: string[];

@@ -7,7 +7,7 @@ import { ensureMachineDir } from '../../remote/tls/store.js';
 import { writePrivateFile } from '../../fs-safety/private-file.js';
 import { StateStore } from '../../state/index.js';
 import type { MachineRecord } from '../../model/index.js';
-import { addConfigOptions, out, resolveStatePath, type ConfigOptions } from '../common.js';
+import { addConfigOptions, out, resolveStatePath, warn, type ConfigOptions } from '../common.js';
 import { addMachines } from '../import/edit-machines-yml.js';
 import { listMachines, readMachine, storeDir } from '../import/read-store.js';
 import { toMfile, type ImportedMachine } from '../import/to-mfile.js';
@@ -47,7 +47,7 @@ async function importDockerMachine(names: string[], opts: ConfigOptions & { stor
   const imported = found.map((m) => toMfile(m, store, tlsDir(m.name)));
 
   const states = new StateStore(statePath);
-  const lock = await states.lock('import');
+  const lock = await states.lock('import', { notice: warn });
   try {
     const state = await states.read();
     for (const m of imported) {

@@ -10,7 +10,7 @@ import { envExports, type EnvShell } from '../../remote/tls/env-exports.js';
 import { certDir, machineDir } from '../../remote/tls/store.js';
 import { sshArgv, forgetHostKey } from '../../remote/ssh/ssh-helpers.js';
 import type { MachineRecord, State } from '../../model/index.js';
-import { addConfigOptions, loadDesired, out, resolveStatePath, type ConfigOptions } from '../common.js';
+import { addConfigOptions, loadDesired, out, resolveStatePath, warn, type ConfigOptions } from '../common.js';
 import { connect } from '../connect.js';
 
 async function readState(opts: ConfigOptions): Promise<{ state: State; statePath: string }> {
@@ -85,7 +85,7 @@ function sshKeysCommand(): Command {
       .action(async (name: string, opts: ConfigOptions) => {
         const statePath = resolveStatePath(opts);
         const store = new StateStore(statePath);
-        const lock = await store.lock('ssh-keys forget');
+        const lock = await store.lock('ssh-keys forget', { notice: warn });
         try {
           const state = await store.read();
           recordOf(state, name);

@@ -6,7 +6,7 @@ import type { MachineHold } from '../../model/index.js';
 import { lifecycleRefusal } from '../../drivers/lifecycle-refusal.js';
 import { closeSshPool } from '../../remote/ssh/pool.js';
 import { StateStore } from '../../state/index.js';
-import { addConfigOptions, loadDesired, out, resolveStatePath, type ConfigOptions } from '../common.js';
+import { addConfigOptions, loadDesired, out, resolveStatePath, warn, type ConfigOptions } from '../common.js';
 import { reportError } from '../errors-to-exit.js';
 import { machineTarget, requireCreated, type MachineTarget } from '../machine-target.js';
 
@@ -35,7 +35,7 @@ function powerCommand(verb: PowerVerb): Command {
       const desired = await loadDesired(opts);
       const statePath = resolveStatePath(opts);
       const store = new StateStore(statePath);
-      const lock = await store.lock(verb);
+      const lock = await store.lock(verb, { notice: warn });
       try {
         const state = await store.read();
         const unique = [...new Set(names)];

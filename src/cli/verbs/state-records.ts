@@ -6,7 +6,7 @@ import type { Desired, State } from '../../model/index.js';
 import { parseAddress, targetMatcher } from '../../plan/names.js';
 import { editState, moveRecord, recordAt, removeRecords, stateAddresses, StateStore } from '../../state/index.js';
 import { UsageError } from '../../errors.js';
-import { addConfigOptions, loadDesired, out, resolveStatePath, type ConfigOptions } from '../common.js';
+import { addConfigOptions, loadDesired, out, resolveStatePath, warn, type ConfigOptions } from '../common.js';
 import { parseDurationMs } from '../options.js';
 import { renderRecord } from './state-record-text.js';
 import path from 'node:path';
@@ -87,7 +87,7 @@ export function stateRecordCommands(): Command[] {
     .option('--lock-timeout <DURATION>', 'wait this long for a state lock held by another mfile', parseDurationMs, 0)
     .action(async (patterns: string[], opts: EditOptions) => {
       const desired = await desiredIfAny(opts);
-      const { result: removed, state } = await editState(resolveStatePath(opts), 'state rm', { timeoutMs: opts.lockTimeout }, (s) => {
+      const { result: removed, state } = await editState(resolveStatePath(opts), 'state rm', { timeoutMs: opts.lockTimeout, notice: warn }, (s) => {
         const known = stateAddresses(s);
         const chosen: string[] = [];
         for (const p of patterns) {
@@ -123,7 +123,7 @@ export function stateRecordCommands(): Command[] {
         engineNameOf: (kind, rec) => (kind === 'volume' ? rec.id! : (liveName ?? engineName(desired?.project ?? '', 'network', rec.name))),
         driverCreatesHost: (driver) => traitsOf(desired?.drivers ?? builtinCatalog(), driver).creates,
       };
-      const { result: moved, state } = await editState(statePath, 'state mv', { timeoutMs: opts.lockTimeout }, (s) => {
+      const { result: moved, state } = await editState(statePath, 'state mv', { timeoutMs: opts.lockTimeout, notice: warn }, (s) => {
         if (!recordAt(s, src) && parseAddress(src)) throw notInState(src, stateAddresses(s));
         return moveRecord(s, src, dst, checks);
       });

@@ -111,8 +111,11 @@ export function readStateFile(statePath: string): StateSummary {
 
 export const stateExists = (statePath: string): boolean => existsSync(statePath);
 
-/** `state is locked by <who> (<operation>, since <time>, lock id <id>)` */
-export const LOCK_ERROR = /state is locked by (\S+) \((\w+), since (\S+), lock id ([0-9a-f-]{36})\)/;
+/** `state is locked by <who>, process <pid> (<operation>, since <time>, lock id <id>)` */
+export const LOCK_ERROR = /state is locked by (\S+), process (\d+) \((\w+), since (\S+), lock id ([0-9a-f-]{36})\)/;
+
+/** The one line a run prints when it takes over the lock of a killed run: `... process <pid> (... lock id <id>) ...`. */
+export const LOCK_TAKEOVER = /^Warning: took over the state lock of \S+, process (\d+) \(\w+, since \S+, lock id ([0-9a-f-]{36})\): that process is no longer running$/m;
 
 /** Deterministic PRNG (mulberry32) so a failing crash schedule can be replayed with the same seed. */
 export function seededRandom(seed: number): () => number {

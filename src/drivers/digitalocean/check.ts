@@ -2,8 +2,9 @@
 // fit together (the size is offered in the region, the image is available there). A typo fails here with the
 // valid choices listed.
 import { DriverError } from '../../errors.js';
-import { call, type DoClient } from './client.js';
+import type { DoClient } from './client.js';
 import type { DigitalOceanOptions } from './options.js';
+import { listAll } from './pages.js';
 
 function choices(names: (string | null | undefined)[]): string {
   const list = [...new Set(names.filter((n): n is string => !!n))].sort();
@@ -12,21 +13,21 @@ function choices(names: (string | null | undefined)[]): string {
 
 export async function checkDigitalOceanOptions(machine: string, api: DoClient, o: DigitalOceanOptions): Promise<void> {
   const [regions, sizes] = await Promise.all([
-    call(machine, 'list regions', api.GET('/v2/regions', { params: { query: { per_page: 200 } } })),
-    call(machine, 'list sizes', api.GET('/v2/sizes', { params: { query: { per_page: 200 } } })),
+    listAll(machine, 'list regions', (page) => api.GET('/v2/regions', { params: { query: { per_page: 200, page } } }), (b) => b.regions),
+    listAll(machine, 'list sizes', (page) => api.GET('/v2/sizes', { params: { query: { per_page: 200, page } } }), (b) => b.sizes),
   ]);
-  const region = regions.regions.find((r) => r.slug === o.region);
+  const region = regions.find((r) => r.slug === o.region);
   if (!region || !region.available) {
-    throw new DriverError(machine, `digitalocean.region "${o.region}" ${region ? 'is not available' : 'does not exist'} (valid: ${choices(regions.regions.filter((r) => r.available).map((r) => r.slug))})`);
+    throw new DriverError(machine, `digitalocean.region "${o.region}" ${region ? 'is not available' : 'does not exist'} (valid: ${choices(regions.filter((r) => r.available).map((r) => r.slug))})`);
   }
-  const size = sizes.sizes.find((s) => s.slug === o.size);
-  const here = (s: (typeof sizes.sizes)[number]): boolean => s.available && s.regions.includes(o.region) && region.sizes.includes(s.slug);
-  if (!size) throw new DriverError(machine, `digitalocean.size "${o.size}" does not exist (valid in ${o.region}: ${choices(sizes.sizes.filter(here).map((s) => s.slug))})`);
+  const size = sizes.find((s) => s.slug === o.size);
+  const here = (s: (typeof sizes)[number]): boolean => s.available && s.regions.includes(o.region) && region.sizes.includes(s.slug);
+  if (!size) throw new DriverError(machine, `digitalocean.size "${o.size}" does not exist (valid in ${o.region}: ${choices(sizes.filter(here).map((s) => s.slug))})`);
   if (!here(size)) throw new DriverError(machine, `digitalocean.size "${o.size}" is not offered in ${o.region} (offered in: ${choices(size.regions)})`);
 
-  const images = await call(machine, 'list images', api.GET('/v2/images', { params: { query: { type: 'distribution', per_page: 200 } } }));
-  const image = images.images.find((i) => i.slug === o.image || String(i.id) === o.image);
-  if (!image) throw new DriverError(machine, `digitalocean.image "${o.image}" does not exist (valid: ${choices(images.images.map((i) => i.slug))})`);
+  const images = await listAll(machine, 'list images', (page) => api.GET('/v2/images', { params: { query: { type: 'distribution', per_page: 200, page } } }), (b) => b.images);
+  const image = images.find((i) => i.slug === o.image || String(i.id) === o.image);
+  if (!image) throw new DriverError(machine, `digitalocean.image "${o.image}" does not exist (valid: ${choices(images.map((i) => i.slug))})`);
   if (image.regions && !image.regions.includes(o.region as never)) {
     throw new DriverError(machine, `digitalocean.image "${o.image}" is not available in ${o.region} (available in: ${choices(image.regions)})`);
   }

@@ -4,14 +4,15 @@ import { adoptOrCreate } from '../cloud/adopt.js';
 import { secondsFromEnv, waitFor } from '../cloud/wait.js';
 import { call, callOrGone, type DoAction, type DoClient, type Droplet } from './client.js';
 import type { DigitalOceanOptions } from './options.js';
+import { listAll } from './pages.js';
 import type { Owner } from './resources.js';
 
 const waitTimeoutMs = (): number => secondsFromEnv('MFILE_CLOUD_WAIT_TIMEOUT', 600_000);
 const pollMs = (): number => secondsFromEnv('MFILE_CLOUD_POLL_INTERVAL', 3000);
 
 export async function dropletsOf(api: DoClient, o: Owner): Promise<Droplet[]> {
-  const r = await call(o.machine, 'list droplets', api.GET('/v2/droplets', { params: { query: { tag_name: o.tags[0], per_page: 200 } } }));
-  return (r.droplets ?? []).filter((d) => o.tags.every((t) => d.tags.includes(t)));
+  const all = await listAll(o.machine, 'list droplets', (page) => api.GET('/v2/droplets', { params: { query: { tag_name: o.tags[0], per_page: 200, page } } }), (b) => b.droplets);
+  return all.filter((d) => o.tags.every((t) => d.tags.includes(t)));
 }
 
 export function getDroplet(api: DoClient, machine: string, id: number): Promise<Droplet | undefined> {

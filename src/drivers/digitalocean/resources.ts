@@ -5,6 +5,7 @@ import { adoptOrCreate } from '../cloud/adopt.js';
 import { sameKey } from '../cloud/machine-key.js';
 import { call, callOrGone, type DoClient, type DoSshKey } from './client.js';
 import type { DigitalOceanOptions } from './options.js';
+import { listAll } from './pages.js';
 
 export interface Owner {
   machine: string;
@@ -21,13 +22,13 @@ export interface DoFirewall {
 }
 
 export async function keysOf(api: DoClient, o: Owner): Promise<DoSshKey[]> {
-  const r = await call(o.machine, 'list SSH keys', api.GET('/v2/account/keys', { params: { query: { per_page: 200 } } }));
-  return (r.ssh_keys ?? []).filter((k) => k.name === o.name);
+  const keys = await listAll(o.machine, 'list SSH keys', (page) => api.GET('/v2/account/keys', { params: { query: { per_page: 200, page } } }), (b) => b.ssh_keys);
+  return keys.filter((k) => k.name === o.name);
 }
 
 export async function firewallsOf(api: DoClient, o: Owner): Promise<DoFirewall[]> {
-  const r = await call(o.machine, 'list firewalls', api.GET('/v2/firewalls', { params: { query: { per_page: 200 } } }));
-  return (r.firewalls ?? []).filter((f): f is DoFirewall => f.name === o.name && typeof f.id === 'string');
+  const all = await listAll(o.machine, 'list firewalls', (page) => api.GET('/v2/firewalls', { params: { query: { per_page: 200, page } } }), (b) => b.firewalls);
+  return all.filter((f): f is DoFirewall => f.name === o.name && typeof f.id === 'string');
 }
 
 export async function deleteKey(api: DoClient, machine: string, id: number): Promise<void> {

@@ -59,6 +59,7 @@ describe('digitalocean driver through Prism and a fake DigitalOcean', () => {
     fake.faults.length = 0;
     fake.neverActive = false;
     fake.onDropletCreated = undefined;
+    fake.pageSize = 200;
     expect(fake.holdings()).toEqual({ droplets: 0, sshKeys: 0, firewalls: 0 });
     expect(violations(prism)).toEqual([]);
   });
@@ -142,5 +143,35 @@ describe('digitalocean driver through Prism and a fake DigitalOcean', () => {
     expect(fake.holdings()).toEqual({ droplets: 1, sshKeys: 1, firewalls: 1 });
     expect(driverData.dropletId).toBe(first[0]);
     await driver.remove(req());
+  });
+
+  // One item a page (fake.pageSize = 1): whatever is not first in a list is on a later page.
+  it('at plan time reads every page of regions, sizes and images, following links.pages.next', async () => {
+    fake.pageSize = 1;
+    await driver.preCreateCheck(req({ region: 'fra1', size: 's-2vcpu-2gb', image: 'ubuntu-24-04-x64' }));
+    expect((await failure(driver.preCreateCheck(req({ region: 'nyc9' })))).message).toBe('web: digitalocean.region "nyc9" does not exist (valid: ams3, fra1, nyc3)');
+    expect(fake.listed).toEqual(expect.arrayContaining(['/v2/regions page 3', '/v2/sizes page 2', '/v2/images page 2']));
+  });
+
+  it('finds its key, Droplet and firewall on a later page, to adopt them after a crash and to remove them', async () => {
+    fake.pageSize = 1;
+    const as = (name: string, r: MachineRequest): MachineRequest => ({ ...r, machine: { ...r.machine, name } });
+    // Another machine of the project first, so that web's key, Droplet and firewall come after db's in every list.
+    const db = await driver.create(as('db', req()));
+    const crash = new AbortController();
+    fake.neverActive = true;
+    fake.onDropletCreated = () => crash.abort(new Error('killed'));
+    await failure(driver.create(req({}, {}, crash.signal)));
+    const first = [...fake.droplets.keys()].filter((id) => id !== db.driverData.dropletId);
+    fake.activate();
+    const { driverData } = await driver.create(req());
+    expect(driverData.dropletId).toBe(first[0]);
+    expect(fake.holdings()).toEqual({ droplets: 2, sshKeys: 2, firewalls: 2 });
+    expect(fake.listed).toEqual(expect.arrayContaining(['/v2/account/keys page 2', '/v2/droplets page 2']));
+    // Removal finds web's firewall (after db's) by its name.
+    await driver.remove(req());
+    expect(fake.listed).toContain('/v2/firewalls page 2');
+    expect(fake.holdings()).toEqual({ droplets: 1, sshKeys: 1, firewalls: 1 });
+    await driver.remove(as('db', req({}, db.driverData)));
   });
 });

@@ -49,6 +49,10 @@ export class FakeDigitalOcean {
   readonly requests: { method: string; path: string; status: number }[] = [];
   readonly faults: Fault[] = [];
   neverActive = false;
+  /** The most items a list answer holds, whatever per_page asks (DigitalOcean's own cap is 200). */
+  pageSize = 200;
+  /** Every list page served, as `PATH page N`. */
+  readonly listed: string[] = [];
   onDropletCreated?: (id: number) => void;
   private nextId = 300;
   private http?: HttpServer;
@@ -152,7 +156,20 @@ export class FakeDigitalOcean {
       return fail(fault.status, fault.status === 429 ? 'too_many_requests' : 'server_error', fault.message ?? `injected ${fault.status}`, fault.headers);
     }
     const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    const list = <T>(key: string, items: T[]) => send(200, { [key]: items, links: {}, meta: { total: items.length } });
+    // Paged as DigitalOcean pages: per_page (default 20, at most `pageSize`), page, and links.pages naming the others.
+    const list = <T>(key: string, items: T[]) => {
+      const per = Math.min(Number(url.searchParams.get('per_page')) || 20, this.pageSize);
+      const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+      const last = Math.max(1, Math.ceil(items.length / per));
+      const at = (n: number): string => {
+        const u = new URL(`https://api.digitalocean.com${url.pathname}${url.search}`);
+        u.searchParams.set('page', String(n));
+        return u.href;
+      };
+      const pages = { ...(page > 1 ? { first: at(1), prev: at(page - 1) } : {}), ...(page < last ? { next: at(page + 1), last: at(last) } : {}) };
+      this.listed.push(`${url.pathname} page ${page}`);
+      send(200, { [key]: items.slice((page - 1) * per, page * per), links: Object.keys(pages).length ? { pages } : {}, meta: { total: items.length } });
+    };
     const p = url.pathname;
     let m: RegExpExecArray | null;
 

@@ -110,7 +110,6 @@ export async function acquireLock(statePath: string, operation: string, opts: Lo
     };
     if (tryCreate(lockPath, info)) return heldLock(lockPath, info);
     const held = await readLock(lockPath);
-    if (held.kind === 'none') continue; // released meanwhile: try again at once
     if (held.kind === 'held' && holderState(held.info) === 'gone') {
       if (takeOver(lockPath, held.info, info)) {
         opts.notice?.(`took over the state lock of ${describeHolder(held.info)}: that process is no longer running`);

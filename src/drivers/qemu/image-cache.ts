@@ -1,12 +1,14 @@
 // The per-user cache of downloaded base images ($XDG_CACHE_HOME/mfile/images, else ~/.cache/mfile/images),
 // shared between projects. A file is named by its checksum, so a finished name is a verified image; downloads
-// go to NAME.part (resumed across attempts and runs) and are renamed only after the checksum matched.
+// go to NAME.part (resumed across attempts and runs) under NAME.lock, and are renamed only after the checksum
+// matched.
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DriverError } from '../../errors.js';
 import { hashFile, verifyFile, checksumText, type Checksum } from './checksum.js';
+import { withLockFile } from '../lock-file.js';
 import { downloadTo, type DownloadOptions } from './download.js';
 
 export function imageCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -49,9 +51,23 @@ export function cachedImage(req: ImageRequest): Promise<string> {
   return p;
 }
 
+/**
+ * One download per cache file at a time across processes too: two mfiles appending to one .part would corrupt it
+ * (and the first to finish would rename it while the other still writes). The second waits, then finds the image.
+ */
 async function fetchIntoCache(req: ImageRequest, dir: string, final: string): Promise<string> {
   if (existsSync(final)) return final;
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  return withLockFile(`${final}.lock`, () => downloadVerified(req, dir, final), {
+    timeoutMs: Infinity, // the holder is downloading: its own attempts bound it
+    pollMs: 250,
+    signal: req.signal,
+    onWait: (owner) => req.log?.(`${req.machine}: waiting for another mfile (${owner}) downloading the same image`),
+  });
+}
+
+async function downloadVerified(req: ImageRequest, dir: string, final: string): Promise<string> {
+  if (existsSync(final)) return final; // the process we waited for got it
   const part = `${final}.part`;
   req.log?.(`${req.machine}: downloading ${req.url} into ${dir}`);
   await downloadTo(req.machine, req.url, part, { ...req.download, log: req.log, signal: req.signal });

@@ -28,6 +28,20 @@ describe('node data for the steps', () => {
     expect(byAddress(nodes, 'machine.here').configHash).toBeUndefined();
   });
 
+  it('a container planned from the state (its engine did not answer) has its step settle leftovers; a live one not', () => {
+    const d = desired({ machines: [machine('m1')], containers: [container('web'), container('api')] });
+    const { state, observed } = converged(d);
+    const next = clone(d);
+    next.containers.web.image = 'nginx:1.28';
+    const down = { ...observed, machines: { m1: { ...observed.machines.m1, status: 'error' as const, engineDown: true, containers: [] } } };
+    const fromState = plan(next, state, down).nodes;
+    expect(byAddress(fromState, 'container.web[m1]')).toMatchObject({ action: 'replace', settleLeftovers: true });
+    expect(byAddress(fromState, 'container.api[m1]').action).toBe('noop');
+    const live = plan(next, state, observed).nodes;
+    expect(byAddress(live, 'container.web[m1]').action).toBe('replace');
+    expect(byAddress(live, 'container.web[m1]').settleLeftovers).toBeUndefined();
+  });
+
   it('settles a replacement: stop first for published ports and fixed addresses (masked), else start first', () => {
     const d = desired({
       machines: [machine('m1')],

@@ -9,7 +9,7 @@ import { createTlsDockerClient } from '../../remote/tls/docker-tls.js';
 import type { MachineRequest } from '../driver.js';
 import { engineService, pinnedSession, type EngineTarget } from '../engine-service.js';
 
-export async function startEngine(req: MachineRequest, target: EngineTarget, enginePort: number): Promise<void> {
+export async function startEngine(req: MachineRequest, target: EngineTarget, at: { host: string; enginePort: number }): Promise<void> {
   const name = req.machine.name;
   if (req.machine.engine.transport !== 'tcp') return engineService(req, target, 'start');
   const session = await pinnedSession(req, target, 120_000);
@@ -19,7 +19,7 @@ export async function startEngine(req: MachineRequest, target: EngineTarget, eng
     req.ctx.log?.(`${name}: starting the Docker service`);
     await session.exec(startDockerCommand(facts.systemd, facts.dockerd));
   }
-  await waitForEngine(name, createTlsDockerClient(req.ctx.stateDir, '127.0.0.1', enginePort), `127.0.0.1:${enginePort}`, {
+  await waitForEngine(name, createTlsDockerClient(req.ctx.stateDir, at.host, at.enginePort), `${at.host}:${at.enginePort}`, {
     signal: req.ctx.signal,
     timeoutMs: 300_000,
   });

@@ -13,7 +13,7 @@ import { sshPool } from '../../remote/ssh/pool.js';
 import { ensureMachineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { ensureMachineKey, machineKeyPath } from '../plugin/machine-key.js';
-import { chooseAccel } from './accel.js';
+import { chooseAccel, type AccelChoice } from './accel.js';
 import { qemuArgv } from './argv.js';
 import { waitForSsh } from './boot-wait.js';
 import { bridgeNames, claimAddress, ensureTap, releaseBridge } from './bridge.js';
@@ -127,13 +127,20 @@ async function powerOff(req: MachineRequest, graceMs: number): Promise<void> {
     if (asked && (await waitExit(pid, graceMs))) return;
     req.ctx.log?.(`${req.machine.name}: the guest did not power down within ${Math.round(graceMs / 1000)} s: killing qemu`);
   }
-  await killPid(pid);
+  await killPid(pid, req.machine.name);
 }
 
 /** MFILE_QEMU_STOP_TIMEOUT (seconds) overrides how long a guest gets to power down. */
 function stopGraceMs(): number {
   const s = Number(process.env.MFILE_QEMU_STOP_TIMEOUT);
   return s > 0 ? s * 1000 : 120_000;
+}
+
+/** The accelerator the plan carries (refresh probed it), so create does not probe again. */
+function accelFromPlan(req: MachineRequest): AccelChoice | undefined {
+  const accel = req.choices?.accel;
+  if (accel !== 'kvm' && accel !== 'tcg') return undefined;
+  return { accel, reason: req.choices?.accelReason ?? 'as planned' };
 }
 
 function configuredBridge(req: MachineRequest): BridgeOptions | undefined {
@@ -169,11 +176,11 @@ export function qemuDriver(): Driver {
       await ensureMachineDir(req.ctx.stateDir, name);
       // A create cut off before its record was saved may have left a VM running on this folder.
       const stray = runningPid(f.pidFile);
-      if (stray) await killPid(stray);
+      if (stray) await killPid(stray, name);
       let ip: string | undefined;
       try {
         const base = await baseImage(req, o);
-        const choice = await chooseAccel(o.accel, QEMU_BINARY);
+        const choice = accelFromPlan(req) ?? (await chooseAccel(o.accel, QEMU_BINARY));
         const key = await ensureMachineKey(req.ctx.stateDir, name);
         const hostKey = await makeHostKey(name, f.dir);
         const instanceId = `mfile-${randomBytes(8).toString('hex')}`;
@@ -202,7 +209,7 @@ export function qemuDriver(): Driver {
         return { driverData: { ...d } };
       } catch (e) {
         const pid = runningPid(f.pidFile);
-        if (pid) await killPid(pid);
+        if (pid) await killPid(pid, name).catch(() => undefined);
         await removeFiles(f).catch(() => undefined);
         if (o.bridge) await releaseBridge(req.ctx.stateDir, name, o.bridge, ip).catch(() => undefined);
         throw e;
@@ -240,11 +247,17 @@ export function qemuDriver(): Driver {
       const d = req.driverData as Partial<QemuData>;
       const pid = runningPid(f.pidFile);
       await sshPool().drop(req.machine.name);
-      if (pid) await killPid(pid);
+      if (pid) await killPid(pid, req.machine.name);
       await removeFiles(f);
       // A create cut off before its record was saved: the config says which bridge its address may be on.
       const bridge = recordedBridge(d) ?? configuredBridge(req);
       if (bridge) await releaseBridge(req.ctx.stateDir, req.machine.name, bridge, d.ip);
+    },
+
+    async createChoices(req) {
+      const o = opts(req);
+      const c = await chooseAccel(o.accel, QEMU_BINARY);
+      return { summary: `${c.accel}: ${c.reason}`, values: { accel: c.accel, accelReason: c.reason } };
     },
 
     async status(req): Promise<StatusResponse> {

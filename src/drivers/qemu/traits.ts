@@ -59,4 +59,6 @@ export const qemuTraits: DriverTraits = {
   sshBlock: false,
   addressKeys: ['subnet', 'ip'],
   secretKeys: [],
+  // The accelerator (accel: auto probes KVM): found at refresh, shown in the plan, used by create.
+  createChoices: true,
 };

@@ -13,7 +13,7 @@ import { sshPool } from '../../remote/ssh/pool.js';
 import { ensureMachineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { ensureMachineKey, machineKeyPath } from '../plugin/machine-key.js';
-import { chooseAccel, type AccelChoice } from './accel.js';
+import { chooseAccel, plannedAccel } from './accel.js';
 import { qemuArgv } from './argv.js';
 import { waitForSsh } from './boot-wait.js';
 import { bridgeNames, claimAddress, ensureTap, releaseBridge } from './bridge.js';
@@ -136,13 +136,6 @@ function stopGraceMs(): number {
   return s > 0 ? s * 1000 : 120_000;
 }
 
-/** The accelerator the plan carries (refresh probed it), so create does not probe again. */
-function accelFromPlan(req: MachineRequest): AccelChoice | undefined {
-  const accel = req.choices?.accel;
-  if (accel !== 'kvm' && accel !== 'tcg') return undefined;
-  return { accel, reason: req.choices?.accelReason ?? 'as planned' };
-}
-
 function configuredBridge(req: MachineRequest): BridgeOptions | undefined {
   try {
     return opts(req).bridge;
@@ -180,7 +173,7 @@ export function qemuDriver(): Driver {
       let ip: string | undefined;
       try {
         const base = await baseImage(req, o);
-        const choice = accelFromPlan(req) ?? (await chooseAccel(o.accel, QEMU_BINARY));
+        const choice = plannedAccel(req.choices) ?? (await chooseAccel(o.accel, QEMU_BINARY));
         const key = await ensureMachineKey(req.ctx.stateDir, name);
         const hostKey = await makeHostKey(name, f.dir);
         const instanceId = `mfile-${randomBytes(8).toString('hex')}`;

@@ -44,7 +44,8 @@ const aptDnat = (op: '-I' | '-D'): string[] => [
   '-w', '-t', 'nat', op, 'PREROUTING', '-s', SUBNET, '-d', '10.0.2.2/32', '-p', 'tcp', '--dport', String(CLOUD_APT_PORT),
   '-m', 'comment', '--comment', 'mfile qemu e2e apt', '-j', 'DNAT', '--to-destination', `${GATEWAY}:${CLOUD_APT_PORT}`,
 ];
-const links = (): string[] => readdirSync('/sys/class/net');
+/** mfile's bridges and taps (other links come and go with other programs). */
+const links = (): string[] => readdirSync('/sys/class/net').filter((l) => /^(mfbr|mft)/.test(l));
 
 describeNeeding([ROOT])('qemu driver: a VM from a cloud image', () => {
   const t = new Teardown();

@@ -5,7 +5,7 @@ import type { Connections } from './connections.js';
 import { driverContext, type ConnectionOptions } from './connections.js';
 import { LABEL_PROJECT } from '../model/labels.js';
 import { engineInfo, engineVersion, type EngineInfo } from '../remote/docker/client.js';
-import type { EngineFacts } from '../model/index.js';
+import { canonicalJson, type EngineFacts } from '../model/index.js';
 import { engineMessage } from '../remote/docker/errors.js';
 import { lookUpTags } from './tag-lookup.js';
 import { localSwarm } from '../remote/docker/swarm-api.js';
@@ -48,7 +48,27 @@ const empty = (name: string, status: ObservedMachine['status'], error?: string):
   images: [],
 });
 
+/**
+ * A machine a create may make (no host, no finished record, or options that differ from the record): ask its
+ * driver what that create would choose, so the plan can say it and carry it. A probe that fails says nothing.
+ */
+async function withCreateChoices(m: ObservedMachine, desired: Desired, prior: State, conns: Connections, opts: RefreshOptions): Promise<ObservedMachine> {
+  const spec = desired.machines[m.name];
+  if (!spec || !spec.traits.createChoices) return m;
+  const driver = driverFor(spec.driver);
+  const rec = prior.machines[m.name];
+  const mayCreate = !rec || rec.status !== 'created' || m.status === 'missing' || rec.driver !== spec.driver || canonicalJson(rec.driverOptions) !== canonicalJson(spec.driverOptions);
+  if (!mayCreate || !driver.createChoices) return m;
+  const req = { machine: conns.spec(m.name), driverData: rec?.driverData ?? {}, ctx: driverContext(desired, opts) };
+  const choices = await driver.createChoices(req).catch(() => undefined);
+  return choices ? { ...m, createChoices: choices } : m;
+}
+
 async function observeMachine(name: string, desired: Desired, prior: State, conns: Connections, opts: RefreshOptions): Promise<ObservedMachine> {
+  return withCreateChoices(await observeHost(name, desired, prior, conns, opts), desired, prior, conns, opts);
+}
+
+async function observeHost(name: string, desired: Desired, prior: State, conns: Connections, opts: RefreshOptions): Promise<ObservedMachine> {
   const spec = conns.spec(name);
   const driver = driverFor(spec.driver);
   const ctx = driverContext(desired, opts);

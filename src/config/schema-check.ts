@@ -130,8 +130,11 @@ function describe(e: ErrorObject, catalog: DriverCatalog): Mapped | undefined {
       const hint = typeof e.data === 'string' ? didYouMean(e.data, allowed) : '';
       return { path, message: at(`must be one of: ${allowed.join(', ')}${hint}`) };
     }
-    case 'const':
-      return { path, message: at(`must be ${JSON.stringify(e.params.allowedValue)}`) };
+    case 'const': {
+      // A value fixed by another key of the block (qemu's network by forward) says why.
+      const custom = ps?.patternErrorMessage;
+      return { path, message: at(typeof custom === 'string' ? custom : `must be ${JSON.stringify(e.params.allowedValue)}`) };
+    }
     case 'pattern': {
       const custom = ps?.patternErrorMessage;
       const msg = typeof custom === 'string' ? custom : `must match the pattern ${String(e.params.pattern)}`;

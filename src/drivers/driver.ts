@@ -1,5 +1,5 @@
 // The driver interface: request objects in, response objects out, so fakes and dry-run wrappers fit unchanged.
-import type { DriverTraits, MachineSpec, MachineStatus, PriorHost, SshAddress } from '../model/index.js';
+import type { CreateChoices, DriverTraits, MachineSpec, MachineStatus, PriorHost, SshAddress } from '../model/index.js';
 import type { EngineEndpoint } from '../model/engine-endpoint.js';
 
 export type { EngineEndpoint };
@@ -20,6 +20,8 @@ export interface MachineRequest {
   ctx: DriverContext;
   /** For remove: the host as the state recorded it (address and pinned keys); machine holds the new spec. */
   prior?: PriorHost;
+  /** For create: what the plan carries from refresh's createChoices (absent when refresh did not probe). */
+  choices?: Record<string, string>;
 }
 
 export interface CreateResponse {
@@ -47,4 +49,6 @@ export interface Driver {
   /** SSH coordinates, or null for drivers without SSH (local, none). */
   address(req: MachineRequest): Promise<SshAddress | null>;
   engineUrl(req: MachineRequest): Promise<EngineEndpoint>;
+  /** Drivers with trait createChoices: what a create would choose here (I/O, bounded), asked at refresh. */
+  createChoices?(req: MachineRequest): Promise<CreateChoices>;
 }

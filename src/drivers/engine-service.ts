@@ -15,6 +15,7 @@ import { parseFacts } from '../remote/provision/facts.js';
 import { DOCKER_SOCKET } from '../remote/provision/paths.js';
 import { waitForEngine } from '../remote/provision/wait-engine.js';
 import { createSshDockerClient } from '../remote/ssh/docker-over-ssh.js';
+import { createTlsDockerClient } from '../remote/tls/docker-tls.js';
 import { sshPool } from '../remote/ssh/pool.js';
 import type { SshSession } from '../remote/ssh/session.js';
 import type { MachineRequest } from './driver.js';
@@ -26,6 +27,14 @@ export interface EngineTarget {
   /** The keys pinned in the state: a power verb never makes a first contact. */
   hostKeyFingerprint?: string;
   jumpHostKeyFingerprint?: string;
+  /** Where the controller reaches a TCP engine when not at the SSH host's engine.port (a VM's forwarded port). */
+  engineHost?: string;
+  enginePort?: number;
+}
+
+export interface EngineServiceTimeouts {
+  sshMs?: number;
+  engineMs?: number;
 }
 
 /** The machine's SSH connection, refused without a pinned host key. */
@@ -46,9 +55,9 @@ export async function pinnedSession(req: MachineRequest, target: EngineTarget, t
 }
 
 /** Runs one power operation on the Docker service; start and restart wait until the engine answers. */
-export async function engineService(req: MachineRequest, target: EngineTarget, op: EngineOperation): Promise<void> {
+export async function engineService(req: MachineRequest, target: EngineTarget, op: EngineOperation, timeouts: EngineServiceTimeouts = {}): Promise<void> {
   const name = req.machine.name;
-  const session = await pinnedSession(req, target);
+  const session = await pinnedSession(req, target, timeouts.sshMs);
   const facts = parseFacts((await session.exec(factsCommand())).stdout);
   if (!facts.dockerd) throw new DriverError(name, 'Docker is not installed on the machine: run mfile apply');
   if (op === 'stop') {
@@ -61,16 +70,24 @@ export async function engineService(req: MachineRequest, target: EngineTarget, o
     await session.exec(killDockerdCommand(facts.systemd));
     return;
   }
-  if (op === 'start' && facts.running) return;
-  req.ctx.log?.(`${name}: ${op === 'start' ? 'starting' : 'restarting'} the Docker service`);
   if (op === 'restart') {
+    req.ctx.log?.(`${name}: restarting the Docker service`);
     await session.exec(facts.systemd ? ['systemctl', 'restart', 'docker'] : supervisedRestartCommand(facts.dockerd));
-  } else {
+  } else if (!facts.running) {
+    req.ctx.log?.(`${name}: starting the Docker service`);
     await session.exec(startDockerCommand(facts.systemd, facts.dockerd));
   }
-  // Through the socket over SSH: it answers whatever transport the engine serves to the controller.
-  await waitForEngine(name, createSshDockerClient(session, DOCKER_SOCKET), `${target.address.host}:${DOCKER_SOCKET}`, {
+  // Even when it was running already: a unit systemd just started may not answer yet (a VM after its boot).
+  // Where the controller talks to it: a TCP engine over mutual TLS, as provisioning waits for it. Not through
+  // the socket over SSH then: sshd opens a forwarded socket with the login user's rights, and a user with sudo
+  // (cloud images, non-root servers) may not open the Docker socket.
+  const tcp = req.machine.engine.transport === 'tcp';
+  const host = target.engineHost ?? target.address.host;
+  const port = target.enginePort ?? req.machine.engine.port;
+  const docker = tcp ? createTlsDockerClient(req.ctx.stateDir, host, port) : createSshDockerClient(session, DOCKER_SOCKET);
+  await waitForEngine(name, docker, tcp ? `${host}:${port}` : `${target.address.host}:${DOCKER_SOCKET}`, {
     signal: req.ctx.signal,
+    ...(timeouts.engineMs ? { timeoutMs: timeouts.engineMs } : {}),
     diagnostics: async () => (await session.exec(engineLogTailCommand(facts.systemd), { check: false })).stdout,
   });
 }

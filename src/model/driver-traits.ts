@@ -43,6 +43,8 @@ export interface DriverTraits {
    * internet, which the plan flags).
    */
   engineSourcesKey?: string;
+  /** Its create makes a choice found by probing this computer (driver op createChoices), which the plan shows and carries. */
+  createChoices?: boolean;
 }
 
 /** Every driver mfile knows in this run: built in, plus plugins found on PATH or named in machines.yml. */

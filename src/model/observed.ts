@@ -70,6 +70,19 @@ export interface ObservedMachine {
   tags?: Record<string, TagLookup>;
   /** The engine's own swarm membership (docker info). */
   swarm?: ObservedSwarmLocal;
+  /** For a machine that a create may make (no host yet, or its options changed): what that create would choose. */
+  createChoices?: CreateChoices;
+}
+
+/**
+ * What a create of the machine would choose on this computer, found by I/O at refresh (the accelerator a VM
+ * gets): the plan shows it and carries it, so the create uses it instead of finding out again.
+ */
+export interface CreateChoices {
+  /** One line for the plan, e.g. `tcg: a KVM probe guest did not run within 5 s`. */
+  summary: string;
+  /** What the driver's create reads back (empty when nothing was probed). */
+  values: Record<string, string>;
 }
 
 export type TagLookup = { digest: string } | { error: string };

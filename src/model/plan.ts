@@ -1,5 +1,6 @@
 // A Plan is plain data: made by plan(), rendered as text or JSON, saved to a file, walked by apply.
 import type { SshAddress } from './state.js';
+import type { CreateChoices } from './observed.js';
 import type { SwarmStepData } from './swarm.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop' | 'read';
@@ -66,6 +67,8 @@ export interface PlanNode {
   settleLeftovers?: true;
   /** Swarm nodes: what the step does, decided by the planner. */
   swarm?: SwarmStepData;
+  /** Machine create/replace of a driver with trait createChoices: what refresh found the create will choose. */
+  createChoices?: CreateChoices;
 }
 
 /**

@@ -9,6 +9,7 @@
 import {
   traitsOf,
   type ContainerSpec,
+  type CreateChoices,
   type Desired,
   type DriverTraits,
   type ImageStepData,
@@ -283,6 +284,7 @@ class Planner {
         // What the step records and provisions: decided here, so apply never hashes or masks a spec itself.
         view.machineNode.driverOptions = this.masker.value(spec.driverOptions);
         if (!recordOnly) view.machineNode.configHash = engineConfigHash(spec, this.digests);
+        if ((action === 'create' || action === 'replace') && spec.traits.createChoices) view.machineNode.createChoices = this.createChoicesOf(obs);
       }
       // A host that may be removed is removed where the state recorded it, with its pinned keys.
       if (rec && !recordOnly && action !== 'update' && action !== 'noop') view.machineNode.priorHost = priorHostOf(rec);
@@ -388,6 +390,12 @@ class Planner {
       n.action = 'noop';
     }
     this.warnings.push(`machine ${view.name} is held stopped: ${waiting} change${waiting === 1 ? '' : 's'} on it wait${waiting === 1 ? 's' : ''} for '${view.held!.start}'`);
+  }
+
+  /** What refresh found a create would choose; without a probe, the create decides and the plan says so. */
+  private createChoicesOf(obs: ObservedMachine | undefined): CreateChoices {
+    if (obs?.createChoices) return obs.createChoices;
+    return { summary: this.observed.refreshed ? 'not probed: decided when it is created' : 'not probed (--refresh=false): decided when it is created', values: {} };
   }
 
   private machineAfter(spec: MachineSpec, recordOnly: boolean): Record<string, unknown> {

@@ -25,6 +25,8 @@ export interface PlanJson {
     rolling?: { batch: number; batches: number; delay_ms: number; monitor_ms: number; failure_action: string };
     /** Order-only edges: waited for, but their failure skips nothing. */
     runs_after?: string[];
+    /** What a machine's create will choose on this computer (a VM's accelerator), as refresh found it. */
+    create_choices?: { summary: string; values: Record<string, string> };
   }[];
   summary: { add: number; change: number; destroy: number };
   warnings: string[];
@@ -56,6 +58,7 @@ export function planToJson(plan: Plan): PlanJson {
         ? { rolling: { batch: n.rolling.batch, batches: n.rolling.batches, delay_ms: n.rolling.delayMs, monitor_ms: n.rolling.monitorMs, failure_action: n.rolling.failureAction } }
         : {}),
       ...(n.runsAfter ? { runs_after: n.runsAfter } : {}),
+      ...(n.createChoices ? { create_choices: { summary: n.createChoices.summary, values: { ...n.createChoices.values } } } : {}),
     })),
     summary: { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy },
     warnings: plan.warnings,

@@ -44,7 +44,9 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
       if (n.replaceStrategy) lines.push(`  # replace: ${terminalLine(strategyText(n.replaceStrategy))}`);
       if (n.rolling) lines.push(`  # ${terminalLine(rollingText(n))}`);
       if (n.removedWithMachine) lines.push(`  # (removed with machine.${terminalLine(n.machine)}: its driver removes the host with everything on it)`);
-      lines.push(`${glyphs[action]} ${address}`);
+      // What the create will choose on this computer (a VM's accelerator), as refresh found it.
+      const choice = n.createChoices ? ` (${terminalLine(n.createChoices.summary)})` : '';
+      lines.push(`${glyphs[action]} ${address}${choice}`);
       lines.push(...attributeLines(n, c));
       lines.push('');
     }

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnections, refresh } from '../../src/apply/index.js';
+import { qemuTraits } from '../../src/drivers/qemu/traits.js';
 import { cleanupProject, ensureTestImages } from '../helpers/image.js';
 import { desiredOf, freshState } from '../helpers/fixtures.js';
 
@@ -47,6 +48,19 @@ describe('refresh', () => {
     expect(observed.machines.far.error).toMatch(/^far: /);
     expect(observed.machines.far.error).not.toContain('\n');
     expect(observed.machines.m1.status).toBe('running');
+  });
+
+  it('asks a qemu machine that a create will make what it will choose (the accelerator), for the plan to carry', async () => {
+    const desired = desiredOf(project, {});
+    desired.machines.vm = { ...desired.machines.m1, name: 'vm', driver: 'qemu', driverOptions: { image: '/d.qcow2', accel: 'tcg' }, traits: qemuTraits };
+    const conns = createConnections(desired, freshState());
+    const observed = await refresh(desired, freshState(), conns);
+    await conns.closeAll();
+    expect(observed.machines.vm).toMatchObject({
+      status: 'missing',
+      createChoices: { summary: 'tcg: qemu.accel: tcg', values: { accel: 'tcg', accelReason: 'qemu.accel: tcg' } },
+    });
+    expect(observed.machines.m1.createChoices).toBeUndefined();
   });
 
   it('does nothing with refresh: false', async () => {

@@ -266,6 +266,18 @@ const cases: { name: string; yaml: string | Uint8Array; want: string[]; vars?: R
     yaml: 'version: 1\nmachines: {}\ncontainers:\n  a: { image: x }\n',
     want: ["machines.yml:4:3: containers.a: no machine to run on; declare one under machines"],
   },
+  {
+    name: 'qemu: network keys of the other kind',
+    yaml:
+      'version: 1\nmachines:\n  v1:\n    driver: qemu\n    qemu: { image: /d.qcow2, network: bridge, forward: ["8080:80"] }\n' +
+      '  v2:\n    driver: qemu\n    qemu: { image: /d.qcow2, network: user, ip: 10.213.0.9 }\n' +
+      '  v3:\n    driver: qemu\n    qemu: { image: /d.qcow2, network: bridge, subnet: 10.213.0.0/16 }\n',
+    want: [
+      'machines.yml:5:39: machines.v1.qemu.network: must be user when forward is given (on a bridge every port of the machine is reachable at its address)',
+      'machines.yml:8:39: machines.v2.qemu.network: must be bridge when subnet or ip is given',
+      "machines.yml:11:55: machines.v3.qemu.subnet: '10.213.0.0/16' must be a /24 like 10.213.0.0/24",
+    ],
+  },
   { name: 'empty file', yaml: '# nothing here\n', want: ["machines.yml:1:1: file is empty: expected a mapping with version: 1 and machines"] },
   { name: 'not a mapping', yaml: '- a\n- b\n', want: ["machines.yml:1:1: top level must be a mapping (key: value), found a list"] },
   { name: 'not UTF-8', yaml: new Uint8Array([...Buffer.from('version: 1\nproject: caf'), 0xe9, 0x0a]), want: ["machines.yml:2:13: file is not valid UTF-8 text"] },

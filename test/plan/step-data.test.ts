@@ -42,6 +42,22 @@ describe('node data for the steps', () => {
     expect(byAddress(live, 'container.web[m1]').settleLeftovers).toBeUndefined();
   });
 
+  it('carries what refresh found a qemu create will choose (the accelerator), shows it, and says when it was not probed', () => {
+    const d = desired({ machines: [machine('vm', { driver: 'qemu', driverOptions: { image: '/d.qcow2' } })] });
+    const probed = { summary: 'tcg: a KVM probe guest did not run within 5 s', values: { accel: 'tcg', accelReason: 'a KVM probe guest did not run within 5 s' } };
+    const observed = { refreshed: true, machines: { vm: { name: 'vm', status: 'missing' as const, containers: [], networks: [], volumes: [], images: [], createChoices: probed } } };
+    const p = plan(d, emptyState(), observed);
+    expect(byAddress(p.nodes, 'machine.vm').createChoices).toEqual(probed);
+    expect(renderPlanText(p)).toContain('\n  + machine.vm (tcg: a KVM probe guest did not run within 5 s)\n');
+    expect(planToJson(p).nodes.find((n) => n.address === 'machine.vm')?.create_choices).toEqual(probed);
+    // --refresh=false: nothing was probed, and the plan says the create decides.
+    const unprobed = plan(d, emptyState(), notRefreshed);
+    expect(byAddress(unprobed.nodes, 'machine.vm').createChoices).toEqual({ summary: 'not probed (--refresh=false): decided when it is created', values: {} });
+    expect(renderPlanText(unprobed)).toContain('  + machine.vm (not probed (--refresh=false): decided when it is created)\n');
+    // A driver without such a choice gets none.
+    expect(byAddress(plan(desired({ machines: [machine('m1')] }), emptyState(), notRefreshed).nodes, 'machine.m1').createChoices).toBeUndefined();
+  });
+
   it('settles a replacement: stop first for published ports and fixed addresses (masked), else start first', () => {
     const d = desired({
       machines: [machine('m1')],

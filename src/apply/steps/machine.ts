@@ -86,7 +86,9 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
   const prior = ctx.state.machines[name];
   const dctx = driverContext(desired, { signal });
   let driverData: Record<string, unknown> = { ...(prior?.driverData ?? {}) };
-  const req = () => ({ machine: spec, driverData, ctx: { ...dctx, log: (l: string) => ctx.progress(l, 'create') } });
+  // The plan's decision of what a create chooses (refresh probed it): the driver does not probe again.
+  const choices = node.createChoices && Object.keys(node.createChoices.values).length ? { choices: node.createChoices.values } : {};
+  const req = () => ({ machine: spec, driverData, ctx: { ...dctx, log: (l: string) => ctx.progress(l, 'create') }, ...choices });
 
   // The planner decided: no record, a pending or tainted one, or a host gone missing is a create or replace.
   const mustCreate = node.action === 'create' || node.action === 'replace';

@@ -61,6 +61,13 @@ async function probe(binary: string, timeoutMs: number): Promise<AccelChoice> {
   }
 }
 
+/** The accelerator the plan carries (refresh probed it), so a create does not probe again; none without a probe. */
+export function plannedAccel(choices: Record<string, string> | undefined): AccelChoice | undefined {
+  const accel = choices?.accel;
+  if (accel !== 'kvm' && accel !== 'tcg') return undefined;
+  return { accel, reason: choices?.accelReason ?? 'as planned' };
+}
+
 /** The accelerator for `accel`; the probe runs once per mfile process. */
 export function chooseAccel(accel: 'auto' | 'kvm' | 'tcg', binary: string, timeoutMs = 5000): Promise<AccelChoice> {
   if (accel === 'kvm') return Promise.resolve({ accel: 'kvm', reason: 'qemu.accel: kvm' });

@@ -17,6 +17,8 @@ export interface QemuLaunch {
   /** The guest port the engine listens on (engine.port). */
   guestEnginePort: number;
   forwards: PortForward[];
+  /** network: bridge: the tap on mfile's bridge and the NIC's fixed MAC, instead of user networking. */
+  tap?: { ifname: string; mac: string };
 }
 
 function hostfwd(hostPort: number, guestPort: number): string {
@@ -29,7 +31,10 @@ function q(v: string): string {
 }
 
 export function qemuArgv(l: QemuLaunch): string[] {
-  const net = ['user', 'id=net0', hostfwd(l.sshPort, 22), hostfwd(l.enginePort, l.guestEnginePort), ...l.forwards.map((f) => hostfwd(f.hostPort, f.guestPort))];
+  // A tap mfile made and attached itself: no helper scripts (qemu would run /etc/qemu-ifup as root).
+  const net = l.tap
+    ? ['tap', 'id=net0', `ifname=${q(l.tap.ifname)}`, 'script=no', 'downscript=no']
+    : ['user', 'id=net0', hostfwd(l.sshPort, 22), hostfwd(l.enginePort, l.guestEnginePort), ...l.forwards.map((f) => hostfwd(f.hostPort, f.guestPort))];
   return [
     '-name', q(l.name),
     '-accel', l.accel,
@@ -42,7 +47,7 @@ export function qemuArgv(l: QemuLaunch): string[] {
     '-drive', `file=${q(l.overlay)},format=qcow2,if=virtio`,
     '-drive', `driver=vvfat,dir=${q(l.seedDir)},label=cidata,if=virtio,readonly=on`,
     '-netdev', net.join(','),
-    '-device', 'virtio-net-pci,netdev=net0',
+    '-device', l.tap ? `virtio-net-pci,netdev=net0,mac=${l.tap.mac}` : 'virtio-net-pci,netdev=net0',
     '-device', 'virtio-rng-pci',
     '-qmp', `unix:${q(l.qmpSocket)},server=on,wait=off`,
     '-pidfile', l.pidFile,

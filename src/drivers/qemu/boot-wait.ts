@@ -6,9 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError } from '../../errors.js';
 import { alive } from './process.js';
 
-export function sshBanner(port: number, timeoutMs = 3000): Promise<boolean> {
+export function sshBanner(port: number, timeoutMs = 3000, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port, timeout: timeoutMs });
+    const s = connect({ host, port, timeout: timeoutMs });
     const done = (ok: boolean) => {
       s.destroy();
       resolve(ok);
@@ -35,17 +35,19 @@ export function bootTimeoutMs(): number {
   return s > 0 ? s * 1000 : 900_000;
 }
 
-export async function waitForSsh(machine: string, pid: number, port: number, consoleLog: string, signal?: AbortSignal, log?: (l: string) => void): Promise<void> {
+/** `at` is where the machine's SSH answers: a forwarded 127.0.0.1 port, or its bridge address on port 22. */
+export async function waitForSsh(machine: string, pid: number, at: { host: string; port: number }, consoleLog: string, signal?: AbortSignal, log?: (l: string) => void): Promise<void> {
+  const { host, port } = at;
   const timeout = bootTimeoutMs();
   const started = Date.now();
   let said = 0;
   for (;;) {
     signal?.throwIfAborted();
     if (!alive(pid)) throw new DriverError(machine, `qemu exited while the machine booted; console: ${consoleTail(consoleLog)}`);
-    if (await sshBanner(port)) return;
+    if (await sshBanner(port, 3000, host)) return;
     const waited = Date.now() - started;
     if (waited > timeout) {
-      throw new DriverError(machine, `SSH did not answer on 127.0.0.1:${port} within ${Math.round(timeout / 1000)} s of boot; console: ${consoleTail(consoleLog)}`);
+      throw new DriverError(machine, `SSH did not answer on ${host}:${port} within ${Math.round(timeout / 1000)} s of boot; console: ${consoleTail(consoleLog)}`);
     }
     if (waited - said >= 30_000) {
       said = waited;

@@ -13,14 +13,15 @@ import { sshPool } from '../../remote/ssh/pool.js';
 import { ensureMachineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { ensureMachineKey, machineKeyPath } from '../plugin/machine-key.js';
-import { chooseAccel } from './accel.js';
+import { chooseAccel, plannedAccel } from './accel.js';
 import { qemuArgv } from './argv.js';
 import { waitForSsh } from './boot-wait.js';
+import { bridgeNames, claimAddress, ensureTap, releaseBridge } from './bridge.js';
 import { startEngine } from './engine-start.js';
 import { qemuFiles, type QemuFiles } from './files.js';
 import { makeHostKey } from './host-key.js';
 import { cachedImage, localImage } from './image-cache.js';
-import { qemuOptions, type PortForward, type QemuOptions } from './options.js';
+import { qemuOptions, type BridgeOptions, type PortForward, type QemuOptions } from './options.js';
 import { createOverlay } from './overlay.js';
 import { freePorts, portFree } from './ports.js';
 import { checkBinaries, checkMemory, QEMU_BINARY } from './preflight.js';
@@ -34,10 +35,13 @@ export interface QemuData {
   base: string;
   accel: 'kvm' | 'tcg';
   accelReason: string;
-  /** 127.0.0.1 ports forwarded to the guest's SSH and engine ports; fixed for the machine's life. */
-  sshPort: number;
-  enginePort: number;
+  /** network: user: 127.0.0.1 ports forwarded to the guest's SSH and engine ports; fixed for the machine's life. */
+  sshPort?: number;
+  enginePort?: number;
   forwards: PortForward[];
+  /** network: bridge: the machine's address and the /24 of its bridge. */
+  ip?: string;
+  subnet?: string;
   instanceId: string;
   /** Of the host key mfile put in the seed: the first contact is verified too. */
   hostKeyFingerprint: string;
@@ -53,8 +57,20 @@ function files(req: MachineRequest): QemuFiles {
 
 function data(req: MachineRequest): QemuData {
   const d = req.driverData as Partial<QemuData>;
-  if (!d.sshPort || !d.enginePort || !d.base) throw new DriverError(req.machine.name, 'qemu machine has not been created');
+  if (!d.base || !(d.ip || (d.sshPort && d.enginePort))) throw new DriverError(req.machine.name, 'qemu machine has not been created');
   return d as QemuData;
+}
+
+/** The bridge the machine was created on (from its record, so a changed config never strands its tap). */
+function recordedBridge(d: Partial<QemuData>): BridgeOptions | undefined {
+  if (!d.ip || !d.subnet) return undefined;
+  return { subnet: d.subnet, prefix: d.ip.split('.').slice(0, 3).join('.'), ip: d.ip };
+}
+
+/** Where the machine's SSH and engine answer: its bridge address, or forwarded ports on 127.0.0.1. */
+function reach(req: MachineRequest, d: QemuData): { host: string; sshPort: number; enginePort: number } {
+  if (d.ip) return { host: d.ip, sshPort: 22, enginePort: req.machine.engine.port };
+  return { host: '127.0.0.1', sshPort: d.sshPort!, enginePort: d.enginePort! };
 }
 
 async function baseImage(req: MachineRequest, o: QemuOptions): Promise<string> {
@@ -66,7 +82,10 @@ async function baseImage(req: MachineRequest, o: QemuOptions): Promise<string> {
 /** Starts qemu for the machine and waits until its SSH port answers. */
 async function boot(req: MachineRequest, d: QemuData, o: QemuOptions, f: QemuFiles): Promise<void> {
   const name = req.machine.name;
-  for (const p of [d.sshPort, d.enginePort, ...d.forwards.map((x) => x.hostPort)]) {
+  const bridge = recordedBridge(d);
+  // Every boot: the tap (and bridge) do not outlive a reboot of this computer.
+  const tap = bridge ? await ensureTap(req.ctx.stateDir, name, bridge) : undefined;
+  for (const p of bridge ? [] : [d.sshPort!, d.enginePort!, ...d.forwards.map((x) => x.hostPort)]) {
     if (!(await portFree(p))) throw new DriverError(name, `port 127.0.0.1:${p} of this machine is taken by another program`);
   }
   checkMemory(name, o.memoryMiB);
@@ -81,16 +100,19 @@ async function boot(req: MachineRequest, d: QemuData, o: QemuOptions, f: QemuFil
     qmpSocket: f.qmpSocket,
     pidFile: f.pidFile,
     consoleLog: f.consoleLog,
-    sshPort: d.sshPort,
-    enginePort: d.enginePort,
+    sshPort: d.sshPort ?? 0,
+    enginePort: d.enginePort ?? 0,
     guestEnginePort: req.machine.engine.port,
     forwards: d.forwards,
+    ...(tap ? { tap: { ifname: tap.tap, mac: tap.mac } } : {}),
   });
-  req.ctx.log?.(`${name}: starting qemu (${d.accel}: ${d.accelReason}; ${o.cpus} CPUs, ${o.memoryMiB} MiB; SSH on 127.0.0.1:${d.sshPort})`);
+  const at = reach(req, d);
+  const net = tap ? `${d.ip} on ${tap.bridge}` : `SSH on 127.0.0.1:${d.sshPort}`;
+  req.ctx.log?.(`${name}: starting qemu (${d.accel}: ${d.accelReason}; ${o.cpus} CPUs, ${o.memoryMiB} MiB; ${net})`);
   await launch(name, QEMU_BINARY, argv);
   const pid = runningPid(f.pidFile);
   if (!pid) throw new DriverError(name, `qemu started but left no running process (pid file ${f.pidFile})`);
-  await waitForSsh(name, pid, d.sshPort, f.consoleLog, req.ctx.signal, req.ctx.log);
+  await waitForSsh(name, pid, { host: at.host, port: at.sshPort }, f.consoleLog, req.ctx.signal, req.ctx.log);
 }
 
 /** Powers the machine off: ACPI power button through QMP, then SIGKILL after graceMs. */
@@ -105,13 +127,21 @@ async function powerOff(req: MachineRequest, graceMs: number): Promise<void> {
     if (asked && (await waitExit(pid, graceMs))) return;
     req.ctx.log?.(`${req.machine.name}: the guest did not power down within ${Math.round(graceMs / 1000)} s: killing qemu`);
   }
-  await killPid(pid);
+  await killPid(pid, req.machine.name);
 }
 
 /** MFILE_QEMU_STOP_TIMEOUT (seconds) overrides how long a guest gets to power down. */
 function stopGraceMs(): number {
   const s = Number(process.env.MFILE_QEMU_STOP_TIMEOUT);
   return s > 0 ? s * 1000 : 120_000;
+}
+
+function configuredBridge(req: MachineRequest): BridgeOptions | undefined {
+  try {
+    return opts(req).bridge;
+  } catch {
+    return undefined;
+  }
 }
 
 async function removeFiles(f: QemuFiles): Promise<void> {
@@ -139,25 +169,32 @@ export function qemuDriver(): Driver {
       await ensureMachineDir(req.ctx.stateDir, name);
       // A create cut off before its record was saved may have left a VM running on this folder.
       const stray = runningPid(f.pidFile);
-      if (stray) await killPid(stray);
+      if (stray) await killPid(stray, name);
+      let ip: string | undefined;
       try {
         const base = await baseImage(req, o);
-        const choice = await chooseAccel(o.accel, QEMU_BINARY);
+        const choice = plannedAccel(req.choices) ?? (await chooseAccel(o.accel, QEMU_BINARY));
         const key = await ensureMachineKey(req.ctx.stateDir, name);
         const hostKey = await makeHostKey(name, f.dir);
         const instanceId = `mfile-${randomBytes(8).toString('hex')}`;
+        if (o.bridge) {
+          ip = await claimAddress(req.ctx.stateDir, name, o.bridge);
+          req.ctx.log?.(`${name}: address ${ip} on ${bridgeNames(req.ctx.stateDir, name, o.bridge).bridge}`);
+        }
+        const b = o.bridge && bridgeNames(req.ctx.stateDir, name, o.bridge);
+        const network = b && ip ? { mac: b.mac, address: `${ip}/24`, gateway: b.gateway } : undefined;
         await rm(f.seedDir, { recursive: true, force: true });
-        await writeSeed(f.seedDir, { machine: name, instanceId, authorizedKey: key.publicKey, hostKey });
+        await writeSeed(f.seedDir, { machine: name, instanceId, authorizedKey: key.publicKey, hostKey, ...(network ? { network } : {}) });
         await rm(f.overlay, { force: true });
         await createOverlay(name, base, f.overlay, o.diskBytes);
-        const [sshPort, enginePort] = await freePorts(2);
+        const ports = ip ? {} : await freePorts(2).then(([sshPort, enginePort]) => ({ sshPort, enginePort }));
         const d: QemuData = {
           base,
           accel: choice.accel,
           accelReason: choice.reason,
-          sshPort,
-          enginePort,
+          ...ports,
           forwards: o.forwards,
+          ...(ip && o.bridge ? { ip, subnet: o.bridge.subnet } : {}),
           instanceId,
           hostKeyFingerprint: hostKey.fingerprint,
         };
@@ -165,8 +202,9 @@ export function qemuDriver(): Driver {
         return { driverData: { ...d } };
       } catch (e) {
         const pid = runningPid(f.pidFile);
-        if (pid) await killPid(pid);
+        if (pid) await killPid(pid, name).catch(() => undefined);
         await removeFiles(f).catch(() => undefined);
+        if (o.bridge) await releaseBridge(req.ctx.stateDir, name, o.bridge, ip).catch(() => undefined);
         throw e;
       }
     },
@@ -181,7 +219,7 @@ export function qemuDriver(): Driver {
       }
       // Before the first provisioning there is no engine to start: apply does that.
       if (!req.prior?.hostKeyFingerprint) return;
-      await startEngine(req, { address: (await driver.address(req))!, hostKeyFingerprint: d.hostKeyFingerprint }, d.enginePort);
+      await startEngine(req, { address: (await driver.address(req))!, hostKeyFingerprint: d.hostKeyFingerprint }, reach(req, d));
     },
 
     async stop(req) {
@@ -199,15 +237,26 @@ export function qemuDriver(): Driver {
 
     async remove(req) {
       const f = files(req);
+      const d = req.driverData as Partial<QemuData>;
       const pid = runningPid(f.pidFile);
       await sshPool().drop(req.machine.name);
-      if (pid) await killPid(pid);
+      if (pid) await killPid(pid, req.machine.name);
       await removeFiles(f);
+      // A create cut off before its record was saved: the config says which bridge its address may be on.
+      const bridge = recordedBridge(d) ?? configuredBridge(req);
+      if (bridge) await releaseBridge(req.ctx.stateDir, req.machine.name, bridge, d.ip);
+    },
+
+    async createChoices(req) {
+      const o = opts(req);
+      const c = await chooseAccel(o.accel, QEMU_BINARY);
+      return { summary: `${c.accel}: ${c.reason}`, values: { accel: c.accel, accelReason: c.reason } };
     },
 
     async status(req): Promise<StatusResponse> {
       const f = files(req);
-      if (!(req.driverData as Partial<QemuData>).sshPort || !existsSync(f.overlay)) return { status: 'missing', detail: 'no disk' };
+      const d = req.driverData as Partial<QemuData>;
+      if (!(d.sshPort || d.ip) || !existsSync(f.overlay)) return { status: 'missing', detail: 'no disk' };
       if (!runningPid(f.pidFile)) return { status: 'stopped', detail: 'qemu is not running' };
       try {
         const s = await queryStatus(f.qmpSocket);
@@ -220,12 +269,13 @@ export function qemuDriver(): Driver {
     },
 
     async address(req): Promise<SshAddress> {
-      const d = data(req);
-      return { host: '127.0.0.1', port: d.sshPort, user: GUEST_USER, identityFile: machineKeyPath(req.ctx.stateDir, req.machine.name), sudo: true };
+      const at = reach(req, data(req));
+      return { host: at.host, port: at.sshPort, user: GUEST_USER, identityFile: machineKeyPath(req.ctx.stateDir, req.machine.name), sudo: true };
     },
 
     async engineUrl(req): Promise<EngineEndpoint> {
-      return engineEndpointFor(req.machine, req.ctx.stateDir, '127.0.0.1', data(req).enginePort);
+      const at = reach(req, data(req));
+      return engineEndpointFor(req.machine, req.ctx.stateDir, at.host, at.enginePort);
     },
   };
   return driver;

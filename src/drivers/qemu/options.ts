@@ -13,6 +13,18 @@ export interface PortForward {
   guestPort: number;
 }
 
+/** network: bridge: the /24 of the bridge mfile makes (its .1 on this computer) and the VM's address in it. */
+export interface BridgeOptions {
+  subnet: string;
+  /** First three octets, e.g. "10.213.0". */
+  prefix: string;
+  /** A fixed address, when given; else one is claimed from the subnet. */
+  ip?: string;
+}
+
+/** Shared with sandbox machines: both kinds can sit on one bridge. */
+export const DEFAULT_BRIDGE_SUBNET = '10.213.0.0/24';
+
 export interface QemuOptions {
   /** An http(s) URL or an absolute path. */
   image: string;
@@ -21,7 +33,9 @@ export interface QemuOptions {
   cpus: number;
   memoryMiB: number;
   diskBytes: number;
-  network: 'user';
+  network: 'user' | 'bridge';
+  /** Set for network: bridge. */
+  bridge?: BridgeOptions;
   accel: Accel;
   forwards: PortForward[];
 }
@@ -48,6 +62,21 @@ export function imagePath(image: string, configDir: string): string {
   return isAbsolute(image) ? image : resolve(configDir, image);
 }
 
+function bridgeOptions(name: string, o: Record<string, unknown>): BridgeOptions {
+  const subnet = typeof o.subnet === 'string' ? o.subnet : DEFAULT_BRIDGE_SUBNET;
+  const sm = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.0\/24$/.exec(subnet);
+  if (!sm || sm.slice(1).some((x) => Number(x) > 255)) throw new DriverError(name, `qemu.subnet must be a /24 like ${DEFAULT_BRIDGE_SUBNET}, got "${subnet}"`);
+  const prefix = sm.slice(1, 4).join('.');
+  const ip = typeof o.ip === 'string' ? o.ip : undefined;
+  if (ip !== undefined) {
+    const last = Number(ip.slice(prefix.length + 1));
+    if (!ip.startsWith(prefix + '.') || !Number.isInteger(last) || !(last >= 2 && last <= 254)) {
+      throw new DriverError(name, `qemu.ip ${ip} is not a host address of ${subnet} (.2 to .254)`);
+    }
+  }
+  return { subnet, prefix, ...(ip ? { ip } : {}) };
+}
+
 export function qemuOptions(m: MachineSpec, configDir: string): QemuOptions {
   const name = m.name;
   const o = m.driverOptions ?? {};
@@ -64,7 +93,10 @@ export function qemuOptions(m: MachineSpec, configDir: string): QemuOptions {
   const disk = parseSize(o.disk_size ?? '20g', 'g');
   if (disk === null || disk < 2 ** 30) throw new DriverError(name, `qemu.disk_size must be a size of at least 1g like 20g, got ${String(o.disk_size)}`);
   const network = o.network ?? 'user';
-  if (network !== 'user') throw new DriverError(name, `qemu.network "${String(network)}" is not supported (user)`);
+  if (network !== 'user' && network !== 'bridge') throw new DriverError(name, `qemu.network "${String(network)}" is not supported (user or bridge)`);
+  const bridge = network === 'bridge' ? bridgeOptions(name, o) : undefined;
+  if (network === 'user' && (o.subnet !== undefined || o.ip !== undefined)) throw new DriverError(name, 'qemu.subnet and qemu.ip apply to network: bridge only');
+  if (network === 'bridge' && o.forward !== undefined) throw new DriverError(name, 'qemu.forward applies to network: user only (on a bridge, the machine\'s ports are reachable at its address)');
   const accel = o.accel ?? 'auto';
   if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw new DriverError(name, `qemu.accel must be auto, kvm or tcg, got "${String(accel)}"`);
   const forwards: PortForward[] = [];
@@ -81,6 +113,7 @@ export function qemuOptions(m: MachineSpec, configDir: string): QemuOptions {
     memoryMiB: Math.ceil(memory / 2 ** 20),
     diskBytes: disk,
     network,
+    ...(bridge ? { bridge } : {}),
     accel,
     forwards,
   };

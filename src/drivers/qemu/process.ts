@@ -1,7 +1,7 @@
 // The qemu process: started detached (-daemonize: qemu reports start-up errors, then its parent exits and the
 // VM outlives mfile), found again through its pid file, and stopped by that pid only.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError } from '../../errors.js';
 
@@ -14,24 +14,44 @@ export function readPid(pidFile: string): number | undefined {
   }
 }
 
-/** The process is there and not a zombie. */
-export function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
+/**
+ * The threads of the process that have not exited. After SIGKILL qemu's main thread is a zombie at once, while
+ * its other threads still tear down (unmapping the guest's memory) and hold its sockets open, so the forwarded
+ * ports still accept connections: a process counts as gone only once no thread is left.
+ */
+function liveTasks(pid: number): string[] {
+  let tids: string[];
   try {
-    return !/^\d+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return false;
+    return [];
   }
+  return tids.filter((t) => {
+    try {
+      return !/^\d+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Some thread of the process has not exited (a zombie main thread with live threads is still running). */
+export function alive(pid: number | undefined): boolean {
+  return !!pid && liveTasks(pid).length > 0;
 }
 
 /** pid is a qemu whose command line names this machine's pid file (a reused pid is someone else's). */
 export function isOurQemu(pid: number | undefined, pidFile: string): boolean {
-  if (!alive(pid)) return false;
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(pidFile);
-  } catch {
-    return false;
+  if (!pid) return false;
+  // From a live thread: a zombie main thread's own cmdline reads empty.
+  for (const t of liveTasks(pid)) {
+    try {
+      if (readFileSync(`/proc/${pid}/task/${t}/cmdline`, 'utf8').split('\0').includes(pidFile)) return true;
+    } catch {
+      /* that thread just exited */
+    }
   }
+  return false;
 }
 
 /** The running qemu of this machine, if any. */
@@ -60,11 +80,12 @@ export async function waitExit(pid: number, timeoutMs: number): Promise<boolean>
   return true;
 }
 
-export async function killPid(pid: number): Promise<void> {
+/** SIGKILL, then wait until every thread is gone (its sockets closed); throws if that takes longer than timeoutMs. */
+export async function killPid(pid: number, machine = 'qemu', timeoutMs = 60_000): Promise<void> {
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
     /* already gone */
   }
-  await waitExit(pid, 10_000);
+  if (!(await waitExit(pid, timeoutMs))) throw new DriverError(machine, `qemu (pid ${pid}) was still exiting ${Math.round(timeoutMs / 1000)} s after SIGKILL`);
 }

@@ -16,6 +16,15 @@ export interface SeedInput {
   instanceId: string;
   authorizedKey: string;
   hostKey: { privateKey: string; publicKey: string };
+  /** network: bridge: a static address for the NIC with this MAC (user networking needs none: DHCP). */
+  network?: StaticNetwork;
+}
+
+export interface StaticNetwork {
+  mac: string;
+  /** e.g. 10.213.0.7/24 */
+  address: string;
+  gateway: string;
 }
 
 /** Host names: the machine name, made DNS-safe. */
@@ -49,6 +58,25 @@ export function userData(s: SeedInput): string {
   return `#cloud-config\n${yaml.dump(doc, { lineWidth: -1 })}`;
 }
 
+/**
+ * cloud-init's network-config (version 2, as netplan has it): the NIC found by its MAC and named eth0 on every
+ * boot, a static address and a default route via the bridge. The bridge has no DNS server, so none is set.
+ */
+export function networkConfig(n: StaticNetwork): string {
+  return yaml.dump({
+    version: 2,
+    ethernets: {
+      eth0: {
+        match: { macaddress: n.mac },
+        'set-name': 'eth0',
+        dhcp4: false,
+        addresses: [n.address],
+        routes: [{ to: '0.0.0.0/0', via: n.gateway }],
+      },
+    },
+  });
+}
+
 /** Writes DIR/meta-data and DIR/user-data (0600: it holds the host's private key). */
 export async function writeSeed(dir: string, s: SeedInput): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -56,4 +84,5 @@ export async function writeSeed(dir: string, s: SeedInput): Promise<void> {
   await writePrivateFile(join(dir, 'user-data'), userData(s));
   // vendor-data is optional; an empty one keeps older cloud-init versions from logging a missing file.
   await writePrivateFile(join(dir, 'vendor-data'), '');
+  if (s.network) await writePrivateFile(join(dir, 'network-config'), networkConfig(s.network));
 }

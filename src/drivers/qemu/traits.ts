@@ -24,7 +24,13 @@ export const qemuTraits: DriverTraits = {
       cpus: { type: 'integer', minimum: 1, maximum: 64, description: 'Virtual CPUs (default 2).' },
       memory: { ...size, description: 'Memory, e.g. 2g (default 2g; a bare number is MiB).' },
       disk_size: { ...size, description: 'Size of the machine\'s disk, e.g. 20g (default 20g; a bare number is GiB); at least the image\'s size.' },
-      network: { type: 'string', enum: ['user'], description: 'user (default): SSH, the engine and `forward` ports on 127.0.0.1 ports of this computer.' },
+      network: {
+        type: 'string',
+        enum: ['user', 'bridge'],
+        description: 'user (default): SSH, the engine and `forward` ports on 127.0.0.1 ports of this computer. bridge: an address on a bridge mfile makes on this computer (as sandbox machines have), where every port of the machine is reachable.',
+      },
+      subnet: { type: 'string', pattern: '^[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.0/24$', patternErrorMessage: 'must be a /24 like 10.213.0.0/24', description: 'network: bridge: the /24 of the bridge; its .1 is this computer (default 10.213.0.0/24, shared with sandbox machines).' },
+      ip: { type: 'string', format: 'ipv4', description: 'network: bridge: the machine\'s address in subnet, .2 to .254 (default: a free one).' },
       forward: {
         type: 'array',
         items: { type: 'string', pattern: '^[0-9]{1,5}:[0-9]{1,5}$', patternErrorMessage: 'must be HOST_PORT:GUEST_PORT' },
@@ -32,6 +38,17 @@ export const qemuTraits: DriverTraits = {
       },
       accel: { type: 'string', enum: ['auto', 'kvm', 'tcg'], description: 'auto (default): KVM where a short probe shows KVM guests run, else TCG (emulation, much slower).' },
     },
+    // Keys of one network kind given with the other: named at the network key, with the reason.
+    allOf: [
+      {
+        if: { type: 'object', required: ['forward'] },
+        then: { type: 'object', properties: { network: { const: 'user', patternErrorMessage: 'must be user when forward is given (on a bridge every port of the machine is reachable at its address)' } } },
+      },
+      {
+        if: { type: 'object', anyOf: [{ required: ['subnet'] }, { required: ['ip'] }] },
+        then: { type: 'object', required: ['network'], properties: { network: { const: 'bridge', patternErrorMessage: 'must be bridge when subnet or ip is given' } } },
+      },
+    ],
   },
   blockRequired: true,
   creates: true,
@@ -40,6 +57,8 @@ export const qemuTraits: DriverTraits = {
   removesHostedObjects: true,
   lifecycle: ['start', 'stop', 'restart', 'kill'],
   sshBlock: false,
-  addressKeys: [],
+  addressKeys: ['subnet', 'ip'],
   secretKeys: [],
+  // The accelerator (accel: auto probes KVM): found at refresh, shown in the plan, used by create.
+  createChoices: true,
 };

@@ -40,6 +40,15 @@ describe('qemuArgv', () => {
     ]);
   });
 
+  it('network: bridge attaches the tap mfile made (no helper scripts) with the MAC the seed names, and forwards nothing', () => {
+    const a = qemuArgv({ ...launch, tap: { ifname: 'mft0123abcd', mac: '52:54:00:01:23:ab' } });
+    expect(a.slice(a.indexOf('-netdev'), a.indexOf('-netdev') + 4)).toEqual([
+      '-netdev', 'tap,id=net0,ifname=mft0123abcd,script=no,downscript=no',
+      '-device', 'virtio-net-pci,netdev=net0,mac=52:54:00:01:23:ab',
+    ]);
+    expect(a.join(' ')).not.toContain('hostfwd');
+  });
+
   it('passes the host CPU with KVM and doubles commas in paths', () => {
     const a = qemuArgv({ ...launch, accel: 'kvm', overlay: '/a,b/disk.qcow2' });
     expect(a.slice(2, 6)).toEqual(['-accel', 'kvm', '-cpu', 'host']);

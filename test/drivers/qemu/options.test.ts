@@ -49,9 +49,28 @@ describe('qemuOptions', () => {
     expect(() => qemuOptions(spec({ image: '/d', memory: '64m' }), '/p')).toThrow('vm1: qemu.memory must be a size of at least 128m');
     expect(() => qemuOptions(spec({ image: '/d', disk_size: 'big' }), '/p')).toThrow('vm1: qemu.disk_size must be a size');
     expect(() => qemuOptions(spec({ image: '/d', forward: ['70000:80'] }), '/p')).toThrow('vm1: qemu.forward: host port 70000 must be 1-65535');
-    expect(() => qemuOptions(spec({ image: '/d', network: 'bridge' }), '/p')).toThrow('vm1: qemu.network "bridge" is not supported');
+    expect(() => qemuOptions(spec({ image: '/d', network: 'tap' }), '/p')).toThrow('vm1: qemu.network "tap" is not supported (user or bridge)');
     expect(() => qemuOptions(spec({ image: 'ftp://x/y' }), '/p')).toThrow('only http(s) URLs and paths');
     expect(() => qemuOptions(spec({}), '/p')).toThrow('vm1: qemu.image is required');
+  });
+
+  it('network: bridge takes the sandbox default subnet, or a given /24 and a fixed address in it', () => {
+    expect(qemuOptions(spec({ image: '/d', network: 'bridge' }), '/p').bridge).toEqual({ subnet: '10.213.0.0/24', prefix: '10.213.0' });
+    expect(qemuOptions(spec({ image: '/d', network: 'bridge', subnet: '10.215.10.0/24', ip: '10.215.10.7' }), '/p')).toMatchObject({
+      network: 'bridge',
+      bridge: { subnet: '10.215.10.0/24', prefix: '10.215.10', ip: '10.215.10.7' },
+      forwards: [],
+    });
+    expect(qemuOptions(spec({ image: '/d' }), '/p').bridge).toBeUndefined();
+  });
+
+  it('refuses a bridge address outside its subnet, and keys of the other network kind', () => {
+    const b = (o: Record<string, unknown>) => () => qemuOptions(spec({ image: '/d', network: 'bridge', ...o }), '/p');
+    expect(b({ subnet: '10.215.10.0/16' })).toThrow('vm1: qemu.subnet must be a /24 like 10.213.0.0/24, got "10.215.10.0/16"');
+    expect(b({ subnet: '10.215.10.0/24', ip: '10.215.11.7' })).toThrow('vm1: qemu.ip 10.215.11.7 is not a host address of 10.215.10.0/24 (.2 to .254)');
+    expect(b({ ip: '10.213.0.1' })).toThrow('vm1: qemu.ip 10.213.0.1 is not a host address');
+    expect(b({ forward: ['8080:80'] })).toThrow('vm1: qemu.forward applies to network: user only');
+    expect(() => qemuOptions(spec({ image: '/d', ip: '10.213.0.9' }), '/p')).toThrow('vm1: qemu.subnet and qemu.ip apply to network: bridge only');
   });
 
   it('parses sizes with and without units', () => {

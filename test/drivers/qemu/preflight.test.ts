@@ -1,6 +1,6 @@
 // Memory and accelerator choices that need no VM.
 import { describe, expect, it } from 'vitest';
-import { chooseAccel, probeBootSector } from '../../../src/drivers/qemu/accel.js';
+import { chooseAccel, plannedAccel, probeBootSector } from '../../../src/drivers/qemu/accel.js';
 import { availableMemoryMiB, checkMemory } from '../../../src/drivers/qemu/preflight.js';
 
 describe('qemu preflight', () => {
@@ -13,6 +13,13 @@ describe('qemu preflight', () => {
   it('takes an explicit accelerator without probing', async () => {
     await expect(chooseAccel('tcg', '/nonexistent/qemu')).resolves.toEqual({ accel: 'tcg', reason: 'qemu.accel: tcg' });
     await expect(chooseAccel('kvm', '/nonexistent/qemu')).resolves.toEqual({ accel: 'kvm', reason: 'qemu.accel: kvm' });
+  });
+
+  it('takes the accelerator the plan carries (probed at refresh), and none from a plan that did not probe', () => {
+    expect(plannedAccel({ accel: 'tcg', accelReason: 'a KVM probe guest did not run within 5 s' })).toEqual({ accel: 'tcg', reason: 'a KVM probe guest did not run within 5 s' });
+    expect(plannedAccel({})).toBeUndefined();
+    expect(plannedAccel(undefined)).toBeUndefined();
+    expect(plannedAccel({ accel: 'hvf' })).toBeUndefined();
   });
 
   it('probes with a boot sector that ends qemu through isa-debug-exit', () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a cloud-like bootable qcow2 image for the qemu driver's tests, offline: debootstrap a Debian root with a
-# kernel, systemd, sshd, cloud-init (NoCloud) and sudo, DHCP on the first NIC by systemd-networkd, apt pointed at
+# kernel, systemd, sshd, cloud-init (NoCloud; network-config rendered for systemd-networkd) and sudo, apt pointed at
 # the local repository the test serves on the host's loopback (10.0.2.2 from a user-networking guest), onto a
 # partitioned raw disk made bootable by extlinux, converted to qcow2.
 # Usage: build-cloud-image.sh CACHE_DIR MIRROR OUT_DIR APT_URL
@@ -26,11 +26,13 @@ debootstrap --cache-dir="$cache/debs" --variant=minbase \
 echo localhost >"$r/etc/hostname"
 echo 'LABEL=root / ext4 rw,errors=remount-ro 0 1' >"$r/etc/fstab"
 mkdir -p "$r/etc/systemd/network"
-# cloud-init renders no network config such a root can use (no netplan, no ifupdown): networkd does DHCP.
+# With no netplan or ifupdown in the root, cloud-init renders the seed's network-config (a static address on a
+# bridge) or its DHCP fallback for systemd-networkd, as Debian's cloud images do through netplan; networkd must
+# be enabled for that. The DHCP file below is the fallback's fallback (it matches only names cloud-init kept).
 printf '[Match]\nName=en*\n\n[Network]\nDHCP=yes\n' >"$r/etc/systemd/network/20-wired.network"
 chroot "$r" systemctl enable systemd-networkd.service >/dev/null 2>&1
 # No locales package in a minbase root: cloud-init's locale module would fail and mark the boot as an error.
-printf 'datasource_list: [ NoCloud, None ]\nnetwork: { config: disabled }\nlocale: false\n' >"$r/etc/cloud/cloud.cfg.d/99-mfile-test.cfg"
+printf 'datasource_list: [ NoCloud, None ]\nlocale: false\n' >"$r/etc/cloud/cloud.cfg.d/99-mfile-test.cfg"
 # Nothing may take the apt lock or the CPU behind the test's back (TCG is slow enough).
 for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer man-db.timer; do
   ln -sf /dev/null "$r/etc/systemd/system/$u"

@@ -130,6 +130,7 @@ function nodeProblems(n: unknown, at: string): string[] {
   if (n.existingId !== undefined && typeof n.existingId !== 'string') p.push(`${at}.existingId: expected a string`);
   p.push(...stepDataProblems(n, at));
   if (n.removedWithMachine !== undefined && n.removedWithMachine !== true) p.push(`${at}.removedWithMachine: expected true`);
+  if (n.previousRan !== undefined && n.previousRan !== true) p.push(`${at}.previousRan: expected true`);
   // A machine's name becomes a folder under .mfile/machines: the same rule as in machines.yml and the state.
   if (typeof n.machine === 'string' && !isMachineName(n.machine)) p.push(`${at}.machine: a machine name must be ${MACHINE_NAME_RULE}`);
   return p;

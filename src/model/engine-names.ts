@@ -7,6 +7,16 @@ export function engineName(project: string, kind: 'container' | 'network' | 'vol
   return kind === 'container' ? `${project}-${name}` : `${project}_${name}`;
 }
 
+/**
+ * A rolling step keeps the previous container, renamed `<name>-mfile-previous-<hex>`, until the new one is
+ * ready; a step killed midway leaves it so, and the next plan reads it as the previous version.
+ */
+export const PREVIOUS_MARK = '-mfile-previous-';
+
+export function isPreviousVersion(containerName: string, engineName: string): boolean {
+  return containerName.startsWith(`${engineName}${PREVIOUS_MARK}`);
+}
+
 /** The container's engine name, honouring `container_name`. */
 export function containerEngineName(project: string, spec: { name: string; container_name?: string }): string {
   return spec.container_name ?? engineName(project, 'container', spec.name);

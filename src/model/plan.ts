@@ -44,6 +44,11 @@ export interface PlanNode {
   /** Container replace under deploy.update_config: its batch and what the step does around the replace. */
   rolling?: RollingStep;
   /**
+   * Container replace of the previous version an interrupted rolling step left stopped under its
+   * `-mfile-previous-` name: it ran before that step stopped it, so a failed update starts it again.
+   */
+  previousRan?: true;
+  /**
    * Order-only edges: this node starts after these have finished, whether they succeeded or not (a rolling
    * update with failure_action continue). A failure along them skips nothing.
    */

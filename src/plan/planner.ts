@@ -7,6 +7,8 @@
 // Then every declared object gets a node, every existing object nobody declares gets a delete, and the edges
 // are added last, once all nodes are known.
 import {
+  containerEngineName,
+  isPreviousVersion,
   traitsOf,
   type ContainerSpec,
   type CreateChoices,
@@ -741,15 +743,23 @@ class Planner {
       const reason = rec ? 'missing on the machine (deleted outside mfile)' : 'not in state';
       return void this.add({ ...base, action: 'create', reasons: [reason], before: null });
     }
-    // Keep the best match (the recorded one, then the right config and running), delete the others.
+    // Keep the best match (one under its own name, then the recorded one, then the right config and running),
+    // delete the others. A previous version an interrupted rolling step left renamed goes once one is in place.
+    const previous = (c: ObservedContainer): boolean => isPreviousVersion(c.name, containerEngineName(this.project, spec));
     const score = (c: ObservedContainer): number =>
-      (c.id === rec?.id ? 4 : 0) + (c.labels[LABEL_CONFIG_HASH] === hash ? 2 : 0) + (c.state === 'running' ? 1 : 0);
+      (previous(c) ? 0 : 8) + (c.id === rec?.id ? 4 : 0) + (c.labels[LABEL_CONFIG_HASH] === hash ? 2 : 0) + (c.state === 'running' ? 1 : 0);
     const ranked = [...found].sort((a, b) => score(b) - score(a) || byString(a.id, b.id));
     const keep = ranked[0];
-    for (const dup of ranked.slice(1)) this.addDuplicateDelete('container', spec.name, m, dup.id);
+    for (const dup of ranked.slice(1)) this.addDuplicateDelete('container', spec.name, m, dup.id, previous(dup) ? [`the previous version ${dup.name}, left by an interrupted rolling update`] : undefined);
 
     const known = { ...base, before: before ?? null, existingId: keep.id };
     if (rec && rec.status !== 'created') return void this.add({ ...known, action: 'replace', reasons: [taintReason(rec)] });
+    if (previous(keep)) {
+      // Only the previous version is there (stopped, with stop-first): the update goes on, and puts it back running if it fails.
+      const changed = keep.labels[LABEL_CONFIG_HASH] !== hash ? this.changeReasons(rec, after, hash, keep.labels[LABEL_CONFIG_HASH]) : [];
+      const reasons = [`an interrupted rolling update left it as ${keep.name}${keep.state === 'running' ? '' : ', stopped'}`, ...changed];
+      return void this.add({ ...known, action: 'replace', reasons, previousRan: true });
+    }
     if (this.replace.has(address)) return void this.add({ ...known, before: before ?? after, action: 'replace', reasons: [REPLACE_REQUESTED] });
     // Imported (no labels): `mfile import` compared it with machines.yml and recorded the hash only when it matched.
     const imported = keep.labels[LABEL_CONFIG_HASH] === undefined && keep.id === rec?.id;
@@ -762,7 +772,8 @@ class Planner {
     if (imageId !== undefined && keep.imageId && keep.imageId !== imageId) {
       return void this.add({ ...known, action: 'replace', reasons: [`image ${spec.image} was updated: ${shortId(keep.imageId)} -> ${shortId(imageId)}`] });
     }
-    const adopted = !rec || rec.id !== keep.id ? ['adopted: found on the machine by its labels'] : [];
+    const finishing = ranked.some(previous) ? ['the new version of an interrupted rolling update is in place'] : [];
+    const adopted = finishing.length ? finishing : !rec || rec.id !== keep.id ? ['adopted: found on the machine by its labels'] : [];
     const run = runState(keep, spec);
     if (run.action === 'noop') return void this.add({ ...known, before: before ?? after, action: 'noop', reasons: adopted });
     this.add({ ...known, before: before ?? after, action: run.action, reasons: [...adopted, run.reason] });

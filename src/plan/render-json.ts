@@ -23,6 +23,8 @@ export interface PlanJson {
     replace_strategy?: { kind: 'start-first' | 'stop-first'; because?: string[] };
     /** A rolling update's batch (deploy.update_config). */
     rolling?: { batch: number; batches: number; delay_ms: number; monitor_ms: number; failure_action: string };
+    /** The previous version an interrupted rolling step left stopped: started again if this update fails. */
+    previous_ran?: true;
     /** Order-only edges: waited for, but their failure skips nothing. */
     runs_after?: string[];
     /** What a machine's create will choose on this computer (a VM's accelerator), as refresh found it. */
@@ -53,6 +55,7 @@ export function planToJson(plan: Plan): PlanJson {
       depends_on: n.dependsOn,
       ...(n.existingId !== undefined ? { existing_id: n.existingId } : {}),
       ...(n.replaceStrategy !== undefined ? { replace_strategy: { ...n.replaceStrategy } } : {}),
+      ...(n.previousRan ? { previous_ran: true as const } : {}),
       ...(n.removedWithMachine ? { removed_with_machine: true } : {}),
       ...(n.rolling
         ? { rolling: { batch: n.rolling.batch, batches: n.rolling.batches, delay_ms: n.rolling.delayMs, monitor_ms: n.rolling.monitorMs, failure_action: n.rolling.failureAction } }

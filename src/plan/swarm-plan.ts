@@ -19,7 +19,7 @@ export interface SwarmPlan {
 
 type ObjKind = 'network' | 'secret' | 'config';
 /** A machine in the swarm; `down`: the manager lists its node as down and the machine does not answer. */
-type Member = { role: SwarmRole; nodeId?: string; down?: true };
+type Member = { role: SwarmRole; nodeId?: string; down?: true; /** The machine answers but is not in this node any more. */ left?: true };
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const mine = (labels: Record<string, string>, project: string): string | undefined => (labels[LABEL_PROJECT] === project ? labels[LABEL_NAME] : undefined);
 
@@ -88,11 +88,15 @@ class SwarmPlanner {
         const node = this.obs?.nodes.find((n) => n.id === local.nodeId);
         out.set(m, { role: node?.role ?? (local.isManager ? 'manager' : 'worker'), nodeId: local.nodeId });
       }
-      // A machine that did not answer (host gone) but whose node the state remembers is still in the swarm's list.
+      // A node the state remembers that the manager still lists, while its machine is not in it (the host does not
+      // answer, or it left the swarm by hand): a stale node, removed when the machine joins again or leaves the file.
       for (const [m, rec] of Object.entries(this.prevState?.nodes ?? {})) {
-        if (out.has(m) || this.observed.machines[m]?.status === 'running') continue;
+        if (out.has(m)) continue;
         const node = this.obs?.nodes.find((n) => n.id === rec.nodeId);
-        if (node) out.set(m, { role: node.role, nodeId: node.id, ...(node.state === 'down' ? { down: true } : {}) });
+        if (!node) continue;
+        const answers = this.observed.machines[m]?.status === 'running';
+        if (!answers) out.set(m, { role: node.role, nodeId: node.id, ...(node.state === 'down' ? { down: true } : {}) });
+        else out.set(m, { role: node.role, nodeId: node.id, down: true, left: true });
       }
     } else {
       for (const [m, rec] of Object.entries(this.prevState?.nodes ?? {})) out.set(m, { role: rec.role, ...(rec.nodeId ? { nodeId: rec.nodeId } : {}) });
@@ -143,7 +147,9 @@ class SwarmPlanner {
           });
         continue;
       }
-      const gone = member?.down
+      const gone = member?.left
+        ? [`not in the swarm any more (it left; the manager still lists its node ${member.nodeId}): it joins again and the stale node is removed`]
+        : member?.down
         ? [`its node ${member.nodeId} is down (the machine does not answer): it joins again and the stale node is removed`]
         : this.prevState?.nodes[m] ? ['not in the swarm any more (left, or its node is gone)'] : [];
       if (m === leader && !clusterExists) {

@@ -131,6 +131,7 @@ function nodeProblems(n: unknown, at: string): string[] {
   p.push(...stepDataProblems(n, at));
   if (n.removedWithMachine !== undefined && n.removedWithMachine !== true) p.push(`${at}.removedWithMachine: expected true`);
   if (n.settleLeftovers !== undefined && n.settleLeftovers !== true) p.push(`${at}.settleLeftovers: expected true`);
+  if (n.previousRan !== undefined && n.previousRan !== true) p.push(`${at}.previousRan: expected true`);
   // A machine's name becomes a folder under .mfile/machines: the same rule as in machines.yml and the state.
   if (typeof n.machine === 'string' && !isMachineName(n.machine)) p.push(`${at}.machine: a machine name must be ${MACHINE_NAME_RULE}`);
   return p;

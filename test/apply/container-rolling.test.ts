@@ -109,6 +109,24 @@ describe('rolling replace of a container', () => {
     execFileSync('docker', ['rm', '-f', kept!], { stdio: 'ignore' });
   }, 60_000);
 
+  it('a stop-first step killed midway left the previous container stopped under its -mfile-previous- name: a failing rerun puts it back running under its name', async () => {
+    const existingId = inspect(name).Id as string;
+    execFileSync('docker', ['stop', '-t', '1', name], { stdio: 'ignore' });
+    execFileSync('docker', ['rename', name, `${name}-mfile-previous-0a0b0c`], { stdio: 'ignore' });
+    const sick = { ...web, image: TEST_IMAGE_2, healthcheck: { ...healthy, test: ['CMD', 'false'], retries: 1 } };
+    const d = desiredOf(project, { containers: [sick] });
+    const result = await applyPlan({
+      plan: planned(planOf([node('container.web[m1]', 'replace', [], { existingId, previousRan: true, rolling: rolling(), replaceStrategy: { kind: 'stop-first', because: ['update_config.order stop-first'] } })], project), d),
+      desired: d, store: memoryStore(), state: freshState(), parallelism: 10, perMachine: 4, sink: () => {}, signal: new AbortController().signal,
+    });
+    expect(result.failed[0]?.error).toMatch(/; the previous container was put back and runs; the update stopped$/);
+    const now = inspect(name);
+    expect(now.Id).toBe(existingId);
+    expect(now.State.Running).toBe(true);
+    expect(now.State.Health.Status).toBe('healthy');
+    expect(allNames()).toEqual([name]);
+  }, 60_000);
+
   it('replaces it with a healthy new version after the delay and removes the previous one', async () => {
     const { result, existingId, events } = await rollTo({ ...web, image: TEST_IMAGE_2 }, rolling({ batch: 2, batches: 2, delayMs: 200, monitorMs: 500 }), false);
     const texts = events.filter((e) => e.id === 'container.web[m1]').map((e) => e.text);

@@ -1,8 +1,11 @@
 // Swarm mode from machines.yml on three sandbox machines (1 manager, 2 workers), through the built CLI: a
-// 3-replica service (dnsrr, host-mode port) on an overlay network with a secret; scaling and drift; a rolling
-// image update during which, at every poll, at least two machines answer; an update whose health check fails
-// rolls back by itself and fails apply by name; a worker removed from the file is drained and leaves; destroy
-// leaves no swarm behind. This kernel has no IPVS: dnsrr and mode: host ports (see testbed.md).
+// 3-replica service (dnsrr, host-mode port) on an overlay network with a secret and a config; a global service
+// with one task per node; scaling and drift; workers promoted to managers and one demoted back; a rolling image
+// update (the config rotated by content with it) during which, at every poll, at least two machines answer; an
+// update whose health check fails rolls back by itself and fails apply by name; a manager removed from the file
+// is drained, demoted and leaves; destroy leaves no swarm. A node gone by hand is planned in
+// test/plan/swarm-plan.test.ts (a rejoin here costs CI time). This kernel has no IPVS: dnsrr and mode: host
+// ports (see testbed.md).
 import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +26,8 @@ interface Shape {
   apiReplicas?: number;
   health?: string;
   workers?: string[];
+  /** Workers promoted to managers. */
+  promoted?: string[];
 }
 
 function config(s: Shape = {}): string {
@@ -32,11 +37,13 @@ project: swtest
 swarm: { default_addr_pool: [10.213.168.0/22], subnet_size: 24 }
 machines:
   m1: { driver: sandbox, sandbox: { subnet: ${SUBNET} }, swarm: { role: manager } }
-${workers.map((w) => `  ${w}: { driver: sandbox, sandbox: { subnet: ${SUBNET} }, swarm: { role: worker } }`).join('\n')}
+${workers.map((w) => `  ${w}: { driver: sandbox, sandbox: { subnet: ${SUBNET} }, swarm: { role: ${s.promoted?.includes(w) ? 'manager' : 'worker'} } }`).join('\n')}
 networks:
   back: { driver: overlay, attachable: true }
 secrets:
   token: { file: ./token.txt }
+configs:
+  site: { file: ./site.txt }
 services:
   web:
     image: ${s.webImage ?? TEST_IMAGE}
@@ -44,6 +51,7 @@ services:
     ports: [{ target: 80, published: 8080, mode: host }]
     networks: [back]
     secrets: [token]
+    configs: [{ source: site, target: /www/site.txt }]
     ${s.health ?? HEALTH}
     stop_grace_period: 1s
     deploy:
@@ -58,6 +66,11 @@ services:
     networks: [back]
     stop_grace_period: 1s
     deploy: { replicas: ${s.apiReplicas ?? 3}, endpoint_mode: dnsrr }
+  agent:
+    image: ${TEST_IMAGE}
+    command: ["sleep", "3600"]
+    stop_grace_period: 1s
+    deploy: { mode: global, endpoint_mode: dnsrr }
 `;
 }
 
@@ -86,12 +99,17 @@ describeNeeding(SANDBOX)('swarm from machines.yml on three sandbox machines', ()
   };
   const answers = (machines: string[], path_ = '/'): Promise<(string | undefined)[]> => Promise.all(machines.map((m) => get(ip(m), path_)));
   const runningTasks = (service: string): number => manager(['service', 'ps', '--filter', 'desired-state=running', '--format', '{{.CurrentState}}', `swtest_${service}`]).split('\n').filter((l) => l.startsWith('Running')).length;
+  /** The nodes the global service's running tasks are on, sorted (one line per task). */
+  const agentNodes = (): string[] => manager(['service', 'ps', '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}', 'swtest_agent']).split('\n').filter((l) => / Running/.test(l)).map((l) => l.split(' ')[0]).sort();
+  const nodeHostnames = (): string[] => manager(['node', 'ls', '--format', '{{.Hostname}}']).split('\n').sort();
+  const configNames = (): string[] => manager(['config', 'ls', '--filter', 'label=io.mfile.project=swtest', '--format', '{{.Name}}']).split('\n').filter(Boolean);
 
   beforeAll(() => {
     ensureBuilt();
     ensureTestImages();
     p = cliProject('swarm');
     writeFileSync(path.join(p.dir, 'token.txt'), 's3cret-token-1\n');
+    writeFileSync(path.join(p.dir, 'site.txt'), 'site config 1\n');
     p.write(config());
     const r = p.run(['apply', '-y'], { timeoutMs: 600_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -101,14 +119,19 @@ describeNeeding(SANDBOX)('swarm from machines.yml on three sandbox machines', ()
     if (p) p.run(['destroy', '-y'], { timeoutMs: 600_000 });
   }, 900_000);
 
-  it('apply makes the swarm: one manager, two workers; web runs on every machine with its secret; a second plan has no changes', async () => {
+  it('apply makes the swarm: one manager, two workers; web runs on every machine with its secret and config; the global service one task per node; a second plan has no changes', async () => {
     expect(manager(['node', 'ls', '--filter', 'role=manager', '--format', '{{.ManagerStatus}}'])).toBe('Leader');
     expect(manager(['node', 'ls', '--filter', 'role=worker', '-q']).split('\n')).toHaveLength(2);
     expect(manager(['info', '--format', '{{.Swarm.NodeAddr}}'])).toBe(ip('m1'));
+    expect(manager(['info', '--format', '{{.Swarm.Cluster.DefaultAddrPool}}'])).toBe('[10.213.168.0/22]');
     expect(manager(['network', 'inspect', 'swtest_back', '--format', '{{.Driver}} {{.Attachable}}'])).toBe('overlay true');
     expect(runningTasks('web')).toBe(3);
     expect(await answers(MACHINES)).toEqual(MACHINES.map(() => 'mfile test 1\n'));
     expect(await answers(MACHINES, '/token')).toEqual(MACHINES.map(() => 's3cret-token-1\n'));
+    // The config from a file, read in each task at its target.
+    expect(await answers(MACHINES, '/site.txt')).toEqual(MACHINES.map(() => 'site config 1\n'));
+    expect(configNames()).toHaveLength(1);
+    expect(agentNodes()).toEqual(nodeHostnames());
     const plan = p.run(['plan']);
     expect(plan.stdout).toContain('No changes.');
     // The join tokens never reach the state or the output.
@@ -129,8 +152,35 @@ describeNeeding(SANDBOX)('swarm from machines.yml on three sandbox machines', ()
     expect(runningTasks('api')).toBe(5);
   });
 
-  it('a rolling image update, parallelism 1: at every poll at least two machines answer; then all serve the new image', async () => {
-    p.write(config({ apiReplicas: 5, webImage: TEST_IMAGE_2 }));
+  it('workers promoted to managers and one demoted back: docker node ls over the machine\'s own endpoint shows the role', () => {
+    p.write(config({ apiReplicas: 5, promoted: ['w1', 'w2'] }));
+    expect(p.run(['plan']).stdout).toMatch(/swarm\.w1[\s\S]*role worker -> manager \(promote\)/);
+    let r = p.run(['apply', '-y'], { timeoutMs: 600_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toContain('promoted');
+    // Only a manager answers `docker node ls`: w1 itself lists itself as a reachable manager.
+    const ls = p.docker('w1', ['node', 'ls', '--filter', 'role=manager', '--format', '{{.Self}} {{.ManagerStatus}}']);
+    expect(ls.status, ls.stderr).toBe(0);
+    expect(ls.stdout.trim().split('\n').sort()).toEqual(['false Leader', 'false Reachable', 'true Reachable']);
+    expect(p.run(['plan']).stdout).toContain('No changes.');
+
+    // w2 stays a manager: it leaves the file as one below.
+    p.write(config({ apiReplicas: 5, promoted: ['w2'] }));
+    r = p.run(['apply', '-y'], { timeoutMs: 600_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toContain('demoted');
+    expect(manager(['node', 'ls', '--filter', 'role=manager', '--format', '{{.ManagerStatus}}']).split('\n').sort()).toEqual(['Leader', 'Reachable']);
+    const refused = p.docker('w1', ['node', 'ls']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('not a swarm manager');
+    expect(p.run(['plan']).stdout).toContain('No changes.');
+  });
+
+  it('a rolling image update, parallelism 1, with the config rotated: at every poll at least two machines answer; then all serve the new image and config', async () => {
+    const oldConfigs = configNames();
+    writeFileSync(path.join(p.dir, 'site.txt'), 'site config 2\n');
+    p.write(config({ apiReplicas: 5, webImage: TEST_IMAGE_2, promoted: ['w2'] }));
+    expect(p.run(['plan']).stdout).toContain('content changed: a new version');
     const child = mfileSpawn(['apply', '-y', '-f', 'machines.yml'], { cwd: p.dir });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let done = false;
@@ -144,32 +194,39 @@ describeNeeding(SANDBOX)('swarm from machines.yml on three sandbox machines', ()
     expect(counts.length).toBeGreaterThan(0);
     expect(Math.min(...counts)).toBeGreaterThanOrEqual(2);
     expect(await answers(MACHINES)).toEqual(MACHINES.map(() => 'mfile test 2\n'));
+    expect(await answers(MACHINES, '/site.txt')).toEqual(MACHINES.map(() => 'site config 2\n'));
+    // A new name for the new content; the old one is gone once no task uses it.
+    const now = configNames();
+    expect(now).toHaveLength(1);
+    expect(now).not.toEqual(oldConfigs);
   }, 600_000);
 
   it('an update whose health check fails is rolled back by the engine, and apply names the failure', async () => {
-    p.write(config({ apiReplicas: 5, webImage: TEST_IMAGE_2, health: FAILING }));
+    p.write(config({ apiReplicas: 5, webImage: TEST_IMAGE_2, health: FAILING, promoted: ['w2'] }));
     const r = p.run(['apply', '-y'], { timeoutMs: 600_000 });
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toContain('service web: the update failed and the engine rolled it back');
     expect(await answers(MACHINES)).toEqual(MACHINES.map(() => 'mfile test 2\n'));
     // The file back as it was: the rolled-back service already matches it.
-    p.write(config({ apiReplicas: 5, webImage: TEST_IMAGE_2 }));
+    p.write(config({ apiReplicas: 5, webImage: TEST_IMAGE_2, promoted: ['w2'] }));
     expect(p.run(['plan']).stdout).toContain('No changes.');
   });
 
-  it('a worker removed from the file is drained, leaves, and is removed from the swarm', () => {
+  it('a manager removed from the file is drained, demoted, leaves, and is removed from the swarm', () => {
     p.write(config({ apiReplicas: 5, webImage: TEST_IMAGE_2, webReplicas: 2, workers: ['w1'] }));
     const plan = p.run(['plan']);
-    expect(plan.stdout).toMatch(/swarm\.w2[\s\S]*drain, leave, and remove the node through m1/);
+    expect(plan.stdout).toMatch(/swarm\.w2[\s\S]*drain, demote, leave, and remove the node through m1/);
     const r = p.run(['apply', '-y'], { timeoutMs: 600_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toContain('drained, left and removed');
     expect(manager(['node', 'ls', '--format', '{{.Hostname}}']).split('\n')).toHaveLength(2);
+    expect(manager(['node', 'ls', '--filter', 'role=manager', '-q']).split('\n')).toHaveLength(1);
     // The drained tasks are rescheduled by the swarm on its own time: bounded look-ups, no sleeps.
     let replicas = '';
     for (let i = 0; i < 100 && replicas !== '5/5'; i++) replicas = manager(['service', 'ls', '--filter', 'name=swtest_api', '--format', '{{.Replicas}}']);
     expect(replicas).toBe('5/5');
     expect(p.state().machines.w2).toBeUndefined();
+    expect(agentNodes()).toEqual(nodeHostnames());
   });
 
   it('destroy of the swarm leaves no swarm state on any machine', () => {

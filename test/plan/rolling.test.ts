@@ -2,7 +2,7 @@
 // machines list, edges from each batch to the one before, the replace order (and its fallback), and no change
 // at all for containers without update_config.
 import { describe, expect, it } from 'vitest';
-import type { ContainerSpec, Desired, PlanNode, UpdateConfigSpec } from '../../src/model/index.js';
+import type { ContainerSpec, Desired, ObservedContainer, PlanNode, UpdateConfigSpec } from '../../src/model/index.js';
 import { plan, renderPlanText, topoOrder } from '../../src/plan/index.js';
 import { clone, container, converged, desired, machine } from './fixtures.js';
 
@@ -122,6 +122,45 @@ describe('rolling updates in the plan', () => {
     const next = clone(d);
     next.containers.web.update_config = { ...UC, parallelism: 2, order: 'start-first' };
     expect(renderPlanText(plan(next, state, observed))).toContain('No changes.');
+  });
+});
+
+describe('a rolling step killed midway: the next plan reads what it left', () => {
+  /** web on m1 and m2, updated to nginx:1.28 in the file; on m1 the killed step left its containers as `leave` says. */
+  function interrupted(leave: (prev: ObservedContainer, next: ObservedContainer) => ObservedContainer[]): ReturnType<typeof plan> {
+    const d = fleet(['m1', 'm2'], { update_config: UC });
+    const { state, observed } = converged(d);
+    const next = clone(d);
+    next.containers.web.image = 'nginx:1.28';
+    const old = observed.machines.m1.containers[0];
+    const prev: ObservedContainer = { ...old, name: `${old.name}-mfile-previous-a1b2c3`, state: 'exited', exitCode: 143 };
+    const fresh: ObservedContainer = { ...converged(next).observed.machines.m1.containers[0], id: 'c-new-m1' };
+    observed.machines.m1.containers = leave(prev, fresh);
+    return plan(next, state, observed);
+  }
+
+  it('stopped-first and killed before the new container: the update goes on from the previous version, and puts it back running if it fails', () => {
+    const p = interrupted((prev) => [prev]);
+    const n = node(p, 'container.web[m1]');
+    expect(n).toMatchObject({ action: 'replace', existingId: 'c-web-m1', previousRan: true, rolling: { batch: 1, batches: 2 } });
+    expect(n.reasons).toEqual(['an interrupted rolling update left it as shop-web-mfile-previous-a1b2c3, stopped', 'image changed: nginx:1.27 -> nginx:1.28']);
+    expect(p.nodes.filter((x) => x.address.startsWith('container.web[m1]#'))).toEqual([]);
+  });
+
+  it('killed after the new container was made: it is kept and started, the previous version removed, no second replace', () => {
+    const p = interrupted((prev, fresh) => [prev, { ...fresh, state: 'created' }]);
+    expect(node(p, 'container.web[m1]')).toMatchObject({ action: 'update', existingId: 'c-new-m1', reasons: ['the new version of an interrupted rolling update is in place', 'created but never started'] });
+    expect(node(p, 'container.web[m1]#c-web-m1')).toMatchObject({
+      action: 'delete', existingId: 'c-web-m1', reasons: ['the previous version shop-web-mfile-previous-a1b2c3, left by an interrupted rolling update'],
+    });
+    // m2 still gets its batch; nothing replaces m1 again.
+    expect(p.nodes.filter((x) => x.action === 'replace').map((x) => x.address)).toEqual(['container.web[m2]']);
+  });
+
+  it('killed after the new container started: the plan only removes the previous version', () => {
+    const p = interrupted((prev, fresh) => [prev, fresh]);
+    expect(node(p, 'container.web[m1]')).toMatchObject({ action: 'noop', existingId: 'c-new-m1' });
+    expect(p.nodes.filter((x) => x.address.startsWith('container.web[m1]') && x.action !== 'noop').map((x) => x.action)).toEqual(['delete']);
   });
 });
 

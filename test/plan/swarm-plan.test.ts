@@ -166,4 +166,29 @@ describe('plan: swarm drift', () => {
       swarm: { op: 'join', role: 'worker', manager: 'm1', staleNodeId: 'node-w2' },
     });
   });
+
+  it('a machine that left the swarm by hand (it answers, inactive; the manager still lists its node): it joins again and the stale node goes', () => {
+    const d = swarmFile();
+    const { state, observed } = applied(d);
+    observed.machines.w2.swarm = { state: 'inactive', isManager: false };
+    observed.swarm!.nodes.find((n) => n.id === 'node-w2')!.state = 'down';
+    const p = plan(d, state, observed);
+    expect(node(p.nodes, 'swarm.w2')).toMatchObject({
+      action: 'create',
+      reasons: ['not in the swarm any more (it left; the manager still lists its node node-w2): it joins again and the stale node is removed', 'join as worker through m1'],
+      swarm: { op: 'join', role: 'worker', manager: 'm1', staleNodeId: 'node-w2' },
+    });
+  });
+
+  it('a machine that left by hand and leaves the file: its stale node is removed through the manager', () => {
+    const { state, observed } = applied(swarmFile());
+    observed.machines.w2.swarm = { state: 'inactive', isManager: false };
+    observed.swarm!.nodes.find((n) => n.id === 'node-w2')!.state = 'down';
+    const p = plan(swarmFile(['m1', 'w1']), state, observed);
+    expect(node(p.nodes, 'swarm.w2')).toMatchObject({
+      action: 'delete',
+      reasons: ['machine w2 is removed from machines.yml', 'drain, leave, and remove the node through m1'],
+      swarm: { op: 'leave', manager: 'm1', nodeId: 'node-w2' },
+    });
+  });
 });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { ContainerSpec, RollingStep } from '../../model/index.js';
+import { PREVIOUS_MARK } from '../../model/engine-names.js';
 import { RollingUpdateError } from '../../errors.js';
 import { engineMessage, isNotModified } from '../../remote/docker/errors.js';
 import { healthTimeoutMs, waitForCondition } from '../../remote/docker/wait.js';
@@ -47,7 +48,7 @@ export async function rollingReplace(ctx: StepContext, docker: Docker, spec: Con
   if (old) {
     // Renamed, not removed: the new container takes the name (and its DNS name on networks) at once.
     const test = old.Config.Healthcheck?.Test;
-    kept = { id: old.Id, name: `${name}-mfile-previous-${suffix}`, wasRunning: old.State.Running, healthcheck: !!test?.length && test[0] !== 'NONE' };
+    kept = { id: old.Id, name: `${name}${PREVIOUS_MARK}${suffix}`, wasRunning: old.State.Running || node.previousRan === true, healthcheck: !!test?.length && test[0] !== 'NONE' };
     await docker.getContainer(old.Id).rename({ name: kept.name, ...callSignal() });
   }
   let newId: string | undefined;

@@ -1,9 +1,10 @@
 // swarm.MACHINE: init on the first manager, join through a manager, promote or demote, or drain and leave.
 // Join tokens are read from the manager at the moment of joining and passed straight to the engine: never
 // stored, printed or put in an error.
+import type Docker from 'dockerode';
 import type { EngineEndpoint, SwarmState, SwarmStepData } from '../../model/index.js';
 import { engineMessage, isNotFound } from '../../remote/docker/errors.js';
-import { joinTokens, localSwarm, nodeState, removeNode, runningTasksOnNode, swarmInit, swarmJoin, swarmLeave, updateNode } from '../../remote/docker/swarm-api.js';
+import { joinTokens, localSwarm, nodeHeldRole, nodeState, removeNode, runningTasksOnNode, swarmInit, swarmJoin, swarmLeave, updateNode } from '../../remote/docker/swarm-api.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
 import { callSignal } from './common.js';
 import { pollUntil } from './swarm-poll.js';
@@ -70,7 +71,23 @@ async function join(ctx: StepContext, data: Extract<SwarmStepData, { op: 'join' 
 async function role(ctx: StepContext, data: Extract<SwarmStepData, { op: 'role' }>): Promise<NodeOutcome> {
   const mgr = await ctx.conns.docker(data.manager);
   await updateNode(mgr, data.nodeId, { Role: data.role }, callSignal().abortSignal);
+  await roleHeld(ctx, mgr, data.nodeId, ctx.node.machine, data.role);
   return { swarm: withNode(ctx.node.machine, data.role, data.nodeId), text: data.role === 'manager' ? 'promoted' : 'demoted' };
+}
+
+/**
+ * The engine changes a role after the update returns (a raft seat is added or removed, then the node's own
+ * engine follows): wait until the managers and the machine itself agree, so `docker node ls` and a leave that
+ * follows see the new role.
+ */
+async function roleHeld(ctx: StepContext, mgr: Docker, nodeId: string, machine: string, want: 'manager' | 'worker'): Promise<void> {
+  const own = await ctx.conns.docker(machine);
+  await pollUntil(ctx, 60_000, async () => {
+    const held = await nodeHeldRole(mgr, nodeId, callSignal().abortSignal);
+    const local = await localSwarm(own, callSignal().abortSignal);
+    ctx.progress(`${want === 'manager' ? 'promoting' : 'demoting'}: the managers see it as ${held}`);
+    return held === want && local.isManager === (want === 'manager');
+  }, `machine ${machine} did not become a ${want}`);
 }
 
 async function leave(ctx: StepContext, data: Extract<SwarmStepData, { op: 'leave' }>): Promise<NodeOutcome> {
@@ -93,7 +110,11 @@ async function leave(ctx: StepContext, data: Extract<SwarmStepData, { op: 'leave
         ctx.progress(`draining: ${n} task${n === 1 ? '' : 's'} left`);
         return n === 0;
       }, `machine ${m} did not drain`);
-      if (data.wasManager) await updateNode(mgr, id, { Role: 'worker' }, callSignal().abortSignal);
+      if (data.wasManager) {
+        await updateNode(mgr, id, { Role: 'worker' }, callSignal().abortSignal);
+        // A machine that does not answer cannot follow; its node is removed by force below.
+        if (data.machineReachable) await roleHeld(ctx, mgr, id, m, 'worker');
+      }
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -3,7 +3,7 @@
 import { LABEL_SERVICE_HASH, type SwarmState, type SwarmStepData } from '../../model/index.js';
 import { mfileLabels } from '../../model/labels.js';
 import { isNotFound } from '../../remote/docker/errors.js';
-import { createService, inspectService, listSwarmObjects, removeService, serviceTasks, updateService } from '../../remote/docker/swarm-api.js';
+import { createService, inspectService, listNodes, listSwarmObjects, removeService, serviceTasks, updateService } from '../../remote/docker/swarm-api.js';
 import { serviceEngineSpec } from '../../remote/docker/swarm-service-spec.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
 import { callSignal, plannedHash } from './common.js';
@@ -28,6 +28,18 @@ async function idsOf(docker: Docker, kind: 'secret' | 'config', names: Record<st
   return out;
 }
 
+/**
+ * How many tasks a global service runs when converged: one per ready, active node when nothing constrains its
+ * placement (its tasks appear a moment after the create, so counting them alone could say 0/0 too early);
+ * with constraints, the tasks the engine scheduled.
+ */
+async function globalTarget(ctx: StepContext, docker: Docker, scheduled: number): Promise<number> {
+  const deploy = ctx.desired.swarm?.services[ctx.node.name]?.deploy;
+  if (deploy?.mode !== 'global' || deploy.placement.constraints.length > 0) return scheduled;
+  const nodes = await listNodes(docker, callSignal().abortSignal);
+  return nodes.filter((n) => n.state === 'ready' && n.availability === 'active').length;
+}
+
 async function converge(ctx: StepContext, docker: Docker, id: string, hash: string): Promise<string> {
   const name = ctx.node.name;
   let summary = '';
@@ -49,7 +61,7 @@ async function converge(ctx: StepContext, docker: Docker, id: string, hash: stri
       if (state === 'paused' || state === 'rollback_paused') throw new Error(`service ${name}: the update ${state === 'paused' ? 'failed and is paused' : 'rollback is paused'}${svc.updateMessage ? ` (${svc.updateMessage})` : ''}`);
       const wanted = tasks.filter((t) => t.desired === 'running');
       const fresh = wanted.filter((t) => t.state === 'running' && t.hash === hash).length;
-      const want = svc.replicas ?? wanted.length;
+      const want = svc.replicas ?? (await globalTarget(ctx, docker, wanted.length));
       const failed = tasks.filter((t) => t.hash === hash && t.error).pop();
       if (failed?.error) lastError = failed.error;
       summary = `${name} ${fresh}/${want} running`;

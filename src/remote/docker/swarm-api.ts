@@ -107,6 +107,13 @@ export async function nodeState(docker: Docker, id: string, signal: AbortSignal)
   return String(n.Status?.State ?? 'unknown');
 }
 
+/** The role a node holds now (a manager has a reachable seat in the managers' raft), not the role asked for. */
+export async function nodeHeldRole(docker: Docker, id: string, signal: AbortSignal): Promise<'manager' | 'worker' | 'changing'> {
+  const n = (await api(docker).getNode(id).inspect(sig(signal))) as Any;
+  const reach = n.ManagerStatus?.Reachability as string | undefined;
+  return reach === undefined ? 'worker' : reach === 'reachable' ? 'manager' : 'changing';
+}
+
 export async function runningTasksOnNode(docker: Docker, id: string, signal: AbortSignal): Promise<number> {
   const tasks = (await api(docker).listTasks({ filters: { node: [id], 'desired-state': ['running'] }, ...sig(signal) })) as Any[];
   return tasks.length;

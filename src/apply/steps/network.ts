@@ -71,7 +71,8 @@ const ENDPOINT_RELEASE_MS = 15_000;
 async function attachedContainerExists(docker: Docker, network: string): Promise<boolean> {
   let info: { Containers?: Record<string, unknown> };
   try {
-    info = (await docker.getNetwork(network).inspect(callSignal(30_000))) as typeof info;
+    // @types/dockerode lacks inspect's options; docker-modem honours abortSignal.
+    info = await (docker.getNetwork(network) as unknown as { inspect(o: object): Promise<typeof info> }).inspect(callSignal(30_000));
   } catch (err) {
     return !isNotFound(err);
   }

@@ -85,6 +85,12 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
     installed = true;
   }
 
+  // Known stale without the certificate (a new host has no marker): its folders are made, and the SFTP channel
+  // opened, while the certificate is read or signed, instead of one round trip after another.
+  const staleConfig = facts.hash !== req.engineHash || (facts.systemd && !facts.dropin);
+  const dirs = staleConfig ? session.exec(mkdirCommand()) : undefined;
+  dirs?.catch(() => undefined);
+  if (staleConfig && !session.address.sudo) session.sftp().catch(() => undefined);
   const certs = tcp
     ? await ensureServerCert(
         req.stateDir,
@@ -93,12 +99,11 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
       )
     : undefined;
   const certsum = certs ? createHash('sha256').update(certs.ca).update(certs.cert).digest('hex') : facts.certsum;
-  const stale =
-    facts.hash !== req.engineHash || (tcp && facts.certsum !== certsum) || (facts.systemd && !facts.dropin);
+  const stale = staleConfig || (tcp && facts.certsum !== certsum);
 
   if (stale) {
     req.log?.(`${name}: writing daemon.json${tcp ? ' and TLS certificates' : ''}`);
-    await session.exec(mkdirCommand());
+    await (dirs ?? session.exec(mkdirCommand()));
     const writes: Promise<void>[] = [session.writeFile(DAEMON_JSON, daemonJsonText(machine), 0o644)];
     if (certs) {
       // Key before certificate: the checksum covers CA + certificate only, so a run cut off in between leaves a
@@ -135,8 +140,10 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
     diagnostics: async () => (await session.exec(engineLogTailCommand(facts.systemd), { check: false })).stdout,
   });
   // The marker goes last: a daemon that never came up with this config is retried on the next run.
-  if (stale) await session.exec(['sh', '-c', 'umask 022 && printf "%s\\n" "$1" > "$2"', 'sh', req.engineHash, ENGINE_HASH_FILE]);
-  const version = await docker.version();
+  const [version] = await Promise.all([
+    docker.version(),
+    stale ? session.exec(['sh', '-c', 'umask 022 && printf "%s\\n" "$1" > "$2"', 'sh', req.engineHash, ENGINE_HASH_FILE]) : undefined,
+  ]);
   return {
     os: facts.os,
     installed,

@@ -48,6 +48,15 @@ export interface ProvisionRequest {
   log?: (line: string) => void;
   signal?: AbortSignal;
   engineTimeoutMs?: number;
+  /** The host's facts, already asked for on this session (they only read the host). */
+  facts?: Promise<string>;
+}
+
+/** Ask for the host's facts now (read only), e.g. while the caller pins its host key; give them to provisionEngine. */
+export function askFacts(session: SshSession): Promise<string> {
+  const p = session.exec(factsCommand()).then((r) => r.stdout);
+  p.catch(() => undefined);
+  return p;
 }
 
 export interface ProvisionResult {
@@ -78,7 +87,7 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
   const { machine, session } = req;
   const name = machine.name;
   const tcp = machine.engine.transport === 'tcp';
-  let facts: HostFacts = parseFacts((await session.exec(factsCommand())).stdout);
+  let facts: HostFacts = parseFacts(await (req.facts ?? askFacts(session)));
   let installed = false;
   if (!facts.dockerd) {
     facts = { ...facts, dockerd: await installDocker(session, machine, facts, req.log) };

@@ -1,7 +1,7 @@
 // Machine step. Record-only drivers: nothing to create; check that the engine answers and record the machine.
 // Provisioned drivers (trait `provisioned`): driver create, SSH, provisioning and TLS.
 import type { MachineRecord, SshAddress } from '../../model/index.js';
-import { provisionEngine } from '../../remote/provision/provision.js';
+import { askFacts, provisionEngine } from '../../remote/provision/provision.js';
 import { writeKnownHosts } from '../../remote/ssh/known-hosts.js';
 import { sshPool } from '../../remote/ssh/pool.js';
 import { ensureCa, prewarmServerKey } from '../../remote/tls/store.js';
@@ -136,6 +136,8 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
       signal,
       onRetry: (n, why) => ctx.progress(`${name}: waiting for SSH (attempt ${n}: ${why})`, 'ssh'),
     });
+    // The facts only read the host: asked for while the key is pinned, they are there when provisioning starts.
+    const facts = askFacts(session);
     await writeKnownHosts(dctx.stateDir, name, session.knownHostsLine, session.jumpKnownHostsLine);
     // Pinned on disk before provisioning runs: if it fails, or mfile dies, the next apply still expects this key.
     contacted = {
@@ -158,6 +160,7 @@ async function ensureProvisioned(ctx: StepContext): Promise<NodeOutcome> {
       engineHost: address.host,
       enginePort: endpoint.kind === 'tcp' ? endpoint.port : undefined,
       engineHash,
+      facts,
       signal,
       log: (l) => ctx.progress(l, l.includes('dockerd') ? 'engine' : 'provision'),
     });

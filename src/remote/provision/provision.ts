@@ -48,6 +48,15 @@ export interface ProvisionRequest {
   log?: (line: string) => void;
   signal?: AbortSignal;
   engineTimeoutMs?: number;
+  /** The host's facts, already asked for on this session (they only read the host). */
+  facts?: Promise<string>;
+}
+
+/** Ask for the host's facts now (read only), e.g. while the caller pins its host key; give them to provisionEngine. */
+export function askFacts(session: SshSession): Promise<string> {
+  const p = session.exec(factsCommand()).then((r) => r.stdout);
+  p.catch(() => undefined);
+  return p;
 }
 
 export interface ProvisionResult {
@@ -78,13 +87,19 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
   const { machine, session } = req;
   const name = machine.name;
   const tcp = machine.engine.transport === 'tcp';
-  let facts: HostFacts = parseFacts((await session.exec(factsCommand())).stdout);
+  let facts: HostFacts = parseFacts(await (req.facts ?? askFacts(session)));
   let installed = false;
   if (!facts.dockerd) {
     facts = { ...facts, dockerd: await installDocker(session, machine, facts, req.log) };
     installed = true;
   }
 
+  // Known stale without the certificate (a new host has no marker): its folders are made, and the SFTP channel
+  // opened, while the certificate is read or signed, instead of one round trip after another.
+  const staleConfig = facts.hash !== req.engineHash || (facts.systemd && !facts.dropin);
+  const dirs = staleConfig ? session.exec(mkdirCommand()) : undefined;
+  dirs?.catch(() => undefined);
+  if (staleConfig && !session.address.sudo) session.sftp().catch(() => undefined);
   const certs = tcp
     ? await ensureServerCert(
         req.stateDir,
@@ -93,12 +108,11 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
       )
     : undefined;
   const certsum = certs ? createHash('sha256').update(certs.ca).update(certs.cert).digest('hex') : facts.certsum;
-  const stale =
-    facts.hash !== req.engineHash || (tcp && facts.certsum !== certsum) || (facts.systemd && !facts.dropin);
+  const stale = staleConfig || (tcp && facts.certsum !== certsum);
 
   if (stale) {
     req.log?.(`${name}: writing daemon.json${tcp ? ' and TLS certificates' : ''}`);
-    await session.exec(mkdirCommand());
+    await (dirs ?? session.exec(mkdirCommand()));
     const writes: Promise<void>[] = [session.writeFile(DAEMON_JSON, daemonJsonText(machine), 0o644)];
     if (certs) {
       // Key before certificate: the checksum covers CA + certificate only, so a run cut off in between leaves a
@@ -135,8 +149,10 @@ export async function provisionEngine(req: ProvisionRequest): Promise<ProvisionR
     diagnostics: async () => (await session.exec(engineLogTailCommand(facts.systemd), { check: false })).stdout,
   });
   // The marker goes last: a daemon that never came up with this config is retried on the next run.
-  if (stale) await session.exec(['sh', '-c', 'umask 022 && printf "%s\\n" "$1" > "$2"', 'sh', req.engineHash, ENGINE_HASH_FILE]);
-  const version = await docker.version();
+  const [version] = await Promise.all([
+    docker.version(),
+    stale ? session.exec(['sh', '-c', 'umask 022 && printf "%s\\n" "$1" > "$2"', 'sh', req.engineHash, ENGINE_HASH_FILE]) : undefined,
+  ]);
   return {
     os: facts.os,
     installed,

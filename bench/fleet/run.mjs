@@ -8,6 +8,9 @@
 // Targets (issue: speed at scale): no-op plan with refresh of 30 machines <= 3 s; RSS <= 200 MB at 30 machines;
 // the marginal cost per machine of a fresh apply does not grow with K.
 // Needs root, the built CLI (npm run build) and the local dockerd. Options: --sizes 1,4,12,30 --containers 10
+// --subnet CIDR (the sandbox machines' subnet) --compare ROOT (also time the no-op plan, on the same machines and
+// alternating with this build, with the built CLI of another checkout, e.g. a copy of the build before a change)
+// --noop-repeat N (no-op plans per build, median) --cpu-prof DIR (one more no-op plan under node --cpu-prof).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -21,7 +24,10 @@ const arg = (name, dflt) => {
 };
 const sizes = arg('--sizes', '1,4,12,30').split(',').map(Number);
 const perMachine = Number(arg('--containers', '10'));
-const SUBNET = '10.213.210.0/24';
+const SUBNET = arg('--subnet', '10.213.210.0/24');
+const compare = arg('--compare', undefined);
+const noopRepeat = Number(arg('--noop-repeat', '1'));
+const cpuProf = arg('--cpu-prof', undefined);
 const IMAGE_1 = 'mfile-demo/busybox:1';
 const IMAGE_2 = 'mfile-bench/fleet:2';
 
@@ -66,12 +72,13 @@ function sshLogins(dir) {
 }
 
 // Runs mfile under a python wrapper that prints the child's peak RSS (ru_maxrss of RUSAGE_CHILDREN, KiB).
-const RSS_WRAPPER = 'import resource,subprocess,sys\nr=subprocess.run(sys.argv[1:])\nsys.stderr.write("\\nMAXRSS %d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\nsys.exit(r.returncode)';
-function mfile(dir, args, okCodes = [0]) {
+// Also its CPU time (user + system), the steadier figure on a shared box.
+const RSS_WRAPPER = 'import resource,subprocess,sys\nr=subprocess.run(sys.argv[1:])\nu=resource.getrusage(resource.RUSAGE_CHILDREN)\nsys.stderr.write("\\nMAXRSS %d CPU %f\\n" % (u.ru_maxrss, u.ru_utime + u.ru_stime))\nsys.exit(r.returncode)';
+function mfile(dir, args, okCodes = [0], { build = root, nodeArgs = [] } = {}) {
   const load = loadavg()[0];
   const before = sshLogins(dir);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('python3', ['-c', RSS_WRAPPER, process.execPath, path.join(root, 'bin/mfile.js'), ...args, '-f', 'machines.yml'], {
+  const r = spawnSync('python3', ['-c', RSS_WRAPPER, process.execPath, ...nodeArgs, path.join(build, 'bin/mfile.js'), ...args, '-f', 'machines.yml'], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, CI: '1' },
@@ -83,11 +90,25 @@ function mfile(dir, args, okCodes = [0]) {
     console.error(`mfile ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
     throw new Error(`mfile ${args[0]} failed`);
   }
-  const rss = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024;
-  return { s, rss, logins: sshLogins(dir) - before, load, code: r.status };
+  const m = /MAXRSS (\d+) CPU ([\d.]+)/.exec(r.stderr);
+  const rss = Number(m?.[1] ?? 0) / 1024;
+  return { s, cpu: Number(m?.[2] ?? NaN), rss, logins: sshLogins(dir) - before, load, code: r.status };
 }
 
-const fmt = (p) => `${p.s.toFixed(2).padStart(7)} s ${String(Math.round(p.rss)).padStart(4)} MB ${String(p.logins).padStart(3)} ssh  load ${p.load.toFixed(1)}`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** No-op plans with this build (and the --compare build, alternating): medians of wall and CPU, last RSS. */
+function noopPlans(dir, k) {
+  const runs = { this: [], other: [] };
+  for (let i = 0; i < noopRepeat; i++) {
+    if (compare) runs.other.push(mfile(dir, ['plan', '--detailed-exitcode'], [0, 2], { build: compare }));
+    runs.this.push(mfile(dir, ['plan', '--detailed-exitcode'], [0, 2]));
+  }
+  if (cpuProf) mfile(dir, ['plan'], [0], { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(cpuProf, `k${k}`)}`] });
+  const pick = (xs) => (xs.length ? { ...xs.at(-1), s: median(xs.map((x) => x.s)), cpu: median(xs.map((x) => x.cpu)), code: Math.max(...xs.map((x) => x.code)) } : undefined);
+  return { noop: pick(runs.this), other: pick(runs.other) };
+}
+
+const fmt = (p) => `${p.s.toFixed(2).padStart(7)} s (${p.cpu.toFixed(2)} CPU) ${String(Math.round(p.rss)).padStart(4)} MB ${String(p.logins).padStart(3)} ssh  load ${p.load.toFixed(1)}`;
 
 ensureImages();
 const work = path.join(root, '.bench-work');
@@ -101,8 +122,9 @@ for (const k of sizes) {
   writeFileSync(path.join(dir, 'machines.yml'), machinesYml(project, k, IMAGE_1));
   try {
     const fresh = mfile(dir, ['apply', '-y']);
-    const noop = mfile(dir, ['plan', '--detailed-exitcode']);
+    const { noop, other } = noopPlans(dir, k);
     if (noop.code !== 0) throw new Error(`the plan after apply of ${k} machines is not empty`);
+    if (other) console.log(`K=${k} no-op plan: this build ${noop.s.toFixed(2)} s wall, ${noop.cpu.toFixed(2)} s CPU, ${Math.round(noop.rss)} MB; --compare build ${other.s.toFixed(2)} s wall, ${other.cpu.toFixed(2)} s CPU, ${Math.round(other.rss)} MB (load ${noop.load.toFixed(1)} / ${other.load.toFixed(1)})`);
     writeFileSync(path.join(dir, 'machines.yml'), machinesYml(project, k, IMAGE_2));
     const change = mfile(dir, ['apply', '-y']);
     const destroy = mfile(dir, ['destroy', '-y']);

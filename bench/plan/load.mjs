@@ -44,9 +44,12 @@ const c = process.cpuUsage(c0); console.log(performance.now() - t0, (c.user + c.
   return { wall, cpu };
 }
 
+const compareIdx = process.argv.indexOf('--compare');
+const builds = [['', root], ...(compareIdx >= 0 ? [['(compare) ', path.resolve(process.argv[compareIdx + 1])]] : [])];
+
 /** One CLI run: wall ms and peak RSS in KB (from /usr/bin/time when present, else wall only). */
-function cli(args) {
-  const mfile = [path.join(root, 'bin/mfile.js'), ...args, '-f', file];
+function cli(args, build = root) {
+  const mfile = [path.join(build, 'bin/mfile.js'), ...args, '-f', file];
   const timed = existsSync('/usr/bin/time');
   const t0 = performance.now();
   const r = timed
@@ -66,23 +69,28 @@ async function inProcess(reader) {
   return { ms: performance.now() - t0, d };
 }
 
-const runs = { loadParse: [], loadValidate: [], loadPlan: [], loadOne: [], parse: [], parseCpu: [], validate: [], validateCpu: [], validateRss: [], plan: [], planCpu: [], planRss: [], load: [], positioned: [] };
+const fresh = () => ({ loadValidate: [], loadPlan: [], loadOne: [], validate: [], validateCpu: [], validateRss: [], plan: [], planCpu: [], planRss: [], one: [], oneCpu: [], oneRss: NaN, oneOut: '' });
+const runs = { loadParse: [], parse: [], parseCpu: [], load: [], positioned: [] };
+const per = builds.map(() => fresh());
 let desired;
 for (let i = 0; i < repeat; i++) {
   runs.loadParse.push(loadavg());
   const pp = plainParse();
   runs.parse.push(pp.wall);
   runs.parseCpu.push(pp.cpu);
-  runs.loadValidate.push(loadavg());
-  const v = cli(['validate']);
-  runs.validate.push(v.wall);
-  runs.validateCpu.push(v.cpu);
-  runs.validateRss.push(v.rss);
-  runs.loadPlan.push(loadavg());
-  const p = cli(['plan', '--refresh=false']);
-  runs.plan.push(p.wall);
-  runs.planCpu.push(p.cpu);
-  runs.planRss.push(p.rss);
+  builds.forEach(([, build], b) => {
+    const r = per[b];
+    r.loadValidate.push(loadavg());
+    const v = cli(['validate'], build);
+    r.validate.push(v.wall);
+    r.validateCpu.push(v.cpu);
+    r.validateRss.push(v.rss);
+    r.loadPlan.push(loadavg());
+    const p = cli(['plan', '--refresh=false'], build);
+    r.plan.push(p.wall);
+    r.planCpu.push(p.cpu);
+    r.planRss.push(p.rss);
+  });
   const l = await inProcess('auto');
   runs.load.push(l.ms);
   desired = l.d;
@@ -96,17 +104,16 @@ const target = `c${Math.floor(size.containers / 2)}`;
 const at = yaml.indexOf(`\n  ${target}:\n`);
 const img = yaml.indexOf('    image: ', at);
 writeFileSync(file, `${yaml.slice(0, img)}    image: busybox:1.36${yaml.slice(yaml.indexOf('\n', img))}`);
-const one = [];
-const oneCpu = [];
-let oneOut = '';
-let oneRss = NaN;
 for (let i = 0; i < repeat; i++) {
-  runs.loadOne.push(loadavg());
-  const r = cli(['plan', '--refresh=false']);
-  one.push(r.wall);
-  oneCpu.push(r.cpu);
-  oneRss = r.rss;
-  oneOut = r.stdout;
+  builds.forEach(([, build], b) => {
+    const r = per[b];
+    r.loadOne.push(loadavg());
+    const o = cli(['plan', '--refresh=false'], build);
+    r.one.push(o.wall);
+    r.oneCpu.push(o.cpu);
+    r.oneRss = o.rss;
+    r.oneOut = o.stdout;
+  });
 }
 rmSync(dir, { recursive: true, force: true });
 
@@ -131,11 +138,14 @@ console.log(`medians of ${repeat} run(s); ratios are to the plain parse (wall to
 console.log(`${'plain js-yaml parse (fresh process)'.padEnd(38)} ${s(parse).padStart(8)}        CPU ${s(parseCpu).padStart(8)}                        ${la(runs.loadParse)}`);
 console.log(`${'loadConfig in-process'.padEnd(38)} ${s(median(runs.load)).padStart(8)} ${ratio(median(runs.load), parse)}`);
 if (runs.positioned.length) console.log(`${'loadConfig, positioned reader only'.padEnd(38)} ${s(median(runs.positioned)).padStart(8)} ${ratio(median(runs.positioned), parse)}`);
-line('mfile validate', median(runs.validate), median(runs.validateCpu), Math.max(...runs.validateRss), 1000, 3.5, runs.loadValidate);
-line('mfile plan --refresh=false', median(runs.plan), median(runs.planCpu), Math.max(...runs.planRss), 1500, 5, runs.loadPlan);
-line(`  same, ${target} changed, fleet applied`, median(one), median(oneCpu), oneRss, 1500, 5, runs.loadOne);
-const shown = oneOut.split('\n').filter((l) => /^ {2}# \S+ (?:will|must) be /.test(l));
-console.log(`  its plan text: ${oneOut.split('\n').length} lines; ${(oneOut.match(/^Plan: .*$/m) ?? ['no summary'])[0]}`);
-for (const l of shown.slice(0, 4)) console.log(`    ${l.trim()}`);
-if (shown.length > 4) console.log(`    ... and ${shown.length - 4} more`);
-if (process.argv.includes('--show-plan')) console.log(oneOut.split('\n').slice(0, 40).join('\n'));
+builds.forEach(([label], b) => {
+  const r = per[b];
+  line(`${label}mfile validate`, median(r.validate), median(r.validateCpu), Math.max(...r.validateRss), 1000, 3.5, r.loadValidate);
+  line(`${label}mfile plan --refresh=false`, median(r.plan), median(r.planCpu), Math.max(...r.planRss), 1500, 5, r.loadPlan);
+  line(`${label}  same, ${target} changed, fleet applied`, median(r.one), median(r.oneCpu), r.oneRss, 1500, 5, r.loadOne);
+  const shown = r.oneOut.split('\n').filter((l) => /^ {2}# \S+ (?:will|must) be /.test(l));
+  console.log(`  its plan text: ${r.oneOut.split('\n').length} lines; ${(r.oneOut.match(/^Plan: .*$/m) ?? ['no summary'])[0]}`);
+  for (const l of shown.slice(0, 4)) console.log(`    ${l.trim()}`);
+  if (shown.length > 4) console.log(`    ... and ${shown.length - 4} more`);
+  if (process.argv.includes('--show-plan')) console.log(r.oneOut.split('\n').slice(0, 40).join('\n'));
+});

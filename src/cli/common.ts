@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
+import { useCompiledSchemaCache } from '../config/schema-file.js';
 import { builtinCatalog } from '../drivers/catalog.js';
 import { statePathFor } from '../state/index.js';
 import type { Desired } from '../model/index.js';
@@ -10,6 +11,7 @@ import { maskText, registerSensitive } from '../masking.js';
 import { collectList, collectVar } from './options.js';
 import { collectVariables } from './var-sources.js';
 import { loadPluginsFor } from './plugin-catalog.js';
+import { compiledSchemaCache } from './schema-cache.js';
 
 export interface ConfigOptions {
   file: string;
@@ -31,8 +33,14 @@ export function addConfigOptions(cmd: Command, { fileShort = true }: { fileShort
     .option('--state <PATH>', 'state file (default: .mfile/state.json beside the config)');
 }
 
+let schemaCacheSet = false;
+
 /** Loads machines.yml; its sensitive values join the process-wide masker every output passes through. */
 export async function loadDesired(opts: ConfigOptions): Promise<Desired> {
+  if (!schemaCacheSet) {
+    useCompiledSchemaCache(compiledSchemaCache());
+    schemaCacheSet = true;
+  }
   // Plugins for drivers that are not built in join the catalog before the config is checked against their blocks.
   const catalog = builtinCatalog();
   for (const p of await loadPluginsFor(opts.file)) catalog.set(p.traits.name, p.traits);

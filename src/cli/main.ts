@@ -33,9 +33,13 @@ const VERBS: [string[], VerbLoader][] = [
   [['top'], async () => [(await import('./verbs/top.js')).topCommand()]],
 ];
 
-/** The verbs named on the command line, or all of them (for help and for unknown verbs). */
+/** Asks for mfile's version only: commander answers it before any verb is looked at. */
+const VERSION_FLAGS: ReadonlySet<string> = new Set(['-V', '--version']);
+
+/** The verbs named on the command line, none for `--version`, or all of them (for help and for unknown verbs). */
 async function loadVerbs(argv: string[]): Promise<Command[]> {
   const verb = argv[2];
+  if (VERSION_FLAGS.has(verb)) return [];
   const one = VERBS.find(([names]) => names.includes(verb));
   const chosen = one ? [one] : VERBS;
   return (await Promise.all(chosen.map(([, load]) => load()))).flat();

@@ -5,16 +5,20 @@ import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { DriverError } from '../errors.js';
 import { builtinCatalog } from '../drivers/catalog.js';
-import { registerDriver } from '../drivers/registry.js';
-import { pluginDriver } from '../drivers/plugin/adapter.js';
 import type { Described } from '../drivers/plugin/describe.js';
-import { describePlugin, explicitPluginPath, pluginOnPath, pluginsOnPath } from '../drivers/plugin/discovery.js';
-import { PluginFailure } from '../drivers/plugin/failure.js';
-import { dockerMachineDriver } from '../drivers/docker-machine/driver.js';
-import { describeDockerMachine, dockerMachineOnPath, dockerMachinesOnPath } from '../drivers/docker-machine/discovery.js';
 import { DOCKER_MACHINE_DRIVER_PREFIX, dockerMachineDriverName } from '../model/docker-machine-names.js';
 import type { DriverTraits } from '../model/driver-traits.js';
 import { MFILE_VERSION } from '../version.js';
+import { namesOnlyBuiltinDrivers } from './builtin-drivers-only.js';
+
+// The plugin machinery (and through the driver registry every built-in driver's libraries, a cloud SDK among
+// them) is loaded only when a file names a driver that is not built in: start-up is most of a small run.
+const registry = () => import('../drivers/registry.js');
+const pluginAdapter = () => import('../drivers/plugin/adapter.js');
+const pluginDiscovery = () => import('../drivers/plugin/discovery.js');
+const pluginFailure = () => import('../drivers/plugin/failure.js');
+const dockerMachine = () => import('../drivers/docker-machine/driver.js');
+const dockerMachineDiscovery = () => import('../drivers/docker-machine/discovery.js');
 
 const CLIENT = `mfile ${MFILE_VERSION}`;
 
@@ -34,7 +38,9 @@ export function driverUse(file: string): DriverUse {
   const use: DriverUse = { used: new Map(), explicit: new Map() };
   let data: unknown;
   try {
-    data = yaml.load(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    if (namesOnlyBuiltinDrivers(text, BUILTIN_DRIVERS)) return use;
+    data = yaml.load(text);
   } catch {
     return use;
   }
@@ -50,7 +56,8 @@ export function driverUse(file: string): DriverUse {
   return use;
 }
 
-function register(d: Described, cwd: string): void {
+async function register(d: Described, cwd: string): Promise<void> {
+  const [{ registerDriver }, { pluginDriver }] = await Promise.all([registry(), pluginAdapter()]);
   registerDriver(d.traits.name, () => pluginDriver(d, { cwd, client: CLIENT }));
 }
 
@@ -63,6 +70,7 @@ export async function loadPluginsFor(file: string, env: NodeJS.ProcessEnv = proc
   const wanted = [...use.used.keys()].filter((n) => !BUILTIN_DRIVERS.has(n));
   if (wanted.length === 0) return [];
   const configDir = dirname(resolve(file));
+  const [{ describePlugin, explicitPluginPath, pluginOnPath }, { PluginFailure }] = await Promise.all([pluginDiscovery(), pluginFailure()]);
   const found: { traits: DriverTraits }[] = [];
   for (const name of wanted) {
     const dm = dockerMachineDriverName(name);
@@ -76,7 +84,7 @@ export async function loadPluginsFor(file: string, env: NodeJS.ProcessEnv = proc
     if (!path) continue;
     try {
       const d = await describePlugin(path, name, { cwd: configDir, env, client: CLIENT });
-      register(d, configDir);
+      await register(d, configDir);
       found.push(d);
     } catch (err) {
       if (err instanceof PluginFailure) throw new DriverError(use.used.get(name)!, err.message);
@@ -91,15 +99,22 @@ export async function loadPluginsFor(file: string, env: NodeJS.ProcessEnv = proc
  * config check, which reports it at the machine's driver key.
  */
 async function loadDockerMachine(name: string, machine: string, env: NodeJS.ProcessEnv): Promise<{ traits: DriverTraits } | undefined> {
+  const { describeDockerMachine, dockerMachineOnPath } = await dockerMachineDiscovery();
   const path = dockerMachineOnPath(name, env);
   if (!path) return undefined;
   const d = await describeDockerMachine(path, name, machine, env);
+  const [{ registerDriver }, { dockerMachineDriver }] = await Promise.all([registry(), dockerMachine()]);
   registerDriver(d.traits.name, () => dockerMachineDriver({ name, command: path, traits: d.traits, env }));
   return d;
 }
 
 /** Every plugin on PATH and in the `drivers:` map of FILE (when given), described; ones that fail are skipped with a note. */
 export async function describeAllPlugins(file: string | undefined, env: NodeJS.ProcessEnv, note: (line: string) => void): Promise<{ traits: DriverTraits }[]> {
+  const [{ describePlugin, explicitPluginPath, pluginsOnPath }, { PluginFailure }, { describeDockerMachine, dockerMachinesOnPath }] = await Promise.all([
+    pluginDiscovery(),
+    pluginFailure(),
+    dockerMachineDiscovery(),
+  ]);
   const paths = pluginsOnPath(env);
   let cwd = process.cwd();
   if (file) {

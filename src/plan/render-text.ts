@@ -91,7 +91,9 @@ function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>): str
     }
   }
   const width = Math.max(0, ...rows.map((r) => r.key.length));
-  return rows.flatMap((r) => rowLines(6, r, width));
+  const out: string[] = [];
+  for (const r of rows) rowLines(6, r, width, out);
+  return out;
 }
 
 interface Row {
@@ -102,15 +104,28 @@ interface Row {
 }
 
 /** `+ key = value`; a map or a long list opens a block whose lines carry the same sign, Terraform-style. */
-function rowLines(indent: number, r: Row, width: number): string[] {
+function rowLines(indent: number, r: Row, width: number, out: string[]): void {
+  // Lines go straight into OUT: a 14,000-node plan made a small array (and a copied row) per map entry.
   const pad = ' '.repeat(indent);
-  const head = `${pad}${r.paint(r.sign)} ${r.key.padEnd(width)} = `;
+  const sign = r.paint(r.sign);
+  const head = `${pad}${sign} ${r.key.padEnd(width)} = `;
   const v = r.value;
-  if (v.kind === 'inline') return [`${head}${v.text}`];
+  if (v.kind === 'inline') {
+    out.push(`${head}${v.text}`);
+    return;
+  }
   const close = ' '.repeat(indent + 2);
-  if (v.kind === 'list') return [`${head}[`, ...v.items.map((i) => `${pad}    ${r.paint(r.sign)} ${i},`), `${close}]`];
-  const inner = Math.max(0, ...v.rows.map(([k]) => k.length));
-  return [`${head}{`, ...v.rows.flatMap(([key, value]) => rowLines(indent + 4, { ...r, key, value }, inner)), `${close}}`];
+  if (v.kind === 'list') {
+    out.push(`${head}[`);
+    for (const i of v.items) out.push(`${pad}    ${sign} ${i},`);
+    out.push(`${close}]`);
+    return;
+  }
+  let inner = 0;
+  for (const [k] of v.rows) if (k.length > inner) inner = k.length;
+  out.push(`${head}{`);
+  for (const [key, value] of v.rows) rowLines(indent + 4, { paint: r.paint, sign: r.sign, key, value }, inner, out);
+  out.push(`${close}}`);
 }
 
 /** `rolling update: batch 2 of 3 (after container.web[a]), wait 10s first, monitor 5s, on failure rollback`. */

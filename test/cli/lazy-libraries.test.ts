@@ -1,5 +1,6 @@
-// validate and plan --refresh=false reach no machine, so they must not load the Docker, SSH, TLS or terminal
-// UI libraries: loading them cost every such run about a third of a second (speed itself is measured in bench/).
+// validate and plan --refresh=false reach no machine, so they must not load the Docker, SSH, TLS, terminal UI or
+// cloud SDK libraries: loading them cost every such run about a third of a second (the EC2 SDK alone about as
+// much again; speed itself is measured in bench/).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureBuilt, MFILE_BIN } from '../helpers/cli.js';
 
-const HEAVY = ['dockerode', 'docker-modem', 'ssh2', 'node-forge', 'listr2'];
+const HEAVY = ['dockerode', 'docker-modem', 'ssh2', 'node-forge', 'listr2', '@aws-sdk/client-ec2'];
 
 let dir: string;
 beforeAll(() => {
@@ -50,7 +51,7 @@ function packagesLoaded(args: string[]): string[] {
   return [...new Set(names)];
 }
 
-it('validate and plan --refresh=false load none of the Docker, SSH, TLS or listr2 libraries', () => {
+it('validate and plan --refresh=false load none of the Docker, SSH, TLS, listr2 or EC2 SDK libraries', () => {
   for (const args of [['validate'], ['plan', '--refresh=false']]) {
     const loaded = packagesLoaded(args);
     // The recorder sees both kinds: ajv is CommonJS, js-yaml is loaded as an ES module.

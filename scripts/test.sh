@@ -7,10 +7,18 @@ reliability=0
 if [ "${1:-}" = "--reliability" ]; then reliability=1; shift; fi
 bash scripts/setup-host.sh || exit 1
 bash scripts/make-busybox-image.sh mfile-demo/busybox:1 || exit 1
-rm -f .vitest.json .vitest-reliability.json .vitest-reliability-engines.json
-npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest.json "$@"
+rm -f .vitest.json .vitest-unit.json .vitest-reliability.json .vitest-reliability-engines.json
+# The main suite's two lanes (see vitest.config.ts) run side by side, the unit lane's output printed after the box lane's.
+main=(npx vitest run --passWithNoTests --reporter=default --reporter=json)
+"${main[@]}" --project unit --outputFile.json=.vitest-unit.json "$@" >.vitest-unit.log 2>&1 &
+unit=$!
+"${main[@]}" --project box --outputFile.json=.vitest.json "$@"
 status=$?
-reports=(.vitest.json)
+wait "$unit"
+u=$?
+cat .vitest-unit.log
+[ $u -ne 0 ] && status=$u
+reports=(.vitest.json .vitest-unit.json)
 if [ "$reliability" = 1 ]; then
   # Its two lanes share nothing (see vitest.reliability.config.ts): they run side by side, the engines lane's
   # output printed after the hosts lane's.

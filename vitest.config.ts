@@ -13,7 +13,15 @@ export default defineConfig({
     fileParallelism: false,
     projects: [
       { extends: true, test: { name: 'unit', include: [...UNIT, 'test/*.test.ts'] } },
-      { extends: true, test: { name: 'box', include: ['test/**/*.test.ts'], exclude: [...UNIT, 'test/*.test.ts', 'test/reliability/**', 'node_modules/**'] } },
+      {
+        extends: true,
+        test: {
+          name: 'box',
+          include: ['test/**/*.test.ts'],
+          exclude: [...UNIT, 'test/*.test.ts', 'test/reliability/**', 'node_modules/**'],
+          globalSetup: ['test/helpers/warm-caches.ts'],
+        },
+      },
     ],
   },
 });

@@ -17,7 +17,7 @@ import { digitaloceanTraits } from './digitalocean/traits.js';
 import { digitaloceanDriver } from './digitalocean/index.js';
 import { hetznerDriver } from './hetzner/index.js';
 import { amazonec2Traits } from './amazonec2/traits.js';
-import { amazonec2Driver } from './amazonec2/index.js';
+import { lazyDriver } from './lazy-driver.js';
 import { UsageError } from '../errors.js';
 import { pluginDriver } from './plugin/adapter.js';
 import { describePluginSync, pluginOnPath } from './plugin/discovery.js';
@@ -33,7 +33,8 @@ const factories: ReadonlyMap<string, () => Driver> = new Map<string, () => Drive
   [qemuTraits.name, qemuDriver],
   [hetznerTraits.name, () => hetznerDriver()],
   [digitaloceanTraits.name, () => digitaloceanDriver()],
-  [amazonec2Traits.name, amazonec2Driver],
+  // The AWS SDK loads only when an EC2 machine is acted on.
+  [amazonec2Traits.name, () => lazyDriver(amazonec2Traits, async () => (await import('./amazonec2/index.js')).amazonec2Driver())],
 ]);
 
 const cache = new Map<string, Driver>();

@@ -1,30 +1,58 @@
 // --no-color on every verb. Each verb lists it; in a real terminal (a tmux pane) the plan is coloured without it,
 // and neither the plan text nor apply's listr2 view holds a colour with it.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_TIMEOUT_MS } from '../../src/apply/steps/common.js';
-import { ensureBuilt, mfile } from '../helpers/cli.js';
+import { ensureBuilt, mfile, MFILE_BIN } from '../helpers/cli.js';
 import { describeNeeding, TMUX } from '../helpers/prerequisites.js';
 import { runInPane } from '../helpers/tmux-pane.js';
 
 // An SGR sequence (colour or bold) in a captured pane.
 const SGR = /\u001b\[[0-9;]*m/;
 
-/** Every verb as `mfile --help` lists it, with the verbs below a group (state unlock, ssh-keys forget), and its help. */
-function verbs(prefix: string[] = []): { verb: string; help: string }[] {
-  const help = mfile([...prefix, '--help']).stdout;
-  const names = [...(help.split('\nCommands:\n')[1] ?? '').matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]).filter((n) => n !== 'help');
-  if (prefix.length && !names.length) return [{ verb: prefix.join(' '), help }];
-  return names.flatMap((n) => verbs([...prefix, n]));
+/** CLI runs at a time: enough to keep two cores busy while others start, few enough to bound memory. */
+const AT_ONCE = 4;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** `mfile ...ARGS --help` as a user runs it: the built CLI, its own process. */
+async function help(args: string[]): Promise<string> {
+  // A freed slot passes straight to the next waiter.
+  if (running < AT_ONCE) running++;
+  else await new Promise<void>((r) => waiting.push(r));
+  try {
+    return await new Promise((resolve, reject) =>
+      execFile(process.execPath, [MFILE_BIN, ...args, '--help'], { env: { ...process.env, CI: 'true', NO_COLOR: '1' }, timeout: 120_000 }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      ),
+    );
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
+/**
+ * Every verb as `mfile --help` lists it, with the verbs below a group (state unlock, ssh-keys forget), and its help.
+ * The verbs of one level are asked at once: each is a whole CLI start, ~40 of them one after another took ~35 s.
+ */
+async function verbs(prefix: string[] = [], helpText?: string): Promise<{ verb: string; help: string }[]> {
+  const text = helpText ?? (await help(prefix));
+  const names = [...(text.split('\nCommands:\n')[1] ?? '').matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]).filter((n) => n !== 'help');
+  if (prefix.length && !names.length) return [{ verb: prefix.join(' '), help: text }];
+  const texts = await Promise.all(names.map((n) => help([...prefix, n])));
+  return (await Promise.all(names.map((n, i) => verbs([...prefix, n], texts[i])))).flat();
 }
 
 describe('--no-color', () => {
   beforeAll(() => ensureBuilt());
 
-  it('is an option of every verb', () => {
-    const all = verbs();
+  it('is an option of every verb', async () => {
+    const all = await verbs();
     expect(all.map((v) => v.verb)).toEqual(expect.arrayContaining(['validate', 'plan', 'apply', 'destroy', 'ssh-keys forget', 'state unlock']));
     expect(all.filter((v) => !/^ {2}--no-color +print no colours/m.test(v.help)).map((v) => v.verb)).toEqual([]);
   }, 240_000);

@@ -1,8 +1,16 @@
 // preCreateCheck, run while planning: the region, instance type and AMI exist and fit together, asked of EC2,
 // so a typo fails before anything is made, with the valid choices listed.
-import type { EC2Client, Image, InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import {
+  DescribeImagesCommand,
+  DescribeInstanceTypesCommand,
+  DescribeRegionsCommand,
+  DescribeSubnetsCommand,
+  EC2Client,
+  type Image,
+  type InstanceTypeInfo,
+} from '@aws-sdk/client-ec2';
 import { DriverError } from '../../errors.js';
-import { awsCode, call, ec2Client, ec2Failure, ec2Sdk } from './client.js';
+import { awsCode, call, ec2Client, ec2Failure } from './client.js';
 import { DEBIAN_12_NAME, DEBIAN_OWNER, type Ec2Options } from './options.js';
 
 /** The few names closest to `wanted` (shared prefix first, then edit distance), to list on a typo. */
@@ -26,7 +34,7 @@ export function nearest(wanted: string, names: string[], n = 8): string[] {
 async function checkRegion(o: Ec2Options, machine: string): Promise<void> {
   // Any region answers DescribeRegions; a misspelt one has no endpoint, so ask us-east-1 unless an endpoint is set.
   const c = o.endpoint ? ec2Client(o) : ec2Client({ ...o, region: 'us-east-1' });
-  const r = await call(machine, 'DescribeRegions', () => c.send(new (ec2Sdk().DescribeRegionsCommand)({})));
+  const r = await call(machine, 'DescribeRegions', () => c.send(new DescribeRegionsCommand({})));
   const names = (r.Regions ?? []).map((x) => x.RegionName!).filter(Boolean);
   if (!names.includes(o.region)) {
     throw new DriverError(machine, `driver amazonec2: region ${o.region} does not exist or is not enabled; regions: ${nearest(o.region, names, names.length).join(', ')}`);
@@ -38,7 +46,7 @@ async function instanceType(c: EC2Client, o: Ec2Options, machine: string): Promi
   const all: InstanceTypeInfo[] = [];
   let NextToken: string | undefined;
   do {
-    const r = await call(machine, 'DescribeInstanceTypes', () => c.send(new (ec2Sdk().DescribeInstanceTypesCommand)({ MaxResults: 100, NextToken })));
+    const r = await call(machine, 'DescribeInstanceTypes', () => c.send(new DescribeInstanceTypesCommand({ MaxResults: 100, NextToken })));
     all.push(...(r.InstanceTypes ?? []));
     NextToken = r.NextToken;
   } while (NextToken);
@@ -55,7 +63,7 @@ export async function resolveImage(c: EC2Client, o: Ec2Options, machine: string)
   if (o.ami) {
     const ami = o.ami;
     try {
-      const r = await c.send(new (ec2Sdk().DescribeImagesCommand)({ ImageIds: [ami] }));
+      const r = await c.send(new DescribeImagesCommand({ ImageIds: [ami] }));
       const img = r.Images?.[0];
       if (img) return img;
     } catch (err) {
@@ -65,7 +73,7 @@ export async function resolveImage(c: EC2Client, o: Ec2Options, machine: string)
   }
   const r = await call(machine, 'DescribeImages', () =>
     c.send(
-      new (ec2Sdk().DescribeImagesCommand)({
+      new DescribeImagesCommand({
         Owners: [DEBIAN_OWNER],
         Filters: [
           { Name: 'name', Values: [DEBIAN_12_NAME] },
@@ -92,7 +100,7 @@ export async function preCreateCheck(o: Ec2Options, machine: string): Promise<vo
   if (o.subnetId) {
     const subnetId = o.subnetId;
     try {
-      await c.send(new (ec2Sdk().DescribeSubnetsCommand)({ SubnetIds: [subnetId] }));
+      await c.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }));
     } catch (err) {
       if (awsCode(err) === 'InvalidSubnetID.NotFound') throw new DriverError(machine, `driver amazonec2: subnet ${subnetId} does not exist in ${o.region}`);
       throw ec2Failure(machine, 'DescribeSubnets', err);

@@ -1,23 +1,12 @@
 // The EC2 client for one machine: region and endpoint from the block (or AWS_ENDPOINT_URL_EC2), credentials from
 // the SDK's standard chain (environment, profiles), and the SDK's own retry strategy, bounded, for throttling
 // (RequestLimitExceeded) and 5xx answers.
-import { createRequire } from 'node:module';
-import type { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { DriverError } from '../../errors.js';
 import type { Ec2Options } from './options.js';
 
 /** Attempts per request (the SDK backs off with jitter between them, up to 20 s each). */
 export const MAX_ATTEMPTS = 6;
-
-const require = createRequire(import.meta.url);
-
-/**
- * The SDK, loaded on first use (it is CommonJS): loading it took a second of CPU, and every run that reaches the
- * driver registry (any plan) paid it, with or without an EC2 machine.
- */
-export function ec2Sdk(): typeof import('@aws-sdk/client-ec2') {
-  return require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
-}
 
 const clients = new Map<string, EC2Client>();
 
@@ -27,7 +16,7 @@ export function ec2Client(o: Ec2Options): EC2Client {
   const key = `${o.region}\0${o.endpoint ?? ''}`;
   let c = clients.get(key);
   if (!c) {
-    c = new (ec2Sdk().EC2Client)({ region: o.region, maxAttempts: MAX_ATTEMPTS, ...(o.endpoint ? { endpoint: o.endpoint } : {}) });
+    c = new EC2Client({ region: o.region, maxAttempts: MAX_ATTEMPTS, ...(o.endpoint ? { endpoint: o.endpoint } : {}) });
     clients.set(key, c);
   }
   return c;

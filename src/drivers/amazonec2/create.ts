@@ -2,12 +2,12 @@
 // launched with an idempotency token. A rerun after a crash between RunInstances and the state write finds that
 // instance by its tags (or EC2 returns it for the same token) and adopts it: never a second instance. A create
 // that fails after launching removes what it made, so a failed machine leaves nothing behind.
-import type { EC2Client, Tag } from '@aws-sdk/client-ec2';
+import { RunInstancesCommand, type EC2Client, type Tag } from '@aws-sdk/client-ec2';
 import { DriverError } from '../../errors.js';
 import { ensureMachineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, MachineRequest } from '../driver.js';
 import { resolveImage } from './check.js';
-import { call, ec2Client, ec2Sdk } from './client.js';
+import { call, ec2Client } from './client.js';
 import { findTagged, waitRunning } from './instances.js';
 import { ensureMachineKey } from './machine-key.js';
 import { clientToken, ec2Options, resourceName, TAG_MACHINE, TAG_PROJECT, type Ec2Options } from './options.js';
@@ -36,7 +36,7 @@ async function launch(c: EC2Client, req: MachineRequest, o: Ec2Options, keyName:
   const groups = [groupId, ...o.securityGroups];
   const r = await call(name, 'RunInstances', () =>
     c.send(
-      new (ec2Sdk().RunInstancesCommand)({
+      new RunInstancesCommand({
         ImageId: image.ImageId,
         InstanceType: o.instanceType as never,
         MinCount: 1,

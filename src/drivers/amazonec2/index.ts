@@ -1,5 +1,6 @@
 // amazonec2: an Amazon EC2 instance made with the official SDK, then reached over SSH and provisioned with
 // Docker and mutual TLS as generic is. Status and the power verbs map to EC2's instance actions and wait.
+import { RebootInstancesCommand, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { DriverError } from '../../errors.js';
 import type { SshAddress } from '../../model/index.js';
 import { engineEndpointFor } from '../../remote/provision/provision.js';
@@ -8,7 +9,7 @@ import { machineDir } from '../../remote/tls/store.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { engineService } from '../engine-service.js';
 import { preCreateCheck } from './check.js';
-import { call, ec2Client, ec2Sdk } from './client.js';
+import { call, ec2Client } from './client.js';
 import { createMachine, type Ec2Data } from './create.js';
 import { describe, waitRunning, waitStopped } from './instances.js';
 import { identityFileIn } from './machine-key.js';
@@ -56,7 +57,7 @@ export function amazonec2Driver(): Driver {
     async start(req) {
       const d = data(req);
       const o = ec2Options(req.machine);
-      await call(req.machine.name, 'StartInstances', () => ec2Client(o).send(new (ec2Sdk().StartInstancesCommand)({ InstanceIds: [d.instanceId] })));
+      await call(req.machine.name, 'StartInstances', () => ec2Client(o).send(new StartInstancesCommand({ InstanceIds: [d.instanceId] })));
       await started(req);
       await sshPool().drop(req.machine.name);
       // Before the first provisioning there is no engine to start: apply does that.
@@ -76,7 +77,7 @@ export function amazonec2Driver(): Driver {
       const d = data(req);
       const o = ec2Options(req.machine);
       await sshPool().drop(req.machine.name);
-      await call(req.machine.name, 'RebootInstances', () => ec2Client(o).send(new (ec2Sdk().RebootInstancesCommand)({ InstanceIds: [d.instanceId] })));
+      await call(req.machine.name, 'RebootInstances', () => ec2Client(o).send(new RebootInstancesCommand({ InstanceIds: [d.instanceId] })));
       await started(req);
       if (req.prior?.hostKeyFingerprint) await engineService(req, { address: (await driver.address(req))!, hostKeyFingerprint: req.prior.hostKeyFingerprint }, 'start');
     },
@@ -122,6 +123,6 @@ async function powerOff(req: MachineRequest, force: boolean): Promise<void> {
   const d = data(req);
   const o = ec2Options(req.machine);
   await sshPool().drop(req.machine.name);
-  await call(req.machine.name, 'StopInstances', () => ec2Client(o).send(new (ec2Sdk().StopInstancesCommand)({ InstanceIds: [d.instanceId], ...(force ? { Force: true } : {}) })));
+  await call(req.machine.name, 'StopInstances', () => ec2Client(o).send(new StopInstancesCommand({ InstanceIds: [d.instanceId], ...(force ? { Force: true } : {}) })));
   await waitStopped(ec2Client(o), req.machine.name, d.instanceId, { timeoutMs: o.waitTimeoutMs, log: req.ctx.log, signal: req.ctx.signal });
 }

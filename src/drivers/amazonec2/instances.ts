@@ -1,9 +1,9 @@
 // Finding the machine's instance (by id, or by its mfile tags after a crash) and waiting for it to reach a state,
 // with the provider's state as progress.
-import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError } from '../../errors.js';
-import { awsCode, call, ec2Failure, ec2Sdk } from './client.js';
+import { awsCode, call, ec2Failure } from './client.js';
 import { TAG_MACHINE, TAG_PROJECT } from './options.js';
 
 /** States of an instance that still exists (may be started, stopped or terminated). */
@@ -19,7 +19,7 @@ function pollMs(): number {
 export async function findTagged(c: EC2Client, machine: string, project: string): Promise<Instance[]> {
   const r = await call(machine, 'DescribeInstances', () =>
     c.send(
-      new (ec2Sdk().DescribeInstancesCommand)({
+      new DescribeInstancesCommand({
         Filters: [
           { Name: `tag:${TAG_PROJECT}`, Values: [project] },
           { Name: `tag:${TAG_MACHINE}`, Values: [machine] },
@@ -34,7 +34,7 @@ export async function findTagged(c: EC2Client, machine: string, project: string)
 /** The instance, or undefined when EC2 no longer knows it. */
 export async function describe(c: EC2Client, machine: string, id: string): Promise<Instance | undefined> {
   try {
-    const r = await c.send(new (ec2Sdk().DescribeInstancesCommand)({ InstanceIds: [id] }));
+    const r = await c.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
     return r.Reservations?.[0]?.Instances?.[0];
   } catch (err) {
     if (awsCode(err) === 'InvalidInstanceID.NotFound') return undefined;

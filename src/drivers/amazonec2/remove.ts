@@ -1,11 +1,12 @@
 // Remove: terminate the instance (the recorded one and any carrying the machine's tags), wait until it is gone,
 // then delete its security group and key pair, and the machine's folder (key, certificates).
+import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError } from '../../errors.js';
 import { machineDir } from '../../remote/tls/store.js';
 import type { MachineRequest } from '../driver.js';
-import { awsCode, ec2Client, ec2Failure, ec2Sdk } from './client.js';
+import { awsCode, ec2Client, ec2Failure } from './client.js';
 import { findTagged, waitGone } from './instances.js';
 import { ec2Options, resourceName } from './options.js';
 import { deleteGroup, deleteKeyPair, findGroup } from './resources.js';
@@ -26,7 +27,7 @@ export async function removeMachine(req: MachineRequest, refs: Ec2Refs): Promise
   if (ids.length) {
     log?.(`${name}: terminating ${ids.join(', ')}`);
     try {
-      await c.send(new (ec2Sdk().TerminateInstancesCommand)({ InstanceIds: ids }));
+      await c.send(new TerminateInstancesCommand({ InstanceIds: ids }));
     } catch (err) {
       // Already gone is what remove wants.
       if (awsCode(err) !== 'InvalidInstanceID.NotFound') throw ec2Failure(name, 'TerminateInstances', err);

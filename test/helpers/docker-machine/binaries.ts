@@ -21,17 +21,27 @@ export const DOCKER_MACHINE_SOURCE: Prerequisite = {
   present: () => existsSync(DOCKER_MACHINE_SRC),
 };
 
-function cached(name: string, kind: 'tarball' | 'file', source: string): string {
+/** Where the binary is cached, and the command that builds it there under its lock (undefined when it is built). */
+function goBuild(name: string, kind: 'tarball' | 'file', source: string): { bin: string; build?: string[] } {
   const digest = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
   const dir = join(CACHE, `${name}-${digest}`);
   const bin = join(dir, name);
-  if (existsSync(bin)) return bin;
+  if (existsSync(bin)) return { bin };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  execFileSync('flock', [join(dir, '.lock'), 'bash', join(HERE, 'build-go-binary.sh'), bin, kind, source], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    timeout: 600_000,
-  });
+  return { bin, build: ['flock', join(dir, '.lock'), 'bash', join(HERE, 'build-go-binary.sh'), bin, kind, source] };
+}
+
+function cached(name: string, kind: 'tarball' | 'file', source: string): string {
+  const { bin, build } = goBuild(name, kind, source);
+  if (build) execFileSync(build[0], build.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
   return bin;
+}
+
+/** The commands that build the binaries not yet cached (for warming the cache ahead of the tests). */
+export function goBinaryBuilds(): string[][] {
+  const wanted: [string, 'tarball' | 'file', string][] = [['docker-machine-driver-mfilefault', 'file', FAULT_PLUGIN_SRC]];
+  if (existsSync(DOCKER_MACHINE_SRC)) wanted.unshift(['docker-machine', 'tarball', DOCKER_MACHINE_SRC]);
+  return wanted.map(([n, k, s]) => goBuild(n, k, s).build).filter((b): b is string[] => b !== undefined);
 }
 
 export const dockerMachineBinary = (): string => cached('docker-machine', 'tarball', DOCKER_MACHINE_SRC);

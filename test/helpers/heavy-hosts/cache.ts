@@ -37,12 +37,14 @@ export function setupHeavyHosts(): void {
   execFileSync('bash', [join(REPO_ROOT, 'scripts/setup-heavy-hosts.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-function buildLocked(script: string, args: string[], timeoutMs: number): void {
+/** The command that builds into the cache under its lock (a build waits for, then reuses, one under way). */
+function lockedBuild(script: string, args: string[]): string[] {
   mkdirSync(cacheDir(), { recursive: true, mode: 0o700 });
-  execFileSync('flock', [join(cacheDir(), '.build.lock'), 'bash', join(HERE, script), cacheDir(), ...args], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    timeout: timeoutMs,
-  });
+  return ['flock', join(cacheDir(), '.build.lock'), 'bash', join(HERE, script), cacheDir(), ...args];
+}
+
+function buildLocked(argv: string[], timeoutMs: number): void {
+  execFileSync(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], timeout: timeoutMs });
 }
 
 export interface DebianRootCache {
@@ -52,11 +54,18 @@ export interface DebianRootCache {
   repo: string;
 }
 
+const debianRootPaths = (): DebianRootCache => ({ root: join(cacheDir(), 'root'), repo: join(cacheDir(), 'repo') });
+
+/** The command that builds the Debian root and its .deb repository, or undefined when they are cached. */
+export function debianRootBuild(): string[] | undefined {
+  const { root, repo } = debianRootPaths();
+  return existsSync(root) && existsSync(join(repo, 'Packages.gz')) ? undefined : lockedBuild('build-debian-root.sh', [debianMirror()]);
+}
+
 export function ensureDebianRoot(): DebianRootCache {
-  const root = join(cacheDir(), 'root');
-  const repo = join(cacheDir(), 'repo');
-  if (!existsSync(root) || !existsSync(join(repo, 'Packages.gz'))) buildLocked('build-debian-root.sh', [debianMirror()], 600_000);
-  return { root, repo };
+  const build = debianRootBuild();
+  if (build) buildLocked(build, 600_000);
+  return debianRootPaths();
 }
 
 /** The port the cloud image's apt source names on 10.0.2.2 (the host's loopback, seen from a user-network guest). */
@@ -72,11 +81,23 @@ export interface CloudImageCache {
  * The cloud-like image for the qemu driver's tests, cached by content: its folder is named by a digest of the
  * build script and its arguments, so a changed script builds a new image instead of reusing a stale one.
  */
-export function ensureCloudImage(): CloudImageCache {
-  const aptUrl = `http://10.0.2.2:${CLOUD_APT_PORT}`;
+const CLOUD_APT_URL = `http://10.0.2.2:${CLOUD_APT_PORT}`;
+
+function cloudImageDir(): string {
   const script = readFileSync(join(HERE, 'build-cloud-image.sh'));
-  const key = createHash('sha256').update(script).update('\0').update(aptUrl).digest('hex').slice(0, 12);
-  const out = join(cacheDir(), `cloud-${key}`);
-  if (!existsSync(join(out, 'base.qcow2'))) buildLocked('build-cloud-image.sh', [debianMirror(), out, aptUrl], 1_200_000);
+  const key = createHash('sha256').update(script).update('\0').update(CLOUD_APT_URL).digest('hex').slice(0, 12);
+  return join(cacheDir(), `cloud-${key}`);
+}
+
+/** The command that builds the cloud image, or undefined when it is cached. */
+export function cloudImageBuild(): string[] | undefined {
+  const out = cloudImageDir();
+  return existsSync(join(out, 'base.qcow2')) ? undefined : lockedBuild('build-cloud-image.sh', [debianMirror(), out, CLOUD_APT_URL]);
+}
+
+export function ensureCloudImage(): CloudImageCache {
+  const build = cloudImageBuild();
+  if (build) buildLocked(build, 1_200_000);
+  const out = cloudImageDir();
   return { image: join(out, 'base.qcow2'), sha256: readFileSync(join(out, 'base.qcow2.sha256'), 'utf8').trim() };
 }

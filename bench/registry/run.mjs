@@ -3,15 +3,16 @@
 //   registry: `mfile apply` with build.push builds it on the first machine, pushes it once to a registry
 //             (distribution 2.8.2, TLS + htpasswd, on the sandbox bridge) and the 5 others pull it.
 // Both start from machines that exist and lack the image; the image is busybox plus 24 MiB of random bytes.
-// Needs root, docker-registry, apache2-utils, openssl. Build first: npx tsc -p tsconfig.build.json.
+// Needs root, docker-registry, apache2-utils, openssl. Build first: npm run build (npm run bench:registry does).
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const PREFIX = '10.213.182';
+const PREFIX = '10.213.248';
 const IP = `${PREFIX}.1`;
 const BRIDGE = `mfbr${PREFIX.split('.').map((x) => Number(x).toString(16).padStart(2, '0')).join('')}`;
 const ADDR = `${IP}:5443`;
@@ -26,14 +27,14 @@ const dir = path.join(work, 'project');
 mkdirSync(dir);
 const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8', ...opts });
 
-function mfile(args) {
+function mfile(args, { stdoutOnly = false } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'bin/mfile.js'), args[0], '-f', 'machines.yml', ...args.slice(1)], {
       cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1', MFILE_VAR_regpw: PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => { if (!stdoutOnly) out += d; });
     child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`mfile ${args.join(' ')} exited ${code}:\n${out}`))));
   });
 }
@@ -72,7 +73,13 @@ writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/bus
 const LOCAL = `mfile-bench/app:${process.pid}`;
 const REMOTE = `${ADDR}/mfile-bench/app:${process.pid}`;
 
-const time = async (fn) => { const t = performance.now(); await fn(); return (performance.now() - t) / 1000; };
+const time = async (fn) => { const load = loadavg()[0]; const t = performance.now(); await fn(); return { s: (performance.now() - t) / 1000, load }; };
+/** Fails loudly unless the container runs on all N machines from `image` (as `mfile ps` reads it from each engine). */
+async function runsEverywhere(name, image) {
+  const rows = JSON.parse(await mfile(['ps', '--json', name], { stdoutOnly: true }));
+  const good = rows.filter((r) => r.image === image && r.state === 'running').map((r) => r.machine).sort();
+  if (good.join() !== [...MACHINES].sort().join()) throw new Error(`${name} does not run ${image} on every machine:\n${JSON.stringify(rows, null, 2)}`);
+}
 const rows = [];
 try {
   writeFileSync(path.join(dir, 'machines.yml'), config([]));
@@ -82,11 +89,13 @@ try {
     writeFileSync(path.join(dir, 'machines.yml'), config(container('copied', LOCAL)));
     await mfile(['apply', '-y']);
   });
+  await runsEverywhere('copied', LOCAL);
   rows.push(['copy (local build, save | load to each)', copy]);
   const reg = await time(async () => {
-    writeFileSync(path.join(dir, 'machines.yml'), config(container('pushed', REMOTE, ['    build: { context: ./app, push: bench }'])));
-    await mfile(['apply', '-y']);
+    writeFileSync(path.join(dir, 'machines.yml'), config([...container('copied', LOCAL), ...container('pushed', REMOTE, ['    build: { context: ./app, push: bench }'])]));
+    await mfile(['apply', '-y']); // adds `pushed` only: `copied` stays as it was
   });
+  await runsEverywhere('pushed', REMOTE);
   rows.push(['registry (build on b1, push once, 5 pull)', reg]);
 } finally {
   try { await mfile(['destroy', '-y']); } catch (e) { console.error(String(e)); }
@@ -96,4 +105,4 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 console.log(`one built image (~26 MiB) to ${N} sandbox machines`);
-for (const [what, s] of rows) console.log(`${what.padEnd(44)} ${s.toFixed(1).padStart(6)} s`);
+for (const [what, t] of rows) console.log(`${what.padEnd(44)} ${t.s.toFixed(1).padStart(6)} s   (load before ${t.load.toFixed(1)})`);

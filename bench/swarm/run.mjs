@@ -6,11 +6,12 @@
 // them). Run it under the heavy-test lock: flock /tmp/mfile-heavy.lock node bench/swarm/run.mjs
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SUBNET = '10.213.161.0/24';
+const SUBNET = '10.213.240.0/24';
 const IMAGES = ['mfile-test/busybox:1', 'mfile-test/busybox:2'];
 
 for (const ref of IMAGES) {
@@ -36,7 +37,7 @@ const service = (name, image, port) => `  ${name}:
 
 const machinesYml = (image) => `version: 1
 project: swbench
-swarm: { default_addr_pool: [10.213.164.0/22] }
+swarm: { default_addr_pool: [10.213.244.0/22] }
 machines:
   m1: { driver: sandbox, sandbox: { subnet: ${SUBNET} }, swarm: { role: manager } }
   w1: { driver: sandbox, sandbox: { subnet: ${SUBNET} }, swarm: { role: worker } }
@@ -61,13 +62,21 @@ function run(label, cmd, args, extraEnv = {}) {
   const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', timeout: 900_000, env: { ...env, ...extraEnv } });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${label} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return { s, out: r.stdout };
+  return { s, out: `${r.stdout}\n${r.stderr}` }; // mfile's progress lines go to stderr
 }
 const mfile = (args) => run(`mfile ${args[0]}`, process.execPath, [path.join(root, 'bin/mfile.js'), ...args, '-f', 'machines.yml']);
 
 let managerEnv;
 function docker(label, args) {
   return run(label, 'docker', args, managerEnv);
+}
+
+/** Fails loudly unless the service's 3 running tasks, one per node, all run `image` (asked of the manager). */
+function runsImage(service, image) {
+  const lines = docker(`service ps ${service}`, ['service', 'ps', service, '--filter', 'desired-state=running', '--no-trunc', '--format', '{{.Image}}|{{.CurrentState}}|{{.Node}}'])
+    .out.trim().split('\n').filter(Boolean).map((l) => l.split('|'));
+  const ok = lines.length === 3 && new Set(lines.map((l) => l[2])).size === 3 && lines.every(([img, state]) => img.split('@')[0] === image && state.startsWith('Running'));
+  if (!ok) throw new Error(`${service} did not converge on ${image}:\n${lines.map((l) => l.join('  ')).join('\n')}`);
 }
 
 try {
@@ -78,17 +87,24 @@ try {
   managerEnv = Object.fromEntries([...envOut.matchAll(/export (\w+)=['"]?([^'"\n]*)['"]?/g)].map((m) => [m[1], m[2]]));
   writeFileSync(path.join(dir, 'stack.yml'), stackYml(IMAGES[0]));
   docker('stack deploy', ['stack', 'deploy', '--detach=false', '--resolve-image', 'never', '-c', 'stack.yml', 'stk']);
+  runsImage('swbench_web', IMAGES[0]);
+  runsImage('stk_web', IMAGES[0]);
 
   writeFileSync(path.join(dir, 'machines.yml'), machinesYml(IMAGES[1]));
+  const loadM = loadavg()[0];
   const m = mfile(['apply', '-y']);
   if (!m.out.includes('web 3/3 running')) throw new Error(`mfile apply did not report convergence:\n${m.out}`);
   writeFileSync(path.join(dir, 'stack.yml'), stackYml(IMAGES[1]));
+  runsImage('swbench_web', IMAGES[1]);
+  const loadD = loadavg()[0];
   const d = docker('stack deploy (update)', ['stack', 'deploy', '--detach=false', '--resolve-image', 'never', '-c', 'stack.yml', 'stk']);
 
+  runsImage('stk_web', IMAGES[1]);
+
   console.log('3-replica image update, parallelism 1, stop-first, 3 sandbox machines     seconds');
-  console.log(`mfile apply (update, then wait until every task runs the new image)       ${m.s.toFixed(2).padStart(7)}`);
-  console.log(`docker stack deploy --detach=false of the same service block             ${d.s.toFixed(2).padStart(7)}`);
-  console.log(`ratio mfile/stack: ${(m.s / d.s).toFixed(2)}x; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`mfile apply (update, then wait until every task runs the new image)       ${m.s.toFixed(2).padStart(7)}   (load before ${loadM.toFixed(1)})`);
+  console.log(`docker stack deploy --detach=false of the same service block             ${d.s.toFixed(2).padStart(7)}   (load before ${loadD.toFixed(1)})`);
+  console.log(`ratio mfile/stack: ${(m.s / d.s).toFixed(2)}x; load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 } finally {
   if (managerEnv) spawnSync('docker', ['stack', 'rm', 'stk'], { env: { ...env, ...managerEnv }, stdio: 'ignore' });
   spawnSync(process.execPath, [path.join(root, 'bin/mfile.js'), 'destroy', '-y', '-f', 'machines.yml'], { cwd: dir, env, stdio: 'ignore', timeout: 900_000 });

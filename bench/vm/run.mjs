@@ -7,6 +7,7 @@
 // --image PATH --repo DIR. Build first: npm run build. Options: --counts 1,2 --memory 1g
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,16 +44,27 @@ if (!image || !repo) {
 const counts = arg('counts', '1,2').split(',').map(Number);
 const memory = arg('memory', '1g');
 
+const ENV = { ...process.env, CI: 'true', NO_COLOR: '1' };
+/** The built CLI; stdout and stderr (progress lines go to stderr) together. Throws on a non-zero exit. */
 const mfile = (args, cwd) => {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/mfile.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
-  if (r.status !== 0) throw new Error(`mfile ${args.join(' ')} failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
-  return r.stdout;
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/mfile.js'), ...args], { cwd, encoding: 'utf8', env: ENV });
+  if (r.status !== 0) throw new Error(`mfile ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return { stdout: r.stdout, all: `${r.stdout}\n${r.stderr}` };
 };
 const time = (fn) => {
+  const load = loadavg()[0];
   const t = performance.now();
   const out = fn();
-  return { s: (performance.now() - t) / 1000, out };
+  return { s: (performance.now() - t) / 1000, out, load };
 };
+/** Fails loudly unless every VM's engine answers the docker CLI over mutual TLS, as `eval "$(mfile env NAME)"` sets it. */
+function engineReady(names, cwd, phase) {
+  for (const name of names) {
+    const vars = Object.fromEntries([...mfile(['env', name], cwd).stdout.matchAll(/^export (\w+)='?([^'\n]*)'?$/gm)].map((m) => [m[1], m[2]]));
+    const r = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...vars } });
+    if (r.status !== 0 || !r.stdout.trim()) throw new Error(`after ${phase}: ${name}'s engine (${vars.DOCKER_HOST}) does not answer: ${r.stderr.trim()}`);
+  }
+}
 
 const httpd = spawn('busybox', ['httpd', '-f', '-p', `127.0.0.1:${APT_PORT}`, '-h', repo], { stdio: 'ignore' });
 const work = path.join(root, '.bench-work');
@@ -66,11 +78,22 @@ try {
     writeFileSync(path.join(dir, 'machines.yml'), `version: 1\nproject: benchvm\nmachines:\n${machines}`);
     try {
       const create = time(() => mfile(['apply', '-y'], dir));
-      const accel = /starting qemu \((kvm|tcg)/.exec(create.out)?.[1] ?? '?';
+      engineReady(names, dir, 'create');
+      const accels = [...create.out.all.matchAll(/: starting qemu \((kvm|tcg)/g)].map((m) => m[1]);
+      if (accels.length !== n) throw new Error(`expected ${n} qemu starts in the apply's progress, saw ${accels.length}:\n${create.out.all}`);
+      const accel = [...new Set(accels)].join('+');
       const noop = time(() => mfile(['apply', '-y'], dir));
+      if (!noop.out.stdout.includes('No changes.')) throw new Error(`the second apply was not a no-op:\n${noop.out.all}`);
       const stop = time(() => mfile(['stop', ...names], dir));
+      for (const name of names) {
+        const st = mfile(['status', name], dir).stdout.trim();
+        if (st !== 'Stopped') throw new Error(`after stop: ${name} is ${st}`);
+      }
       const start = time(() => mfile(['start', ...names], dir));
-      rows.push({ vms: n, accel, 'create → engine ready (s)': create.s.toFixed(1), 'no-op apply (s)': noop.s.toFixed(1), 'stop (s)': stop.s.toFixed(1), 'start → engine ready (s)': start.s.toFixed(1) });
+      engineReady(names, dir, 'start');
+      const cell = (t) => `${t.s.toFixed(1)} s (load ${t.load.toFixed(1)})`;
+      rows.push({ vms: n, accel, 'create → engine ready': cell(create), 'no-op apply': cell(noop), stop: cell(stop), 'start → engine ready': cell(start) });
+      console.log(JSON.stringify(rows.at(-1)));
     } finally {
       try {
         mfile(['destroy', '-y'], dir);

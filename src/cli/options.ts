@@ -39,10 +39,3 @@ export function parseDurationMs(value: string): number {
   if (matched !== value.length || value.length === 0) throw new InvalidArgumentError(`expected a duration like 30s or 1m30s, got "${value}"`);
   return total;
 }
-
-// One engine takes many operations at once (docker-compose runs up to 64): with 4 per machine, a fresh
-// 100-container apply on one engine spent its time queued in mfile, not in the engine (bench/containers).
-/** Default --parallelism: steps at once in the whole run. */
-export const DEFAULT_PARALLELISM = 32;
-/** Default --per-machine: engine operations at once on one machine. */
-export const DEFAULT_PER_MACHINE = 16;

@@ -8,7 +8,7 @@ import { out, outRendered, warn } from '../common.js';
 import { loadOrPrintJson } from '../config-errors-json.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { execute } from '../execute.js';
-import { collectList, DEFAULT_PARALLELISM, DEFAULT_PER_MACHINE, parsePositiveInt } from '../options.js';
+import { collectList, parsePositiveInt } from '../options.js';
 import { applyRefreshOnly } from '../refresh-only.js';
 import { addPipelineOptions } from '../pipeline-options.js';
 import { closeRun, hasChanges, openRun, prepareRun, type PipelineOptions, type PreparedRun } from '../pipeline.js';
@@ -28,8 +28,8 @@ export function applyCommand(): Command {
     .option('-y, --auto-approve', 'apply without asking for confirmation')
     .option('--replace <ADDR>', 'replace this machine or container even if nothing changed (repeatable; Terraform\'s -replace=ADDR works too)', collectList, [])
     .option('--yes', 'same as --auto-approve')
-    .option('--parallelism <N>', 'steps run at once', parsePositiveInt, DEFAULT_PARALLELISM)
-    .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, DEFAULT_PER_MACHINE)
+    .option('--parallelism <N>', 'steps run at once', parsePositiveInt, 10)
+    .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, 4)
     .option('--json', 'print progress as JSON lines')
     .option('--refresh-only', 'record in the state what changed outside mfile, changing no machine (Terraform\'s -refresh-only works too)')
     .action(async (planFile: string | undefined, opts: ApplyOptions & { autoApprove?: boolean }) => {

@@ -4,7 +4,7 @@ import { out, outRendered, warn } from '../common.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { refuseHeldRemovals } from '../held-removal.js';
 import { execute } from '../execute.js';
-import { DEFAULT_PARALLELISM, DEFAULT_PER_MACHINE, parsePositiveInt } from '../options.js';
+import { parsePositiveInt } from '../options.js';
 import { addPipelineOptions } from '../pipeline-options.js';
 import { closeRun, hasChanges, prepareRun, type PipelineOptions } from '../pipeline.js';
 
@@ -19,8 +19,8 @@ export function destroyCommand(): Command {
   return addPipelineOptions(new Command('destroy'))
     .description('remove every machine and container mfile made for this file')
     .option('-y, --auto-approve', 'destroy without asking for confirmation')
-    .option('--parallelism <N>', 'steps run at once', parsePositiveInt, DEFAULT_PARALLELISM)
-    .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, DEFAULT_PER_MACHINE)
+    .option('--parallelism <N>', 'steps run at once', parsePositiveInt, 10)
+    .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, 4)
     .option('--json', 'print progress as JSON lines')
     .action(async (opts: DestroyOptions) => {
       const run = await prepareRun(opts, 'destroy', true);

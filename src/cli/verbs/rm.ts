@@ -9,7 +9,7 @@ import { out, outRendered, warn } from '../common.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { refuseHeldRemovals } from '../held-removal.js';
 import { execute } from '../execute.js';
-import { DEFAULT_PARALLELISM, DEFAULT_PER_MACHINE, parsePositiveInt } from '../options.js';
+import { parsePositiveInt } from '../options.js';
 import { addPipelineOptions } from '../pipeline-options.js';
 import { closeRun, hasChanges, prepareRun, type PipelineOptions } from '../pipeline.js';
 
@@ -33,8 +33,8 @@ export function rmCommand(): Command {
     .description('remove machines and everything mfile runs on them')
     .argument('<NAME...>', 'machine names')
     .option('-y, --auto-approve', 'remove without asking for confirmation')
-    .option('--parallelism <N>', 'steps run at once', parsePositiveInt, DEFAULT_PARALLELISM)
-    .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, DEFAULT_PER_MACHINE)
+    .option('--parallelism <N>', 'steps run at once', parsePositiveInt, 10)
+    .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, 4)
     .option('--json', 'print progress as JSON lines')
     .action(async (names: string[], opts: RmOptions) => {
       if (opts.target.length > 0) throw new UsageError('mfile rm takes machine names, not --target');

@@ -4,6 +4,17 @@ import type { DriverTraits } from '../../model/index.js';
 
 const size = { type: ['string', 'integer'], pattern: '^[0-9]+[kKmMgGtT]?$', patternErrorMessage: 'must be a size like 512m or 20g' };
 
+/** The network key as a condition requires it, with the hover text an editor shows there too. */
+function networkWhen(kind: 'user' | 'bridge', when: string, example: string): Record<string, unknown> {
+  const description = `network must be ${kind} when ${when}.`;
+  return {
+    const: kind,
+    patternErrorMessage: `must be ${kind} when ${when}`,
+    description,
+    markdownDescription: `${description}\n\n\`\`\`yaml\nqemu:\n  network: ${kind}\n  ${example}\n\`\`\``,
+  };
+}
+
 export const qemuTraits: DriverTraits = {
   name: 'qemu',
   kind: 'builtin',
@@ -41,12 +52,12 @@ export const qemuTraits: DriverTraits = {
     // Keys of one network kind given with the other: named at the network key, with the reason.
     allOf: [
       {
-        if: { type: 'object', required: ['forward'] },
-        then: { type: 'object', properties: { network: { const: 'user', patternErrorMessage: 'must be user when forward is given (on a bridge every port of the machine is reachable at its address)' } } },
+        if: { type: 'object', properties: { forward: true }, required: ['forward'] },
+        then: { type: 'object', properties: { network: networkWhen('user', 'forward is given (on a bridge every port of the machine is reachable at its address)', 'forward: ["8080:80"]') } },
       },
       {
-        if: { type: 'object', anyOf: [{ required: ['subnet'] }, { required: ['ip'] }] },
-        then: { type: 'object', required: ['network'], properties: { network: { const: 'bridge', patternErrorMessage: 'must be bridge when subnet or ip is given' } } },
+        if: { type: 'object', anyOf: [{ properties: { subnet: true }, required: ['subnet'] }, { properties: { ip: true }, required: ['ip'] }] },
+        then: { type: 'object', properties: { network: networkWhen('bridge', 'subnet or ip is given', 'ip: 10.213.0.20') }, required: ['network'] },
       },
     ],
   },

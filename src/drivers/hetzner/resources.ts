@@ -5,6 +5,7 @@ import { adoptOrCreate, labelSelector } from '../cloud/adopt.js';
 import { sameKey } from '../cloud/machine-key.js';
 import { call, callOrGone, type Firewall, type HetznerClient, type SshKey } from './client.js';
 import type { HetznerOptions } from './options.js';
+import { listAll } from './pages.js';
 
 export interface Owner {
   machine: string;
@@ -14,13 +15,11 @@ export interface Owner {
 }
 
 export async function keysOf(api: HetznerClient, o: Owner): Promise<SshKey[]> {
-  const r = await call(o.machine, 'list SSH keys', api.GET('/ssh_keys', { params: { query: { label_selector: labelSelector(o.labels), per_page: 50 } } }));
-  return r.ssh_keys;
+  return listAll(o.machine, 'list SSH keys', (page) => api.GET('/ssh_keys', { params: { query: { label_selector: labelSelector(o.labels), per_page: 50, page } } }), (b) => b.ssh_keys);
 }
 
 export async function firewallsOf(api: HetznerClient, o: Owner): Promise<Firewall[]> {
-  const r = await call(o.machine, 'list firewalls', api.GET('/firewalls', { params: { query: { label_selector: labelSelector(o.labels), per_page: 50 } } }));
-  return r.firewalls;
+  return listAll(o.machine, 'list firewalls', (page) => api.GET('/firewalls', { params: { query: { label_selector: labelSelector(o.labels), per_page: 50, page } } }), (b) => b.firewalls);
 }
 
 export async function deleteKey(api: HetznerClient, machine: string, id: number): Promise<void> {

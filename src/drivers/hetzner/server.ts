@@ -4,6 +4,7 @@ import { adoptOrCreate, labelSelector } from '../cloud/adopt.js';
 import { secondsFromEnv, waitFor } from '../cloud/wait.js';
 import { call, callOrGone, type Action, type HetznerClient, type Server } from './client.js';
 import type { HetznerOptions } from './options.js';
+import { listAll } from './pages.js';
 import type { Owner } from './resources.js';
 
 /** Waits are bounded; tests shorten them with MFILE_CLOUD_WAIT_TIMEOUT / MFILE_CLOUD_POLL_INTERVAL (seconds). */
@@ -11,8 +12,7 @@ export const waitTimeoutMs = (): number => secondsFromEnv('MFILE_CLOUD_WAIT_TIME
 export const pollMs = (): number => secondsFromEnv('MFILE_CLOUD_POLL_INTERVAL', 3000);
 
 export async function serversOf(api: HetznerClient, o: Owner): Promise<Server[]> {
-  const r = await call(o.machine, 'list servers', api.GET('/servers', { params: { query: { label_selector: labelSelector(o.labels), per_page: 50 } } }));
-  return r.servers;
+  return listAll(o.machine, 'list servers', (page) => api.GET('/servers', { params: { query: { label_selector: labelSelector(o.labels), per_page: 50, page } } }), (b) => b.servers);
 }
 
 export function getServer(api: HetznerClient, machine: string, id: number): Promise<Server | undefined> {

@@ -50,6 +50,8 @@ describe('hetzner driver through Prism and a fake Hetzner Cloud', () => {
     cloud.fake.refusedTypes.clear();
     cloud.fake.neverActive = false;
     cloud.fake.onServerCreated = undefined;
+    cloud.fake.pageSize = 50;
+    cloud.fake.listed.length = 0;
     // Whatever a test made, it removed: the fake holds nothing between tests.
     expect(cloud.fake.holdings()).toEqual({ servers: 0, sshKeys: 0, firewalls: 0 });
     expect(violations(cloud.prism)).toEqual([]);
@@ -111,6 +113,19 @@ describe('hetzner driver through Prism and a fake Hetzner Cloud', () => {
     expect((await failure(driver.preCreateCheck(req({ image: 'debian-11' })))).message).toBe(
       'web: hetzner.image "debian-11" does not exist for x86 server types like cx22 (valid: debian-12, ubuntu-24.04)',
     );
+  });
+
+  // One item a page (fake.pageSize = 1): whatever is not first in a list is on a later page.
+  it('at plan time reads every page of locations, server types and images, following meta.pagination.next_page', async () => {
+    cloud.fake.pageSize = 1;
+    await driver.preCreateCheck(req());
+    expect((await failure(driver.preCreateCheck(req({ location: 'fsn' })))).message).toBe(
+      'web: hetzner.location "fsn" does not exist (valid: ash, fsn1, hel1, nbg1)',
+    );
+    expect((await failure(driver.preCreateCheck(req({ image: 'debian-11' })))).message).toBe(
+      'web: hetzner.image "debian-11" does not exist for x86 server types like cx22 (valid: debian-12, ubuntu-24.04)',
+    );
+    expect(cloud.fake.listed).toEqual(expect.arrayContaining(['/locations page 4', '/server_types page 2', '/images page 2']));
   });
 
   it('names the driver on a wrong token, on one line, without the token', async () => {

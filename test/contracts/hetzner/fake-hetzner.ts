@@ -66,6 +66,10 @@ export class FakeHetzner {
   readonly actions = new Map<number, ActionRec>();
   readonly requests: FakeRequest[] = [];
   readonly faults: Fault[] = [];
+  /** The most items a list answer holds, whatever per_page asks (Hetzner's own cap is 50). */
+  pageSize = 50;
+  /** Each list page served, as `PATH page N`. */
+  readonly listed: string[] = [];
   /** Server types whose create is refused with 422 (sold out, say), though they are listed. */
   readonly refusedTypes = new Set<string>();
   /** New servers stay `initializing` while this is set. */
@@ -231,8 +235,15 @@ export class FakeHetzner {
     fail: (status: number, code: string, message: string) => void,
   ): void {
     const q = url.searchParams;
-    const page = <T>(key: string, items: T[]) =>
-      send(200, { [key]: items, meta: { pagination: { page: 1, per_page: Number(q.get('per_page') ?? 25), previous_page: null, next_page: null, last_page: 1, total_entries: items.length } } });
+    // Paged as Hetzner pages: per_page (default 25, at most `pageSize`), page, and meta.pagination naming the others.
+    const page = <T>(key: string, items: T[]) => {
+      const per = Math.min(Number(q.get('per_page')) || 25, this.pageSize);
+      const n = Math.max(1, Number(q.get('page')) || 1);
+      const last = Math.max(1, Math.ceil(items.length / per));
+      this.listed.push(`${url.pathname} page ${n}`);
+      const pagination = { page: n, per_page: per, previous_page: n > 1 ? n - 1 : null, next_page: n < last ? n + 1 : null, last_page: last, total_entries: items.length };
+      send(200, { [key]: items.slice((n - 1) * per, n * per), meta: { pagination } });
+    };
     const byName = <T extends { name: string | null }>(items: T[]) => (q.get('name') ? items.filter((i) => i.name === q.get('name')) : items);
     const selected = <T extends { labels: Labels }>(items: T[]) => items.filter((i) => matches(i.labels, q.get('label_selector')));
     const p = url.pathname;

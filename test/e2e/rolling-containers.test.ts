@@ -97,7 +97,14 @@ describeNeeding(SANDBOX)('rolling update of a plain container on three sandbox m
   }, 660_000);
 
   it('serves version 1 on every machine', async () => {
-    expect(await answers(ips)).toEqual(MACHINES.map(() => 'mfile test 1'));
+    // apply returns once the containers run (as `docker compose up -d` does); each server starts answering two
+    // seconds later, so the check waits for that, bounded.
+    const want = MACHINES.map(() => 'mfile test 1');
+    let got = await answers(ips);
+    for (const until = Date.now() + 60_000; JSON.stringify(got) !== JSON.stringify(want) && Date.now() < until; got = await answers(ips)) {
+      await sleep(POLL_PACE_MS);
+    }
+    expect(got).toEqual(want);
   });
 
   it('plans the update one machine per batch, falling back to stop-first for the published port', () => {

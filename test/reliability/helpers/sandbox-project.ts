@@ -1,7 +1,7 @@
 // Projects with sandbox machines for the reliability suite: a folder under .test-work (sshd's StrictModes refuses
 // keys below /tmp), the CLI run async in it, the machines' pids and namespaces read from the state, and a
 // destroy that leaves no namespace behind even when a test failed halfway.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sandboxDriver, type SandboxData } from '../../../src/drivers/sandbox/index.js';
@@ -63,14 +63,25 @@ export function dockerOn(p: SandboxProject, machine: string, args: string[], tim
 
 export { killPids, machinePids } from '../../helpers/machine-processes.js';
 
-/** Start sshd again inside the machine, as its init does (same config, same namespaces). */
+/**
+ * Start sshd again inside the machine, as its init does (same config, same namespaces). A start that fails is
+ * tried again a few times (bounded: the killed daemon's exit may still be under way on a loaded box); the last
+ * failure throws with sshd's own words and the end of the machine's sshd log.
+ */
 export function restartSshd(p: SandboxProject, machine: string): void {
   const d = p.data(machine);
   const cfg = path.join(p.stateDir, 'machines', machine, 'sshd_config');
-  execFileSync('nsenter', ['-t', String(d.initPid), '-m', '-u', '-p', '-n', '--', '/usr/sbin/sshd', '-f', cfg, '-E', '/var/log/sshd.log'], {
-    stdio: 'ignore',
-    timeout: 15_000,
-  });
+  const inside = (args: string[]) =>
+    spawnSync('nsenter', ['-t', String(d.initPid), '-m', '-u', '-p', '-n', '--', ...args], { encoding: 'utf8', timeout: 15_000 });
+  let last = '';
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const r = inside(['/usr/sbin/sshd', '-f', cfg, '-E', '/var/log/sshd.log']);
+    if (r.status === 0) return;
+    last = `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim()} ${r.error?.message ?? ''}`;
+    spawnSync('sleep', ['1']);
+  }
+  const log = inside(['tail', '-n', '5', '/var/log/sshd.log']).stdout?.trim() ?? '';
+  throw new Error(`sshd did not start again in ${machine}: ${last}; sshd.log: ${log}`);
 }
 
 export function netnsList(): string[] {

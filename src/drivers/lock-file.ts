@@ -10,19 +10,11 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, lstat, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { alive } from './process-alive.js';
 
 const WAIT_MS = 30_000;
 /** A lock with no owner in it (a folder or file of an older mfile) counts as stale once untouched this long. */
 const OWNERLESS_STALE_MS = 10_000;
-
-/** A zombie still answers kill(0); it is gone for our purposes. */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 interface Seen {
   /** Names this very hold: its text (pid and token), or for an ownerless lock its inode, mtime and text. */

@@ -7,19 +7,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError } from '../../errors.js';
 import { INIT_SCRIPT } from './init-script.js';
+import { alive } from '../process-alive.js';
+
+export { alive };
 
 export const TINI = ['/usr/bin/tini', '/usr/bin/tini-static', '/usr/sbin/tini'];
 
-export function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    // A zombie still answers kill(0); it is dead for our purposes.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) [ZX] /.test(stat);
-  } catch {
-    return false;
-  }
-}
 
 function children(pid: number): number[] {
   try {

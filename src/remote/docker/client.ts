@@ -1,13 +1,11 @@
 // One dockerode client for one engine endpoint. No constructor `timeout`: it leaves promises unsettled
 // (packages.md §2.5); callers pass a per-call abortSignal instead.
-import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
-import { createSecureContext, type SecureContext } from 'node:tls';
-import { inspect } from 'node:util';
 import type Docker from 'dockerode';
 import type { EngineEndpoint } from '../../model/engine-endpoint.js';
+import { quietInInspect } from './quiet-agent.js';
+import { tlsAgent } from './tls-agent.js';
 
 export type DockerClient = Docker;
 
@@ -33,7 +31,7 @@ export function dockerClient(endpoint: EngineEndpoint, opts: ClientOptions = {})
       if (endpoint.tls) {
         // No ca/cert/key here: docker-modem would pass them with every request, and each connection would parse
         // them into a TLS context of its own. The agent holds the one context and keeps its connections open.
-        return new Docker({ protocol: 'https', host: endpoint.host, port: endpoint.port, agent: tlsAgent(endpoint.tls) } as Docker.DockerOptions);
+        return new Docker({ protocol: 'https', host: endpoint.host, port: endpoint.port, agent: tlsAgent(endpoint.host, endpoint.port, endpoint.tls) } as Docker.DockerOptions);
       }
       return new Docker({ protocol: 'http', host: endpoint.host, port: endpoint.port });
     case 'ssh':
@@ -41,35 +39,6 @@ export function dockerClient(endpoint: EngineEndpoint, opts: ClientOptions = {})
       // @types/dockerode lacks `agent`; docker-modem passes it to http.request.
       return new Docker({ protocol: 'http', host: 'docker', port: 80, agent: quietInInspect(opts.agent) } as Docker.DockerOptions);
   }
-}
-
-/**
- * One keep-alive agent for one engine: the CA, certificate and key are parsed once into one TLS context, and calls
- * reuse its connections (and its TLS sessions) instead of making a connection, with a full handshake, each.
- * Options as Node's global agent: idle connections close after 5 s and, idle, never keep the process alive.
- */
-export function tlsAgent(files: { ca: string; cert: string; key: string }): HttpsAgent {
-  const secureContext = sharedSecureContext(readFileSync(files.ca, 'utf8'), readFileSync(files.cert, 'utf8'), readFileSync(files.key, 'utf8'));
-  return quietInInspect(new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5_000, secureContext }));
-}
-
-// Every machine of a project is reached with the same CA and client certificate: one context for all of them,
-// keyed by the files' contents (so a regenerated certificate gets a context of its own).
-const secureContexts = new Map<string, SecureContext>();
-function sharedSecureContext(ca: string, cert: string, key: string): SecureContext {
-  const id = JSON.stringify([ca, cert, key]);
-  let c = secureContexts.get(id);
-  if (!c) secureContexts.set(id, (c = createSecureContext({ ca, cert, key })));
-  return c;
-}
-
-/**
- * docker-modem formats every request's options with util.inspect (depth: null, showHidden) for its debug log,
- * even with the log off: an agent, with its TLS context and sockets, costs milliseconds a call that way.
- */
-export function quietInInspect<T extends object>(agent: T): T {
-  Object.defineProperty(agent, inspect.custom, { value: () => `[${agent.constructor.name}]`, configurable: true });
-  return agent;
 }
 
 /** Closes the client's connections (its agent's), so nothing waits on them at exit. */

@@ -3,7 +3,8 @@
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { dockerodeClass, quietInInspect } from '../docker/client.js';
+import { dockerodeClass } from '../docker/client.js';
+import { quietInInspect } from '../docker/quiet-agent.js';
 import type { SshSession } from './session.js';
 
 class SshSocketAgent extends Agent {

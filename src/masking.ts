@@ -57,6 +57,11 @@ export class Masker {
     return this.forms.length === 0;
   }
 
+  /** True when a form holds a newline: only then can text() on separate lines differ from text() on them joined. */
+  get spansLines(): boolean {
+    return this.forms.some((f) => f.includes('\n'));
+  }
+
   /** Text with every occurrence of a sensitive value, in any of its forms, replaced by (sensitive). */
   text(text: string): string {
     let out = text;

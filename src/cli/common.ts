@@ -7,7 +7,7 @@ import { builtinCatalog } from '../drivers/catalog.js';
 import { statePathFor } from '../state/index.js';
 import type { Desired } from '../model/index.js';
 import { terminalText } from '../terminal-text.js';
-import { maskText, registerSensitive } from '../masking.js';
+import { maskText, registerSensitive, sensitiveMasker } from '../masking.js';
 import { collectList, collectVar } from './options.js';
 import { collectVariables } from './var-sources.js';
 import { loadPluginsFor } from './plugin-catalog.js';
@@ -61,6 +61,21 @@ export function out(line: string): void {
 /** Writes text a renderer made terminal-safe itself (the plan text, which may hold its own colours). */
 export function outRendered(text: string): void {
   process.stdout.write(maskText(text) + '\n');
+}
+
+/**
+ * outRendered for a renderer that gives its text in chunks of whole lines: each is written as it comes, so a
+ * large plan is never held whole. Masked chunk by chunk, which masks the same as the whole text unless a
+ * sensitive value spans lines: then the chunks are joined first.
+ */
+export function outRenderedChunks(render: (emit: (chunk: string) => void) => void): void {
+  if (sensitiveMasker().spansLines) {
+    const parts: string[] = [];
+    render((chunk) => parts.push(chunk));
+    return outRendered(parts.join(''));
+  }
+  render((chunk) => process.stdout.write(maskText(chunk)));
+  process.stdout.write('\n');
 }
 
 export function warn(line: string): void {

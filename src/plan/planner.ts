@@ -138,14 +138,15 @@ export function plan(desired: Desired, prior: State, observed: Observed, opts: P
     warnings.push(...selected.warnings);
   }
   nodes.sort((a, b) => byString(a.address, b.address));
-  for (const n of nodes) n.dependsOn.sort(byString);
+  for (const n of nodes) if (n.dependsOn.length > 1) n.dependsOn.sort(byString);
   for (const n of nodes) if (n.kind === 'container' && n.action !== 'delete' && n.action !== 'noop') n.waitFor = waitsOf(n, desired);
   // Reasons and warnings quote values, and prior records may predate masking: everything leaves masked.
   const masker = p.masker;
   if (!masker.empty) {
     for (const n of nodes) {
-      n.reasons = n.reasons.map((r) => masker.text(r));
-      n.before = masker.value(n.before);
+      // Replaced only when a reason changes: most hold no secret, and 14,000 copied lists are work for the collector.
+      if (n.reasons.some((r) => masker.holds(r))) n.reasons = n.reasons.map((r) => masker.text(r));
+      if (n.before !== null) n.before = masker.value(n.before);
     }
   }
   return {

@@ -22,6 +22,20 @@ const HEADLINE: Record<Exclude<Action, 'noop'>, string> = {
 };
 
 export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string {
+  const parts: string[] = [];
+  renderPlanTextTo(plan, (chunk) => parts.push(chunk), opts);
+  return parts.join('');
+}
+
+/** Lines gathered before they go to `emit`: about 64 KB, so a 14,000-node plan is never one list of lines. */
+const CHUNK_LINES = 2048;
+
+/**
+ * The plan text, in chunks of whole lines (each ending in a newline) given to `emit` as they are made: the CLI
+ * writes them as they come instead of holding a 7 MB text and its 300,000 lines at once. Joined, the chunks
+ * are renderPlanText's text.
+ */
+export function renderPlanTextTo(plan: Plan, emit: (chunk: string) => void, opts: RenderTextOptions = {}): void {
   const c = pc.createColors(opts.color === true);
   const glyphs: Record<Exclude<Action, 'noop'>, string> = {
     create: c.green('  +'),
@@ -30,13 +44,17 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
     delete: c.red('  -'),
     read: c.cyan(' <='),
   };
-  const lines: string[] = [];
+  let lines: string[] = [];
+  const flush = (): void => {
+    if (lines.length > 0) emit(`${lines.join('\n')}\n`);
+    lines = [];
+  };
   const changes = planHasChanges(plan.summary);
-  const shown = changes ? plan.nodes.filter((n) => n.action !== 'noop') : [];
-  if (shown.length > 0) {
+  if (changes && plan.nodes.some((n) => n.action !== 'noop')) {
     lines.push('mfile will perform the following actions:', '');
-    for (const n of shown) {
-      const action = n.action as Exclude<Action, 'noop'>;
+    for (const n of plan.nodes) {
+      if (n.action === 'noop') continue;
+      const action = n.action;
       const address = terminalLine(n.address);
       lines.push(`  # ${c.bold(address)} ${HEADLINE[action]}`);
       for (const r of n.reasons) lines.push(`  # (${terminalLine(r)})`);
@@ -47,8 +65,9 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
       // What the create will choose on this computer (a VM's accelerator), as refresh found it.
       const choice = n.createChoices ? ` (${terminalLine(n.createChoices.summary)})` : '';
       lines.push(`${glyphs[action]} ${address}${choice}`);
-      lines.push(...attributeLines(n, c));
+      attributeLines(n, c, lines);
       lines.push('');
+      if (lines.length >= CHUNK_LINES) flush();
     }
   }
   const adopted = plan.nodes.filter((n) => n.action === 'noop' && n.reasons.some((r) => r.startsWith('adopted')));
@@ -66,11 +85,11 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
   else if (plan.destroy) lines.push(`${c.green(c.bold('No changes.'))} No objects need to be destroyed.`);
   else lines.push(`${c.green(c.bold('No changes.'))} Your machines match the configuration.`);
   for (const w of plan.warnings) lines.push('', `${c.yellow(c.bold('Warning:'))} ${terminalLine(w)}`);
-  return `${lines.join('\n')}\n`;
+  flush();
 }
 
 /** Creates list their attributes; updates and replaces list what changed; deletes and reads list nothing. */
-function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>): string[] {
+function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>, out: string[]): void {
   const units = n.kind === 'container';
   const rows: Row[] = [];
   if (n.action === 'create' && n.after) {
@@ -90,10 +109,9 @@ function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>): str
       }
     }
   }
-  const width = Math.max(0, ...rows.map((r) => r.key.length));
-  const out: string[] = [];
+  let width = 0;
+  for (const r of rows) if (r.key.length > width) width = r.key.length;
   for (const r of rows) rowLines(6, r, width, out);
-  return out;
 }
 
 interface Row {

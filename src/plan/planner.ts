@@ -728,13 +728,13 @@ class Planner {
 
     if (view.mode === 'state') {
       // Unseen, the engine may hold a leftover of an interrupted run: the step removes it (see settleLeftovers).
-      const unseen = { ...base, settleLeftovers: true as const };
-      if (!rec) return void this.add({ ...unseen, action: 'create', reasons: ['not in state'], before: null });
-      if (rec.status !== 'created') return void this.add({ ...unseen, action: 'replace', reasons: [taintReason(rec)], before, existingId: rec.id });
-      if (this.replace.has(address)) return void this.add({ ...unseen, action: 'replace', reasons: [REPLACE_REQUESTED], before, existingId: rec.id });
+      const unseen = (): typeof base & { settleLeftovers: true } => ({ ...base, settleLeftovers: true as const });
+      if (!rec) return void this.add({ ...unseen(), action: 'create', reasons: ['not in state'], before: null });
+      if (rec.status !== 'created') return void this.add({ ...unseen(), action: 'replace', reasons: [taintReason(rec)], before, existingId: rec.id });
+      if (this.replace.has(address)) return void this.add({ ...unseen(), action: 'replace', reasons: [REPLACE_REQUESTED], before, existingId: rec.id });
       const same = rec.configHash !== undefined ? rec.configHash === hash : diffAttributes(rec.attributes, after).length === 0;
       if (same) return void this.add({ ...base, action: 'noop', reasons: [], before, existingId: rec.id });
-      return void this.add({ ...unseen, action: 'replace', reasons: this.changeReasons(rec, after, hash), before, existingId: rec.id });
+      return void this.add({ ...unseen(), action: 'replace', reasons: this.changeReasons(rec, after, hash), before, existingId: rec.id });
     }
 
     let found = (view.found.container.get(spec.name) ?? []).map((f) => view.containers.get(f.id)!);

@@ -36,7 +36,7 @@ export function addConfigOptions(cmd: Command, { fileShort = true }: { fileShort
 let schemaCacheSet = false;
 
 /** Loads machines.yml; its sensitive values join the process-wide masker every output passes through. */
-export async function loadDesired(opts: ConfigOptions): Promise<Desired> {
+export async function loadDesired(opts: ConfigOptions, load: { checkOnly?: boolean } = {}): Promise<Desired> {
   if (!schemaCacheSet) {
     useCompiledSchemaCache(compiledSchemaCache());
     schemaCacheSet = true;
@@ -44,7 +44,7 @@ export async function loadDesired(opts: ConfigOptions): Promise<Desired> {
   // Plugins for drivers that are not built in join the catalog before the config is checked against their blocks.
   const catalog = builtinCatalog();
   for (const p of await loadPluginsFor(opts.file)) catalog.set(p.traits.name, p.traits);
-  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env }, catalog);
+  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env, checkOnly: load.checkOnly }, catalog);
   registerSensitive({ values: desired.sensitiveValues, numbers: desired.sensitiveNumbers });
   return desired;
 }

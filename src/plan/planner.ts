@@ -35,7 +35,7 @@ import {
 import { PLAN_FORMAT_VERSION } from '../model/plan.js';
 import { MFILE_VERSION } from '../version.js';
 import { containerAttributes, engineAttributes, networkAttributes, prune, volumeAttributes } from './attributes.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalEntries, joinCanonical } from './canonical.js';
 import { priorHostOf } from './prior-host.js';
 import { replaceStrategy } from './replace-strategy.js';
 import { changeReason, diffAttributes, formatValue } from './diff.js';
@@ -218,6 +218,23 @@ class Planner {
     const hasNumbers = (this.desired.sensitiveNumbers?.length ?? 0) > 0;
     if (json !== undefined && !hasNumbers && !jsonMayHoldSensitive(json, this.sensitive)) return attrs;
     return this.masker.value(attrs);
+  }
+
+  /**
+   * maskedAttributes for a container, from its attributes' canonical JSON in parts: only the values whose JSON
+   * may hold a secret are walked (the environment, typically); the result is what a walk of the whole gives.
+   */
+  private maskedContainer(attrs: Record<string, unknown>, json: string, entries: readonly [string, string][]): Record<string, unknown> {
+    if (this.masker.empty) return attrs;
+    const hasNumbers = (this.desired.sensitiveNumbers?.length ?? 0) > 0;
+    if (!hasNumbers && !jsonMayHoldSensitive(json, this.sensitive)) return attrs;
+    let out: Record<string, unknown> | undefined;
+    for (const [k, j] of entries) {
+      if (!this.masker.mayHoldInJson(j)) continue;
+      const m = this.masker.value(attrs[k]);
+      if (m !== attrs[k]) (out ??= { ...attrs })[k] = m;
+    }
+    return out ?? attrs;
   }
 
   run(): void {
@@ -708,9 +725,10 @@ class Planner {
     const m = view.name;
     const address = objectAddress('container', spec.name, m);
     const attributes = containerAttributes(spec);
-    const json = canonicalJson(attributes);
+    const entries = canonicalEntries(attributes);
+    const json = joinCanonical(entries);
     const hash = containerHashOfJson(json, this.project, this.digests);
-    const after = this.maskedAttributes(attributes, json);
+    const after = this.maskedContainer(attributes, json, entries);
     const rec = view.records.container.get(spec.name);
     const uses: string[] = [objectAddress('image', this.imageName(spec.image), m)];
     for (const n of Object.keys(spec.networks)) if (!networks.get(n)?.external) uses.push(objectAddress('network', n, m));

@@ -240,7 +240,7 @@ const PLAIN_STRINGS = [
 
 export function normaliseContainer(ctx: Context, name: string, c: Raw, machines: string[]): NormalisedContainer {
   const base: Path = ['containers', name];
-  const at = (...p: (string | number)[]): Path => [...base, ...p];
+  const at = (...p: (string | number)[]): Path => base.concat(p);
   const b = build(ctx, c.build);
   const env = { ...envFiles(ctx, at('env_file'), c.env_file), ...listOrDict(c.environment, (k) => ownValue(ctx.env, k)) };
   const { ports: portSpecs, portEntry } = ports(ctx, at('ports'), c.ports);

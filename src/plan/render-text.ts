@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import type { Action, Plan, PlanNode, ReplaceStrategy } from '../model/index.js';
 import { diffAttributes } from './diff.js';
 import { buildLines } from './render-build.js';
-import { showKey, shownValue, type Shown } from './render-value.js';
+import { isMap, listGoesInline, listItems, scalar, showKey, shownValue, type Shown } from './render-value.js';
 import { terminalLine } from '../terminal-text.js';
 import { planHasChanges } from './summary.js';
 
@@ -93,7 +93,8 @@ function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>, out:
   const units = n.kind === 'container';
   const rows: Row[] = [];
   if (n.action === 'create' && n.after) {
-    for (const k of Object.keys(n.after).sort()) rows.push({ paint: c.green, sign: '+', key: showKey(k), value: shownValue(n.after[k], k, units) });
+    createdLines(6, c.green('+'), n.after, '', units, out);
+    return;
   } else if ((n.action === 'update' || n.action === 'replace') && n.before && n.after) {
     for (const ch of diffAttributes(n.before, n.after)) {
       const key = terminalLine(ch.path);
@@ -144,6 +145,45 @@ function rowLines(indent: number, r: Row, width: number, out: string[]): void {
   out.push(`${head}{`);
   for (const [key, value] of v.rows) rowLines(indent + 4, { paint: r.paint, sign: r.sign, key, value }, inner, out);
   out.push(`${close}}`);
+}
+
+/**
+ * The rows of a created object's map, written straight from its value: what rowLines writes for shownValue's
+ * layout of each entry, without making that layout (a 14,000-node plan is mostly creates).
+ */
+function createdLines(indent: number, sign: string, map: Record<string, unknown>, path: string, units: boolean, out: string[]): void {
+  const keys = Object.keys(map).sort();
+  const shown = keys.map(showKey);
+  let width = 0;
+  for (const k of shown) if (k.length > width) width = k.length;
+  const pad = ' '.repeat(indent);
+  for (let i = 0; i < keys.length; i++) {
+    const value = map[keys[i]];
+    const at = path === '' ? keys[i] : `${path}.${keys[i]}`;
+    const head = `${pad}${sign} ${shown[i].padEnd(width)} = `;
+    if (isMap(value)) {
+      if (Object.keys(value).length === 0) {
+        out.push(`${head}{}`);
+        continue;
+      }
+      out.push(`${head}{`);
+      createdLines(indent + 4, sign, value, at, units, out);
+      out.push(`${' '.repeat(indent + 2)}}`);
+    } else if (Array.isArray(value)) {
+      if (value.length === 0) {
+        out.push(`${head}[]`);
+        continue;
+      }
+      const items = listItems(value, at, units);
+      const text = `[${items.join(', ')}]`;
+      if (listGoesInline(text, items)) out.push(`${head}${text}`);
+      else {
+        out.push(`${head}[`);
+        for (const item of items) out.push(`${pad}    ${sign} ${item},`);
+        out.push(`${' '.repeat(indent + 2)}]`);
+      }
+    } else out.push(`${head}${scalar(value, at, units)}`);
+  }
 }
 
 /** `rolling update: batch 2 of 3 (after container.web[a]), wait 10s first, monitor 5s, on failure rollback`. */

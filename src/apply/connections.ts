@@ -5,7 +5,7 @@ import { traitsOf, type Desired, type DriverCatalog, type MachineSpec, type Stat
 import { defaultEngine } from '../model/engine-defaults.js';
 import type { DriverContext, EngineEndpoint } from '../drivers/driver.js';
 import { driverFor } from '../drivers/registry.js';
-import { dockerClient, localEndpoint, type DockerClient } from '../remote/docker/client.js';
+import { closeDockerClient, dockerClient, localEndpoint, type DockerClient } from '../remote/docker/client.js';
 
 export interface Connections {
   /** The machine's spec (from machines.yml, or rebuilt from state for a machine being destroyed). */
@@ -94,6 +94,8 @@ export function createConnections(desired: Desired, stateOrGetter: State | (() =
     local: () => (local ??= dockerClient(localEndpoint())),
     closeAll: async () => {
       for (const a of agents) a.destroy();
+      // A TLS client's keep-alive connections (the same for all; settled promises only, a failed one has none).
+      await Promise.all([...clients.values()].map((c) => c.then(closeDockerClient, () => undefined)));
       clients.clear();
       endpoints.clear();
       await opts.onClose?.();

@@ -8,7 +8,7 @@ import { engineInfo, engineVersion, type EngineInfo } from '../remote/docker/cli
 import { canonicalJson, type EngineFacts } from '../model/index.js';
 import { engineMessage } from '../remote/docker/errors.js';
 import { lookUpTags } from './tag-lookup.js';
-import { localSwarm } from '../remote/docker/swarm-api.js';
+import { swarmOfInfo } from '../remote/docker/swarm-api.js';
 import { observeSwarm } from './swarm-refresh.js';
 
 export interface RefreshOptions extends Pick<ConnectionOptions, 'stateDir'> {
@@ -85,17 +85,17 @@ async function observeHost(name: string, desired: Desired, prior: State, conns: 
   const filters = { label: [`${LABEL_PROJECT}=${desired.project}`] };
   try {
     const docker = await conns.docker(name);
-    const [labelled, labelledNets, labelledVols, images, version, swarm, info] = await Promise.all([
-      docker.listContainers({ all: true, filters, abortSignal: signal() }),
-      docker.listNetworks({ filters, abortSignal: signal() } as object),
-      docker.listVolumes({ filters, abortSignal: signal() } as object),
-      // Images carry no mfile label (pulled or loaded as they are): list them all for pull_policy decisions.
-      docker.listImages({ abortSignal: signal() } as object),
-      engineVersion(docker, signal()),
-      localSwarm(docker, signal()),
-      // Only some keys need it: an engine that does not answer info still gets planned.
-      Promise.resolve().then(() => engineInfo(docker, signal())).catch(() => undefined),
-    ]);
+    // One call after the other, over the engine's one kept-alive connection: at once, each would open its own
+    // (a TLS handshake each), and with many machines those handshakes cost more than the calls.
+    const version = await engineVersion(docker, signal());
+    const labelled = await docker.listContainers({ all: true, filters, abortSignal: signal() });
+    const labelledNets = await docker.listNetworks({ filters, abortSignal: signal() } as object);
+    const labelledVols = await docker.listVolumes({ filters, abortSignal: signal() } as object);
+    // Images carry no mfile label (pulled or loaded as they are): list them all for pull_policy decisions.
+    const images = await docker.listImages({ abortSignal: signal() } as object);
+    // One /info (the engine's slowest answer) for both the swarm membership and the engine's facts.
+    const info = await engineInfo(docker, signal());
+    const swarm = swarmOfInfo(info);
     // Objects adopted by `mfile import` carry no labels: the ids their records hold find them.
     const recorded = (kind: string): string[] =>
       Object.values(prior.objects).filter((r) => r.machine === name && r.kind === kind && r.id).map((r) => r.id!);

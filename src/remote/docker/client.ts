@@ -1,10 +1,11 @@
 // One dockerode client for one engine endpoint. No constructor `timeout`: it leaves promises unsettled
 // (packages.md §2.5); callers pass a per-call abortSignal instead.
-import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
 import type { EngineEndpoint } from '../../model/engine-endpoint.js';
+import { quietInInspect } from './quiet-agent.js';
+import { tlsAgent } from './tls-agent.js';
 
 export type DockerClient = Docker;
 
@@ -28,21 +29,21 @@ export function dockerClient(endpoint: EngineEndpoint, opts: ClientOptions = {})
       return new Docker({ socketPath: endpoint.socketPath });
     case 'tcp':
       if (endpoint.tls) {
-        return new Docker({
-          protocol: 'https',
-          host: endpoint.host,
-          port: endpoint.port,
-          ca: readFileSync(endpoint.tls.ca),
-          cert: readFileSync(endpoint.tls.cert),
-          key: readFileSync(endpoint.tls.key),
-        });
+        // No ca/cert/key here: docker-modem would pass them with every request, and each connection would parse
+        // them into a TLS context of its own. The agent holds the one context and keeps its connections open.
+        return new Docker({ protocol: 'https', host: endpoint.host, port: endpoint.port, agent: tlsAgent(endpoint.host, endpoint.port, endpoint.tls) } as Docker.DockerOptions);
       }
       return new Docker({ protocol: 'http', host: endpoint.host, port: endpoint.port });
     case 'ssh':
       if (!opts.agent) throw new Error(`engine over SSH (${endpoint.socketPath}) needs an SSH transport`);
       // @types/dockerode lacks `agent`; docker-modem passes it to http.request.
-      return new Docker({ protocol: 'http', host: 'docker', port: 80, agent: opts.agent } as Docker.DockerOptions);
+      return new Docker({ protocol: 'http', host: 'docker', port: 80, agent: quietInInspect(opts.agent) } as Docker.DockerOptions);
   }
+}
+
+/** Closes the client's connections (its agent's), so nothing waits on them at exit. */
+export function closeDockerClient(docker: DockerClient): void {
+  (docker.modem as { agent?: Agent }).agent?.destroy();
 }
 
 /** The engine where mfile runs: DOCKER_HOST (unix:// or tcp:// with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) or the default socket. */

@@ -9,8 +9,12 @@ const sig = (abortSignal: AbortSignal): { abortSignal: AbortSignal } => ({ abort
 const api = (d: Docker): Any => d as unknown as Any;
 
 export async function localSwarm(docker: Docker, signal: AbortSignal): Promise<ObservedSwarmLocal> {
-  const info = (await api(docker).info(sig(signal))) as Any;
-  const s = (info.Swarm ?? {}) as Any;
+  return swarmOfInfo(await api(docker).info(sig(signal)));
+}
+
+/** The engine's own swarm membership, from an answer to /info the caller already has. */
+export function swarmOfInfo(info: unknown): ObservedSwarmLocal {
+  const s = ((info as Any).Swarm ?? {}) as Any;
   return {
     state: String(s.LocalNodeState ?? 'inactive'),
     ...(s.NodeID ? { nodeId: String(s.NodeID) } : {}),

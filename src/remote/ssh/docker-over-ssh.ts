@@ -4,6 +4,7 @@ import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { dockerodeClass } from '../docker/client.js';
+import { quietInInspect } from '../docker/quiet-agent.js';
 import type { SshSession } from './session.js';
 
 class SshSocketAgent extends Agent {
@@ -26,7 +27,7 @@ class SshSocketAgent extends Agent {
 
 /** An http.Agent for dockerClient(endpoint, { agent }) in src/remote/docker/client.ts. */
 export function sshDockerAgent(session: SshSession, socketPath: string): Agent {
-  return new SshSocketAgent(session, socketPath);
+  return quietInInspect(new SshSocketAgent(session, socketPath));
 }
 
 /** A dockerode client that talks to socketPath on the machine through its SSH session. */

@@ -42,6 +42,9 @@ export class Masker {
   private readonly forms: string[];
   private readonly numbers: ReadonlySet<number>;
 
+  /** The forms as JSON writes them inside a string; undefined when a form holds a surrogate (see mayHoldInJson). */
+  private readonly jsonForms?: string[];
+
   constructor(set: SensitiveSet) {
     const values = set.values.filter((v) => v.length > 0);
     const numbers = new Set<number>(set.numbers ?? []);
@@ -51,10 +54,27 @@ export class Masker {
     for (const v of values) for (const f of sensitiveForms(v)) forms.add(f);
     // A number a value became (bytes, ns) is masked in data, not in text: short numbers are everywhere in text.
     this.forms = [...forms].sort((a, b) => b.length - a.length);
+    // JSON escapes each code unit on its own except surrogates (a pair stays, a lone one is escaped).
+    if (!this.forms.some((f) => /[\ud800-\udfff]/.test(f))) this.jsonForms = this.forms.map(jsonInner);
+  }
+
+  /**
+   * False only when value() returns unchanged every value whose JSON text is `json`: no sensitive number, and no
+   * form of a sensitive value in the text as JSON escapes it. A cheap test that spares the deep walk.
+   */
+  mayHoldInJson(json: string): boolean {
+    if (this.numbers.size > 0 || this.jsonForms === undefined) return !this.empty;
+    for (const f of this.jsonForms) if (json.includes(f)) return true;
+    return false;
   }
 
   get empty(): boolean {
     return this.forms.length === 0;
+  }
+
+  /** True when a form holds a newline: only then can text() on separate lines differ from text() on them joined. */
+  get spansLines(): boolean {
+    return this.forms.some((f) => f.includes('\n'));
   }
 
   /** Text with every occurrence of a sensitive value, in any of its forms, replaced by (sensitive). */

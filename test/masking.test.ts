@@ -40,3 +40,26 @@ describe('Masker.value', () => {
     expect(new Masker({ values: [] }).value(attrs)).toBe(attrs);
   });
 });
+
+describe('Masker.mayHoldInJson', () => {
+  // The planner walks only the attribute values whose JSON this says may hold a secret: where it says no, the
+  // whole walk must have changed nothing.
+  const values: unknown[] = [
+    { env: { A: 'plain', B: `x${SECRET}y` } },
+    ['sh', '-c', `echo ${SECRET.replace(/'/g, `'\\''`)}`],
+    { msg: `line ${SECRET.replace('\n', '\\n')}` },
+    { nested: [{ deep: 'short and more' }] },
+    { nothing: ['a', 1, true, null] },
+  ];
+  it.each(values.map((v) => [JSON.stringify(v), v]))('agrees with value() for %s', (_name, v) => {
+    const plain = new Masker({ values: [SECRET, 'short'] });
+    if (!plain.mayHoldInJson(JSON.stringify(v))) expect(plain.value(v)).toBe(v);
+    else expect(plain.value(v)).not.toBe(v);
+  });
+
+  it('says yes whenever a sensitive number could be in the value, and no for an empty masker', () => {
+    expect(m.mayHoldInJson('{"a":1}')).toBe(true);
+    expect(new Masker({ values: ['1e3'] }).mayHoldInJson('{"a":1000}')).toBe(true);
+    expect(new Masker({ values: [] }).mayHoldInJson('{"a":"x"}')).toBe(false);
+  });
+});

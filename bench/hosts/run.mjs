@@ -38,6 +38,8 @@ const before = beforeDir ? await build(path.resolve(beforeDir)) : undefined;
 const { sandboxDriver } = await load('drivers/sandbox/index.js');
 const { ensureServerCert, serverSans, clientCertPaths } = await load('remote/tls/store.js');
 const { daemonJsonText } = await load('remote/provision/daemon-json.js');
+const { sandboxTraits } = await load('drivers/sandbox/traits.js');
+const { engineConfigHash } = await load('plan/hash.js');
 const work = path.join(root, '.bench-work');
 mkdirSync(work, { recursive: true, mode: 0o700 });
 
@@ -47,6 +49,7 @@ const spec = (name) => ({
   driverOptions: { subnet },
   engine: { install: 'never', port: 2376, transport: 'tcp', labels: {}, registryMirrors: [], insecureRegistries: [], logOpts: {}, daemon: {}, uninstall: false },
   tls: { enabled: true, san: [] },
+  traits: sandboxTraits,
 });
 
 function harness(label, names, machineStep = current.machineStep) {
@@ -59,7 +62,14 @@ function harness(label, names, machineStep = current.machineStep) {
   const t0 = performance.now();
   const run = async (machine, action) => {
     const ctx = {
-      node: { address: `machine.${machine}`, kind: 'machine', machine, name: machine, action, reasons: [], before: null, after: null, dependsOn: [] },
+      // What the planner gives a machine node: the options and engine hash it settled, the prior host to remove.
+      node: {
+        address: `machine.${machine}`, kind: 'machine', machine, name: machine, action, reasons: [], before: null, dependsOn: [],
+        after: action === 'delete' ? null : { engine: {} },
+        driverOptions: desired.machines[machine].driverOptions,
+        configHash: engineConfigHash(desired.machines[machine]),
+        ...(action === 'delete' ? { priorHost: state.machines[machine] } : {}),
+      },
       desired, state, conns: { spec: (m) => desired.machines[m] }, signal: new AbortController().signal, options: {},
       progress: trace ? (text) => console.log(`  ${((performance.now() - t0) / 1000).toFixed(2)} ${label} ${text}`) : () => {},
       checkpointMachine: async (r) => { state.machines[machine] = r; },

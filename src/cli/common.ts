@@ -7,7 +7,7 @@ import { builtinCatalog } from '../drivers/catalog.js';
 import { statePathFor } from '../state/index.js';
 import type { Desired } from '../model/index.js';
 import { terminalText } from '../terminal-text.js';
-import { maskText, registerSensitive } from '../masking.js';
+import { maskText, registerSensitive, sensitiveMasker } from '../masking.js';
 import { collectList, collectVar } from './options.js';
 import { collectVariables } from './var-sources.js';
 import { loadPluginsFor } from './plugin-catalog.js';
@@ -36,7 +36,7 @@ export function addConfigOptions(cmd: Command, { fileShort = true }: { fileShort
 let schemaCacheSet = false;
 
 /** Loads machines.yml; its sensitive values join the process-wide masker every output passes through. */
-export async function loadDesired(opts: ConfigOptions): Promise<Desired> {
+export async function loadDesired(opts: ConfigOptions, load: { checkOnly?: boolean } = {}): Promise<Desired> {
   if (!schemaCacheSet) {
     useCompiledSchemaCache(compiledSchemaCache());
     schemaCacheSet = true;
@@ -44,7 +44,7 @@ export async function loadDesired(opts: ConfigOptions): Promise<Desired> {
   // Plugins for drivers that are not built in join the catalog before the config is checked against their blocks.
   const catalog = builtinCatalog();
   for (const p of await loadPluginsFor(opts.file)) catalog.set(p.traits.name, p.traits);
-  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env }, catalog);
+  const desired = await loadConfig({ file: opts.file, vars: await collectVariables(opts), env: process.env, checkOnly: load.checkOnly }, catalog);
   registerSensitive({ values: desired.sensitiveValues, numbers: desired.sensitiveNumbers });
   return desired;
 }
@@ -61,6 +61,21 @@ export function out(line: string): void {
 /** Writes text a renderer made terminal-safe itself (the plan text, which may hold its own colours). */
 export function outRendered(text: string): void {
   process.stdout.write(maskText(text) + '\n');
+}
+
+/**
+ * outRendered for a renderer that gives its text in chunks of whole lines: each is written as it comes, so a
+ * large plan is never held whole. Masked chunk by chunk, which masks the same as the whole text unless a
+ * sensitive value spans lines: then the chunks are joined first.
+ */
+export function outRenderedChunks(render: (emit: (chunk: string) => void) => void): void {
+  if (sensitiveMasker().spansLines) {
+    const parts: string[] = [];
+    render((chunk) => parts.push(chunk));
+    return outRendered(parts.join(''));
+  }
+  render((chunk) => process.stdout.write(maskText(chunk)));
+  process.stdout.write('\n');
 }
 
 export function warn(line: string): void {

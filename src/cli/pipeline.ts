@@ -30,13 +30,15 @@ export interface PreparedRun {
 }
 
 export async function openRun(opts: PipelineOptions, operation: string): Promise<Omit<PreparedRun, 'plan'>> {
+  // git check-ignore runs in its own process while the config loads and the state is locked and read.
+  const gitCheck = warnIfNotIgnored(path.dirname(resolveStatePath(opts)));
   const desired = await loadDesired(opts);
   const statePath = resolveStatePath(opts);
   const store = new StateStore(statePath);
   const lock = await store.lock(operation, { timeoutMs: opts.lockTimeout, notice: warn });
   try {
     const state = await store.read();
-    const ignored = await warnIfNotIgnored(path.dirname(statePath));
+    const ignored = await gitCheck;
     if (ignored) warn(ignored);
     const stateRef: StateRef = { current: state };
     const conns = connect(desired, stateRef, statePath);

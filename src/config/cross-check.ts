@@ -172,15 +172,15 @@ function checkPorts(ctx: Context, n: Normalised): void {
       if (!port.published) return;
       const [lo, hi = lo] = port.published.split('-').map(Number);
       const b: Binding = { container: name, entry: portEntry[i], port, lo, hi };
-      const hostPort = `${port.host_ip ? `${port.host_ip}:` : ''}${port.published}/${port.protocol}`;
+      const hostPort = (): string => `${port.host_ip ? `${port.host_ip}:` : ''}${port.published}/${port.protocol}`;
       if (spec.replicas > 1 && lo === hi) {
-        report(ctx, ['containers', name, 'ports', b.entry], `containers.${name}: host port ${hostPort} cannot be published by ${spec.replicas} replicas on one machine; leave out the host port or give a range`);
+        report(ctx, ['containers', name, 'ports', b.entry], `containers.${name}: host port ${hostPort()} cannot be published by ${spec.replicas} replicas on one machine; leave out the host port or give a range`);
       }
       for (const machine of spec.machines) {
         const list = (byMachine[machine] ??= []);
         const other = list.find((o) => o.container !== name && clash(o, b));
         if (other) {
-          report(ctx, ['containers', name, 'ports', b.entry], `containers.${name}: host port ${hostPort} on machine ${machine} is already published by containers.${other.container}`);
+          report(ctx, ['containers', name, 'ports', b.entry], `containers.${name}: host port ${hostPort()} on machine ${machine} is already published by containers.${other.container}`);
         }
         list.push(b);
       }

@@ -36,6 +36,11 @@ export interface LoadOptions {
    * quickly first and read again with positions only when there is something to report.
    */
   reader?: 'auto' | 'positioned';
+  /**
+   * The file is only checked (mfile validate), never planned: the slow digests of sensitive values, which only
+   * go into config hashes and the config digest, are left out (sensitiveDigests empty, configDigest without them).
+   */
+  checkOnly?: boolean;
 }
 
 /** The config folder's name as a project name: lower case, only [a-z0-9_-], starting with a letter or digit. */
@@ -159,7 +164,7 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
   issues.throwIfAny();
   if (swarm) await swarmDigests(swarm, n.secrets, ctx.project);
 
-  const digests = await sensitiveDigests(sensitiveValues, ctx.project);
+  const digests = opts.checkOnly ? [] : await sensitiveDigests(sensitiveValues, ctx.project);
   const digest = createHash('sha256').update(bytes);
   for (const part of interp.digestParts) digest.update(`\n${withSensitiveDigests(part, digests, false)}`);
   return {

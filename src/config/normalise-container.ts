@@ -240,10 +240,13 @@ const PLAIN_STRINGS = [
 
 export function normaliseContainer(ctx: Context, name: string, c: Raw, machines: string[]): NormalisedContainer {
   const base: Path = ['containers', name];
-  const at = (...p: (string | number)[]): Path => [...base, ...p];
+  const at = (...p: (string | number)[]): Path => base.concat(p);
+  // Where an absent key would be: every reader below returns at once for undefined without placing anything,
+  // so no path is made (10,000 containers, a dozen optional keys each).
+  const atIf = (v: unknown, ...p: (string | number)[]): Path => (v === undefined ? base : base.concat(p));
   const b = build(ctx, c.build);
-  const env = { ...envFiles(ctx, at('env_file'), c.env_file), ...listOrDict(c.environment, (k) => ownValue(ctx.env, k)) };
-  const { ports: portSpecs, portEntry } = ports(ctx, at('ports'), c.ports);
+  const env = { ...envFiles(ctx, atIf(c.env_file, 'env_file'), c.env_file), ...listOrDict(c.environment, (k) => ownValue(ctx.env, k)) };
+  const { ports: portSpecs, portEntry } = ports(ctx, atIf(c.ports, 'ports'), c.ports);
   const pull = c.pull_policy === 'if_not_present' ? 'missing' : ((c.pull_policy as ContainerSpec['pull_policy']) ?? 'missing');
   const deploy = obj(c.deploy);
   const limits = obj(obj(deploy.resources).limits);
@@ -255,10 +258,10 @@ export function normaliseContainer(ctx: Context, name: string, c: Raw, machines:
     image: typeof c.image === 'string' ? c.image : `${ctx.project}-${name}`,
     pull_policy: pull,
     environment: env,
-    labels: { ...labelFiles(ctx, at('label_file'), c.label_file), ...listOrDict(c.labels) },
+    labels: { ...labelFiles(ctx, atIf(c.label_file, 'label_file'), c.label_file), ...listOrDict(c.labels) },
     ports: portSpecs,
     expose: toList(c.expose),
-    volumes: mounts(ctx, at('volumes'), c.volumes),
+    volumes: mounts(ctx, atIf(c.volumes, 'volumes'), c.volumes),
     networks: networks(c.networks),
     depends_on: dependsOn(c.depends_on),
     restart: typeof c.restart === 'string' ? c.restart : 'no',
@@ -286,45 +289,45 @@ export function normaliseContainer(ctx: Context, name: string, c: Raw, machines:
   if (c.image === undefined && !b) report(ctx, base, `containers.${name}: needs image or build`, { key: true });
   if (pull === 'build' && !b) report(ctx, at('pull_policy'), `containers.${name}: pull_policy build needs a build section`);
   for (const k of PLAIN_STRINGS) if (typeof c[k] === 'string') spec[k] = c[k] as string;
-  const cmd = command(ctx, at('command'), c.command);
+  const cmd = command(ctx, atIf(c.command, 'command'), c.command);
   if (cmd) spec.command = cmd;
-  const ep = command(ctx, at('entrypoint'), c.entrypoint);
+  const ep = command(ctx, atIf(c.entrypoint, 'entrypoint'), c.entrypoint);
   if (ep) spec.entrypoint = ep;
-  const hc = healthcheck(ctx, at('healthcheck'), c.healthcheck);
+  const hc = healthcheck(ctx, atIf(c.healthcheck, 'healthcheck'), c.healthcheck);
   if (hc) spec.healthcheck = hc;
   if (c.logging) {
     const l = obj(c.logging);
     spec.logging = { options: stringMap(l.options) };
     if (typeof l.driver === 'string') spec.logging.driver = l.driver;
   }
-  const shm = size(ctx, at('shm_size'), c.shm_size);
+  const shm = size(ctx, atIf(c.shm_size, 'shm_size'), c.shm_size);
   if (shm !== undefined) spec.shm_size = shm;
-  const grace = duration(ctx, at('stop_grace_period'), c.stop_grace_period);
+  const grace = duration(ctx, atIf(c.stop_grace_period, 'stop_grace_period'), c.stop_grace_period);
   if (grace !== undefined) spec.stop_grace_period = grace;
 
   // Plain keys and deploy.resources say the same thing; Compose refuses distinct values, so does mfile.
-  const pick = <T>(plain: T | undefined, plainKey: string, fromDeploy: T | undefined, deployPath: Path): T | undefined => {
+  const pick = <T>(plain: T | undefined, plainKey: string, fromDeploy: T | undefined, deployPath: () => Path): T | undefined => {
     if (plain !== undefined && fromDeploy !== undefined && plain !== fromDeploy)
-      report(ctx, deployPath, `containers.${name}: ${plainKey} and deploy.resources say different things; set one of them`);
+      report(ctx, deployPath(), `containers.${name}: ${plainKey} and deploy.resources say different things; set one of them`);
     return plain ?? fromDeploy;
   };
   const rpath = (kind: string, k: string): Path => at('deploy', 'resources', kind, k);
-  const mem = pick(size(ctx, at('mem_limit'), c.mem_limit), 'mem_limit', size(ctx, rpath('limits', 'memory'), limits.memory), rpath('limits', 'memory'));
+  const mem = pick(size(ctx, atIf(c.mem_limit, 'mem_limit'), c.mem_limit), 'mem_limit', size(ctx, limits.memory === undefined ? base : rpath('limits', 'memory'), limits.memory), () => rpath('limits', 'memory'));
   if (mem !== undefined) spec.mem_limit = mem;
   const memRes = pick(
-    size(ctx, at('mem_reservation'), c.mem_reservation), 'mem_reservation',
-    size(ctx, rpath('reservations', 'memory'), reservations.memory), rpath('reservations', 'memory'),
+    size(ctx, atIf(c.mem_reservation, 'mem_reservation'), c.mem_reservation), 'mem_reservation',
+    size(ctx, reservations.memory === undefined ? base : rpath('reservations', 'memory'), reservations.memory), () => rpath('reservations', 'memory'),
   );
   if (memRes !== undefined) spec.mem_reservation = memRes;
-  const swap = size(ctx, at('memswap_limit'), c.memswap_limit);
+  const swap = size(ctx, atIf(c.memswap_limit, 'memswap_limit'), c.memswap_limit);
   if (swap !== undefined) spec.memswap_limit = swap;
   const num = (v: unknown): number | undefined => (v === undefined ? undefined : Number(v));
-  const cpus = pick(num(c.cpus), 'cpus', num(limits.cpus), rpath('limits', 'cpus'));
+  const cpus = pick(num(c.cpus), 'cpus', num(limits.cpus), () => rpath('limits', 'cpus'));
   if (cpus !== undefined) spec.cpus = cpus;
-  const pids = pick(num(c.pids_limit), 'pids_limit', num(limits.pids), rpath('limits', 'pids'));
+  const pids = pick(num(c.pids_limit), 'pids_limit', num(limits.pids), () => rpath('limits', 'pids'));
   if (pids !== undefined) spec.pids_limit = pids;
   if (typeof c.cpu_shares === 'number') spec.cpu_shares = c.cpu_shares;
-  const rolling = updateConfig(ctx, at('deploy', 'update_config'), deploy.update_config);
+  const rolling = updateConfig(ctx, atIf(deploy.update_config, 'deploy', 'update_config'), deploy.update_config);
   if (rolling) spec.update_config = rolling;
   return { spec, portEntry };
 }

@@ -101,7 +101,7 @@ export function devices(v: unknown): string[] {
 }
 
 export function normaliseHostKeys(ctx: Context, base: Path, c: Raw): HostKeys {
-  const at = (...p: (string | number)[]): Path => [...base, ...p];
+  const at = (...p: (string | number)[]): Path => base.concat(p);
   const out: HostKeys = {
     dns_opt: toList(c.dns_opt),
     group_add: toList(c.group_add),

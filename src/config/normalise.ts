@@ -82,8 +82,13 @@ export function expandReplicas(ctx: Context, written: Record<string, NormalisedC
         report(ctx, ['containers', name, 'deploy', 'replicas'], `containers.${name}: replica name '${n}' is also a container in this file`);
         continue;
       }
-      // Replicas need their own copies; a single container keeps its spec (cloning 10,000 specs cost seconds).
-      out[n] = names.length === 1 ? { ...spec, depends_on: dependsOn, replicas: 1 } : { ...structuredClone(spec), name: n, depends_on: structuredClone(dependsOn), replicas: 1 };
+      // Replicas need their own copies; a single container keeps its spec object, which nothing else holds
+      // (cloning 10,000 specs cost seconds, and even a shallow copy of each is work for the collector).
+      if (names.length === 1) {
+        spec.depends_on = dependsOn;
+        spec.replicas = 1;
+        out[n] = spec;
+      } else out[n] = { ...structuredClone(spec), name: n, depends_on: structuredClone(dependsOn), replicas: 1 };
     }
   }
   return out;

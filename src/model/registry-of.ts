@@ -14,7 +14,10 @@ export function referenceDomain(ref: string): string | undefined {
 }
 
 export function registryOf(ref: string, registries: Record<string, RegistrySpec> | undefined): RegistrySpec | undefined {
+  // No registry declared (most files): no reference to parse (10,000 containers asked).
+  const declared = registries ? Object.values(registries) : [];
+  if (declared.length === 0) return undefined;
   const domain = referenceDomain(ref);
-  if (domain === undefined || !registries) return undefined;
-  return Object.values(registries).find((r) => r.address === domain);
+  if (domain === undefined) return undefined;
+  return declared.find((r) => r.address === domain);
 }

@@ -57,7 +57,9 @@ function isEmpty(v: unknown): boolean {
   if (v === undefined || v === null || v === false) return true;
   if (typeof v !== 'object') return false;
   if (Array.isArray(v)) return v.length === 0;
-  return Object.keys(v).length === 0;
+  // The first own enumerable key answers; Object.keys would list them all (10,000 specs, dozens of maps each).
+  for (const k in v) if (Object.hasOwn(v, k)) return false;
+  return true;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The planner's public API: pure functions from (Desired, State, Observed) to a Plan, and its renderings.
 export { plan, REPLACE_REQUESTED, type PlanOptions } from './planner.js';
-export { renderPlanText, type RenderTextOptions } from './render-text.js';
+export { renderPlanText, renderPlanTextTo, type RenderTextOptions } from './render-text.js';
 export { planToJson, type PlanJson } from './render-json.js';
 export { containerConfigHash, engineConfigHash, networkConfigHash, volumeConfigHash } from './hash.js';
 export { mask, maskRecord, MASKED } from '../masking.js';

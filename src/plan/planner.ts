@@ -35,7 +35,7 @@ import {
 import { PLAN_FORMAT_VERSION } from '../model/plan.js';
 import { MFILE_VERSION } from '../version.js';
 import { containerAttributes, engineAttributes, networkAttributes, prune, volumeAttributes } from './attributes.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalEntries, joinCanonical } from './canonical.js';
 import { priorHostOf } from './prior-host.js';
 import { replaceStrategy } from './replace-strategy.js';
 import { changeReason, diffAttributes, formatValue } from './diff.js';
@@ -138,14 +138,15 @@ export function plan(desired: Desired, prior: State, observed: Observed, opts: P
     warnings.push(...selected.warnings);
   }
   nodes.sort((a, b) => byString(a.address, b.address));
-  for (const n of nodes) n.dependsOn.sort(byString);
+  for (const n of nodes) if (n.dependsOn.length > 1) n.dependsOn.sort(byString);
   for (const n of nodes) if (n.kind === 'container' && n.action !== 'delete' && n.action !== 'noop') n.waitFor = waitsOf(n, desired);
   // Reasons and warnings quote values, and prior records may predate masking: everything leaves masked.
   const masker = p.masker;
   if (!masker.empty) {
     for (const n of nodes) {
-      n.reasons = n.reasons.map((r) => masker.text(r));
-      n.before = masker.value(n.before);
+      // Replaced only when a reason changes: most hold no secret, and 14,000 copied lists are work for the collector.
+      if (n.reasons.some((r) => masker.holds(r))) n.reasons = n.reasons.map((r) => masker.text(r));
+      if (n.before !== null) n.before = masker.value(n.before);
     }
   }
   return {
@@ -217,6 +218,23 @@ class Planner {
     const hasNumbers = (this.desired.sensitiveNumbers?.length ?? 0) > 0;
     if (json !== undefined && !hasNumbers && !jsonMayHoldSensitive(json, this.sensitive)) return attrs;
     return this.masker.value(attrs);
+  }
+
+  /**
+   * maskedAttributes for a container, from its attributes' canonical JSON in parts: only the values whose JSON
+   * may hold a secret are walked (the environment, typically); the result is what a walk of the whole gives.
+   */
+  private maskedContainer(attrs: Record<string, unknown>, json: string, entries: readonly [string, string][]): Record<string, unknown> {
+    if (this.masker.empty) return attrs;
+    const hasNumbers = (this.desired.sensitiveNumbers?.length ?? 0) > 0;
+    if (!hasNumbers && !jsonMayHoldSensitive(json, this.sensitive)) return attrs;
+    let out: Record<string, unknown> | undefined;
+    for (const [k, j] of entries) {
+      if (!this.masker.mayHoldInJson(j)) continue;
+      const m = this.masker.value(attrs[k]);
+      if (m !== attrs[k]) (out ??= { ...attrs })[k] = m;
+    }
+    return out ?? attrs;
   }
 
   run(): void {
@@ -707,9 +725,10 @@ class Planner {
     const m = view.name;
     const address = objectAddress('container', spec.name, m);
     const attributes = containerAttributes(spec);
-    const json = canonicalJson(attributes);
+    const entries = canonicalEntries(attributes);
+    const json = joinCanonical(entries);
     const hash = containerHashOfJson(json, this.project, this.digests);
-    const after = this.maskedAttributes(attributes, json);
+    const after = this.maskedContainer(attributes, json, entries);
     const rec = view.records.container.get(spec.name);
     const uses: string[] = [objectAddress('image', this.imageName(spec.image), m)];
     for (const n of Object.keys(spec.networks)) if (!networks.get(n)?.external) uses.push(objectAddress('network', n, m));
@@ -727,13 +746,13 @@ class Planner {
 
     if (view.mode === 'state') {
       // Unseen, the engine may hold a leftover of an interrupted run: the step removes it (see settleLeftovers).
-      const unseen = { ...base, settleLeftovers: true as const };
-      if (!rec) return void this.add({ ...unseen, action: 'create', reasons: ['not in state'], before: null });
-      if (rec.status !== 'created') return void this.add({ ...unseen, action: 'replace', reasons: [taintReason(rec)], before, existingId: rec.id });
-      if (this.replace.has(address)) return void this.add({ ...unseen, action: 'replace', reasons: [REPLACE_REQUESTED], before, existingId: rec.id });
+      const unseen = (): typeof base & { settleLeftovers: true } => ({ ...base, settleLeftovers: true as const });
+      if (!rec) return void this.add({ ...unseen(), action: 'create', reasons: ['not in state'], before: null });
+      if (rec.status !== 'created') return void this.add({ ...unseen(), action: 'replace', reasons: [taintReason(rec)], before, existingId: rec.id });
+      if (this.replace.has(address)) return void this.add({ ...unseen(), action: 'replace', reasons: [REPLACE_REQUESTED], before, existingId: rec.id });
       const same = rec.configHash !== undefined ? rec.configHash === hash : diffAttributes(rec.attributes, after).length === 0;
       if (same) return void this.add({ ...base, action: 'noop', reasons: [], before, existingId: rec.id });
-      return void this.add({ ...unseen, action: 'replace', reasons: this.changeReasons(rec, after, hash), before, existingId: rec.id });
+      return void this.add({ ...unseen(), action: 'replace', reasons: this.changeReasons(rec, after, hash), before, existingId: rec.id });
     }
 
     let found = (view.found.container.get(spec.name) ?? []).map((f) => view.containers.get(f.id)!);

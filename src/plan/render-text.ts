@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import type { Action, Plan, PlanNode, ReplaceStrategy } from '../model/index.js';
 import { diffAttributes } from './diff.js';
 import { buildLines } from './render-build.js';
-import { showKey, shownValue, type Shown } from './render-value.js';
+import { isMap, listGoesInline, listItems, scalar, showKey, shownValue, type Shown } from './render-value.js';
 import { terminalLine } from '../terminal-text.js';
 import { planHasChanges } from './summary.js';
 
@@ -22,6 +22,20 @@ const HEADLINE: Record<Exclude<Action, 'noop'>, string> = {
 };
 
 export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string {
+  const parts: string[] = [];
+  renderPlanTextTo(plan, (chunk) => parts.push(chunk), opts);
+  return parts.join('');
+}
+
+/** Lines gathered before they go to `emit`: about 64 KB, so a 14,000-node plan is never one list of lines. */
+const CHUNK_LINES = 2048;
+
+/**
+ * The plan text, in chunks of whole lines (each ending in a newline) given to `emit` as they are made: the CLI
+ * writes them as they come instead of holding a 7 MB text and its 300,000 lines at once. Joined, the chunks
+ * are renderPlanText's text.
+ */
+export function renderPlanTextTo(plan: Plan, emit: (chunk: string) => void, opts: RenderTextOptions = {}): void {
   const c = pc.createColors(opts.color === true);
   const glyphs: Record<Exclude<Action, 'noop'>, string> = {
     create: c.green('  +'),
@@ -30,13 +44,17 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
     delete: c.red('  -'),
     read: c.cyan(' <='),
   };
-  const lines: string[] = [];
+  let lines: string[] = [];
+  const flush = (): void => {
+    if (lines.length > 0) emit(`${lines.join('\n')}\n`);
+    lines = [];
+  };
   const changes = planHasChanges(plan.summary);
-  const shown = changes ? plan.nodes.filter((n) => n.action !== 'noop') : [];
-  if (shown.length > 0) {
+  if (changes && plan.nodes.some((n) => n.action !== 'noop')) {
     lines.push('mfile will perform the following actions:', '');
-    for (const n of shown) {
-      const action = n.action as Exclude<Action, 'noop'>;
+    for (const n of plan.nodes) {
+      if (n.action === 'noop') continue;
+      const action = n.action;
       const address = terminalLine(n.address);
       lines.push(`  # ${c.bold(address)} ${HEADLINE[action]}`);
       for (const r of n.reasons) lines.push(`  # (${terminalLine(r)})`);
@@ -47,8 +65,9 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
       // What the create will choose on this computer (a VM's accelerator), as refresh found it.
       const choice = n.createChoices ? ` (${terminalLine(n.createChoices.summary)})` : '';
       lines.push(`${glyphs[action]} ${address}${choice}`);
-      lines.push(...attributeLines(n, c));
+      attributeLines(n, c, lines);
       lines.push('');
+      if (lines.length >= CHUNK_LINES) flush();
     }
   }
   const adopted = plan.nodes.filter((n) => n.action === 'noop' && n.reasons.some((r) => r.startsWith('adopted')));
@@ -66,15 +85,16 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
   else if (plan.destroy) lines.push(`${c.green(c.bold('No changes.'))} No objects need to be destroyed.`);
   else lines.push(`${c.green(c.bold('No changes.'))} Your machines match the configuration.`);
   for (const w of plan.warnings) lines.push('', `${c.yellow(c.bold('Warning:'))} ${terminalLine(w)}`);
-  return `${lines.join('\n')}\n`;
+  flush();
 }
 
 /** Creates list their attributes; updates and replaces list what changed; deletes and reads list nothing. */
-function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>): string[] {
+function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>, out: string[]): void {
   const units = n.kind === 'container';
   const rows: Row[] = [];
   if (n.action === 'create' && n.after) {
-    for (const k of Object.keys(n.after).sort()) rows.push({ paint: c.green, sign: '+', key: showKey(k), value: shownValue(n.after[k], k, units) });
+    createdLines(6, c.green('+'), n.after, '', units, out);
+    return;
   } else if ((n.action === 'update' || n.action === 'replace') && n.before && n.after) {
     for (const ch of diffAttributes(n.before, n.after)) {
       const key = terminalLine(ch.path);
@@ -90,10 +110,9 @@ function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>): str
       }
     }
   }
-  const width = Math.max(0, ...rows.map((r) => r.key.length));
-  const out: string[] = [];
+  let width = 0;
+  for (const r of rows) if (r.key.length > width) width = r.key.length;
   for (const r of rows) rowLines(6, r, width, out);
-  return out;
 }
 
 interface Row {
@@ -126,6 +145,45 @@ function rowLines(indent: number, r: Row, width: number, out: string[]): void {
   out.push(`${head}{`);
   for (const [key, value] of v.rows) rowLines(indent + 4, { paint: r.paint, sign: r.sign, key, value }, inner, out);
   out.push(`${close}}`);
+}
+
+/**
+ * The rows of a created object's map, written straight from its value: what rowLines writes for shownValue's
+ * layout of each entry, without making that layout (a 14,000-node plan is mostly creates).
+ */
+function createdLines(indent: number, sign: string, map: Record<string, unknown>, path: string, units: boolean, out: string[]): void {
+  const keys = Object.keys(map).sort();
+  const shown = keys.map(showKey);
+  let width = 0;
+  for (const k of shown) if (k.length > width) width = k.length;
+  const pad = ' '.repeat(indent);
+  for (let i = 0; i < keys.length; i++) {
+    const value = map[keys[i]];
+    const at = path === '' ? keys[i] : `${path}.${keys[i]}`;
+    const head = `${pad}${sign} ${shown[i].padEnd(width)} = `;
+    if (isMap(value)) {
+      if (Object.keys(value).length === 0) {
+        out.push(`${head}{}`);
+        continue;
+      }
+      out.push(`${head}{`);
+      createdLines(indent + 4, sign, value, at, units, out);
+      out.push(`${' '.repeat(indent + 2)}}`);
+    } else if (Array.isArray(value)) {
+      if (value.length === 0) {
+        out.push(`${head}[]`);
+        continue;
+      }
+      const items = listItems(value, at, units);
+      const text = `[${items.join(', ')}]`;
+      if (listGoesInline(text, items)) out.push(`${head}${text}`);
+      else {
+        out.push(`${head}[`);
+        for (const item of items) out.push(`${pad}    ${sign} ${item},`);
+        out.push(`${' '.repeat(indent + 2)}]`);
+      }
+    } else out.push(`${head}${scalar(value, at, units)}`);
+  }
 }
 
 /** `rolling update: batch 2 of 3 (after container.web[a]), wait 10s first, monitor 5s, on failure rollback`. */

@@ -37,7 +37,7 @@ const CONTAINER_UNITS: Readonly<Record<string, Unit>> = {
 /** A list whose one-line form is longer than this goes one item per line. */
 const INLINE_MAX = 60;
 
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** `value` at attribute `path` (dotted, e.g. `healthcheck.interval`); `units` for container attributes. */
 export function shownValue(value: unknown, path: string, units: boolean): Shown {
@@ -50,11 +50,14 @@ export function shownValue(value: unknown, path: string, units: boolean): Shown 
     if (value.length === 0) return { kind: 'inline', text: '[]' };
     const items = listItems(value, path, units);
     const text = `[${items.join(', ')}]`;
-    // Lists of maps (secrets, mounts with options) always go one per line.
-    const long = text.length > INLINE_MAX || items.some((i) => i.startsWith('{'));
-    return long ? { kind: 'list', items } : { kind: 'inline', text };
+    return listGoesInline(text, items) ? { kind: 'inline', text } : { kind: 'list', items };
   }
   return { kind: 'inline', text: scalar(value, path, units) };
+}
+
+/** A list stays on one line unless that is long or it holds maps (secrets, mounts with options). */
+export function listGoesInline(text: string, items: readonly string[]): boolean {
+  return !(text.length > INLINE_MAX || items.some((i) => i.startsWith('{')));
 }
 
 /** The value on one line (`{ a = 1, b = "x" }`, `["a", "b"]`), whatever its length. */
@@ -69,7 +72,7 @@ export function showKey(key: string): string {
   return /^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/.test(key) ? key : terminalLine(JSON.stringify(key));
 }
 
-function listItems(list: unknown[], path: string, units: boolean): string[] {
+export function listItems(list: unknown[], path: string, units: boolean): string[] {
   // Ports and mounts in their short form, unless a mount carries options the short form cannot say.
   return list.map((v) => {
     const plain = isMap(v) && v.tmpfs === undefined && v.bind === undefined && v.volume === undefined;
@@ -78,7 +81,7 @@ function listItems(list: unknown[], path: string, units: boolean): string[] {
   });
 }
 
-function scalar(value: unknown, path: string, units: boolean): string {
+export function scalar(value: unknown, path: string, units: boolean): string {
   if (value === MASKED) return MASKED;
   if (typeof value === 'string') return terminalLine(JSON.stringify(value));
   if (typeof value === 'number' && units) {

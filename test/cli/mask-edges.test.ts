@@ -1,7 +1,8 @@
 // The CLI's edges pass text through the process-wide masker: the one top-level catch and progress events.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { reportError } from '../../src/cli/errors-to-exit.js';
 import { maskedSink } from '../../src/cli/execute.js';
+import { outRenderedChunks } from '../../src/cli/common.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 import type { ProgressEvent } from '../../src/model/index.js';
 import { registerSensitive } from '../../src/masking.js';
@@ -35,5 +36,28 @@ describe('progress events', () => {
     maskedSink((e) => seen.push(e))({ id: `image.${SECRET}[m1]/pull`, status: 'failed', text: `failed: pull ${SECRET}: denied`, time: 0 });
     expect(JSON.stringify(seen)).not.toContain('with');
     expect(seen[0].text).toBe('failed: pull (sensitive): denied');
+  });
+});
+
+describe('plan text written in chunks as it is made', () => {
+  it('is masked as the whole text would be, also for a value that spans two chunks', () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const written = (): string => write.mock.calls.map((c) => String(c[0])).join('');
+    try {
+      outRenderedChunks((emit) => {
+        emit(`a ${SECRET} b\n`);
+        emit('c\n');
+      });
+      expect(written()).toBe('a (sensitive) b\nc\n\n');
+      registerSensitive({ values: ['end\nstart'] });
+      write.mockClear();
+      outRenderedChunks((emit) => {
+        emit('the end\n');
+        emit('start here\n');
+      });
+      expect(written()).toBe('the (sensitive) here\n\n');
+    } finally {
+      write.mockRestore();
+    }
   });
 });

@@ -13,9 +13,16 @@ import { applyRefreshOnly } from '../refresh-only.js';
 import { addPipelineOptions } from '../pipeline-options.js';
 import { closeRun, hasChanges, openRun, prepareRun, type PipelineOptions, type PreparedRun } from '../pipeline.js';
 
+// An engine creates and starts containers faster with more of them in hand (measured in bench/containers: 16
+// at once beat 4 by about an eighth on a quiet box, and docker-compose gives it up to 64); 16 stays well under
+// what one engine takes at once. Terraform's 10 steps at once stays the floor for everything else.
+const DEFAULT_PER_MACHINE = 16;
+const DEFAULT_PARALLELISM = 10;
+
 interface ApplyOptions extends PipelineOptions {
   yes?: boolean;
-  parallelism: number;
+  /** Unset: DEFAULT_PARALLELISM, or perMachine when higher, so one engine gets its full width. */
+  parallelism?: number;
   perMachine: number;
   json?: boolean;
   refreshOnly?: boolean;
@@ -28,8 +35,8 @@ export function applyCommand(): Command {
     .option('-y, --auto-approve', 'apply without asking for confirmation')
     .option('--replace <ADDR>', 'replace this machine or container even if nothing changed (repeatable; Terraform\'s -replace=ADDR works too)', collectList, [])
     .option('--yes', 'same as --auto-approve')
-    .option('--parallelism <N>', 'steps run at once', parsePositiveInt, 10)
-    .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, 4)
+    .option('--parallelism <N>', `steps run at once (default: ${DEFAULT_PARALLELISM}, or --per-machine when higher)`, parsePositiveInt)
+    .option('--per-machine <N>', 'engine operations at once on one machine', parsePositiveInt, DEFAULT_PER_MACHINE)
     .option('--json', 'print progress as JSON lines')
     .option('--refresh-only', 'record in the state what changed outside mfile, changing no machine (Terraform\'s -refresh-only works too)')
     .action(async (planFile: string | undefined, opts: ApplyOptions & { autoApprove?: boolean }) => {
@@ -55,7 +62,7 @@ export function applyCommand(): Command {
             return;
           }
         }
-        await execute(run, opts, 'Apply');
+        await execute(run, { ...opts, parallelism: opts.parallelism ?? Math.max(DEFAULT_PARALLELISM, opts.perMachine) }, 'Apply');
       } finally {
         await closeRun(run);
       }

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import { renderPlanText, planToJson } from '../../plan/index.js';
+import { renderPlanTextTo, planToJson } from '../../plan/index.js';
 import { writePlanFile } from '../../state/plan-file.js';
 import { ensurePlanKey } from '../../state/index.js';
 import path from 'node:path';
-import { out, outRendered, warn } from '../common.js';
+import { out, outRenderedChunks, warn } from '../common.js';
 import { loadOrPrintJson } from '../config-errors-json.js';
 import { collectList } from '../options.js';
 import { planRefreshOnly } from '../refresh-only.js';
@@ -34,7 +34,7 @@ export function planCommand(): Command {
       try {
         for (const w of run.plan.warnings) warn(w);
         if (opts.json) out(JSON.stringify(planToJson(run.plan), null, 2));
-        else outRendered(renderPlanText(run.plan, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
+        else outRenderedChunks((emit) => renderPlanTextTo(run.plan, emit, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
         if (opts.out) {
           await writePlanFile(opts.out, run.plan, await ensurePlanKey(path.dirname(run.store.path)));
           if (!opts.json) out(`\nSaved the plan to ${opts.out}. To apply exactly this plan: mfile apply ${opts.out}`);

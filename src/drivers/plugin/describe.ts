@@ -1,13 +1,15 @@
 // `describe`: what a plugin says it is, checked and turned into DriverTraits. A plugin whose answer does not fit
 // (or whose block schema does not compile) is refused with one line saying what is wrong.
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsImport from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import type addFormatsImport from 'ajv-formats';
 import type { DriverTraits, LifecycleOperation } from '../../model/driver-traits.js';
 import { oneLine, PluginFailure } from './failure.js';
 import { PLUGIN_PREFIX } from './protocol.js';
 
-// NodeNext sees the CommonJS default export as a namespace (ajv-formats #28).
-const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default;
+// ajv is loaded when a plugin is first described, not by every run that imports the driver registry: its
+// loading cost each command ~0.1 s of CPU, and a run whose machines.yml validator is cached needs no ajv at all.
+const require = createRequire(import.meta.url);
 
 export interface Described {
   traits: DriverTraits;
@@ -45,7 +47,10 @@ const DESCRIBE_SCHEMA = {
 } as const;
 
 function ajv(): InstanceType<typeof Ajv2020> {
-  const a = new Ajv2020({ allErrors: true, allowUnionTypes: true, strictTuples: false });
+  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
+  // NodeNext sees the CommonJS default export as a namespace (ajv-formats #28).
+  const addFormats = require('ajv-formats') as typeof addFormatsImport.default;
+  const a = new Ajv({ allErrors: true, allowUnionTypes: true, strictTuples: false });
   a.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
   addFormats(a, ['ipv4', 'ipv6', 'hostname', 'uri', 'email']);
   return a;

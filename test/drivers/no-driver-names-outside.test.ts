@@ -12,7 +12,7 @@ const SRC = join(import.meta.dirname, '../../src');
 const ALLOWED: [string, string, string][] = [
   // Docker's own volume driver, the engine's default.
   ['config/normalise-hosts.ts', 'local', "typeof v.driver === 'string' ? v.driver : 'local'"],
-  ['plan/planner.ts', 'local', "return { name, driver: 'local', driverOpts: {}"],
+  ['plan/plan-networks-volumes.ts', 'local', "return { name, driver: 'local', driverOpts: {}"],
   // Docker's volume driver, and a sample value in the editor hover text's YAML examples.
   ['config/hover-text.ts', 'local', "'volume.driver': 'local'"],
   ['config/hover-text.ts', 'generic', "machines: '[web1, web2]', driver: 'generic'"],

@@ -96,28 +96,20 @@ afterAll(() => {
   for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
 });
 
+/** The state file's text, or a marker when there is none yet. */
+function stateBytes(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'utf8') : '(no state file)';
+}
+
 describe('ten applies racing for one state', () => {
   const project = uniqueProject('mfrcon');
-  const refProject = uniqueProject('mfrconref');
   const proj: ProjectDir = projectDir('contention');
-  const ref: ProjectDir = projectDir('contention-ref');
-  let refSerial = 0;
   let serialAfterRound1 = 0;
 
   afterAll(() => {
     cleanupProject(undefined, project);
-    cleanupProject(undefined, refProject);
     rmSync(proj.dir, { recursive: true, force: true });
-    rmSync(ref.dir, { recursive: true, force: true });
   });
-
-  it('a lone apply on a fresh copy gives the reference serial', () => {
-    ref.write(machinesYaml(refProject, machines, chain()));
-    const r = runCli(['apply', '-y', '-f', ref.file]);
-    expect(r.code, r.stderr).toBe(0);
-    refSerial = readStateFile(ref.statePath).serial;
-    expect(refSerial).toBeGreaterThan(0);
-  }, 180_000);
 
   it('round 1: exactly one runs; the other nine exit 1 at once naming the holder', async () => {
     proj.write(machinesYaml(project, machines, chain()));
@@ -132,9 +124,15 @@ describe('ten applies racing for one state', () => {
     expect(holderProc, `lock held by pid ${holder.pid}, not one of ours`).toBeDefined();
     process.kill(holder.pid, 'SIGSTOP');
     const others = procs.filter((p) => p !== holderProc);
+    // While the holder is frozen only a loser could change the state file: its bytes (or its absence) from the
+    // moment of the freeze must be what is there once all nine have exited. (Comparing the final serial with a
+    // lone run's would not do: the winner coalesces its writes, so their number follows its timing.)
+    const stateAtFreeze = stateBytes(proj.statePath);
     let losers;
+    let stateAfterLosers: string;
     try {
       losers = await Promise.all(others.map((p) => p.exited));
+      stateAfterLosers = stateBytes(proj.statePath);
     } finally {
       process.kill(holder.pid, 'SIGCONT');
     }
@@ -153,9 +151,10 @@ describe('ten applies racing for one state', () => {
     }
 
     expect(existsSync(proj.lockPath)).toBe(false);
+    // Losers wrote nothing.
+    expect(stateAfterLosers).toBe(stateAtFreeze);
     serialAfterRound1 = readStateFile(proj.statePath).serial;
-    // Losers wrote nothing: the state holds exactly the writes of one lone run.
-    expect(serialAfterRound1).toBe(refSerial);
+    expect(serialAfterRound1).toBeGreaterThan(0);
     expect(countByName(undefined, project)).toEqual({ c0: 1, c1: 1, c2: 1, c3: 1, c4: 1 });
     const plan = runCli(['plan', '--detailed-exitcode', '-f', proj.file]);
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);

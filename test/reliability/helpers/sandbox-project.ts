@@ -7,6 +7,7 @@ import path from 'node:path';
 import { sandboxDriver, type SandboxData } from '../../../src/drivers/sandbox/index.js';
 import { sandboxNames, sandboxOptions } from '../../../src/drivers/sandbox/options.js';
 import { alive, pidsInPidNs } from '../../../src/drivers/sandbox/processes.js';
+import { MACHINE_DIR_INSIDE } from '../../../src/drivers/sandbox/sshd-config.js';
 import type { MachineSpec, State } from '../../../src/model/index.js';
 import { clientCertPaths } from '../../../src/remote/tls/store.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
@@ -70,7 +71,9 @@ export { killPids, machinePids } from '../../helpers/machine-processes.js';
  */
 export function restartSshd(p: SandboxProject, machine: string): void {
   const d = p.data(machine);
-  const cfg = path.join(p.stateDir, 'machines', machine, 'sshd_config');
+  // The path inside the machine, as its init uses: the project folder itself may lie below a folder the machine
+  // mounts over (/tmp, /root), where the box's path shows the machine's own folder instead.
+  const cfg = path.posix.join(MACHINE_DIR_INSIDE, 'sshd_config');
   const inside = (args: string[]) =>
     spawnSync('nsenter', ['-t', String(d.initPid), '-m', '-u', '-p', '-n', '--', ...args], { encoding: 'utf8', timeout: 15_000 });
   let last = '';

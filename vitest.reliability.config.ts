@@ -6,12 +6,8 @@ import { defineConfig } from 'vitest/config';
 // `--project engines` as two processes, as scripts/test.sh does) they overlap one lane's waits with the other's
 // work; run as one command, the files still go one at a time.
 const HOSTS = [
-  'crash-safety', 'crash-sandbox-init', 'host-lock-contention', 'injection', 'interrupt-hosts', 'secrets-hosts',
+  'crash-safety', 'crash-sandbox-init', 'faults-hosts', 'host-lock-contention', 'injection', 'interrupt-hosts', 'secrets-hosts',
 ].map((f) => `test/reliability/${f}.test.ts`);
-
-// Runs after both lanes, with the box to itself: its sshd restart failed once beside the engines lane (cause not
-// proven; the restart now says why if it fails again).
-const ALONE = ['test/reliability/faults-hosts.test.ts'];
 
 export default defineConfig({
   test: {
@@ -20,8 +16,7 @@ export default defineConfig({
     fileParallelism: false,
     projects: [
       { extends: true, test: { name: 'hosts', include: HOSTS } },
-      { extends: true, test: { name: 'alone', include: ALONE } },
-      { extends: true, test: { name: 'engines', include: ['test/reliability/**/*.test.ts'], exclude: [...HOSTS, ...ALONE, 'node_modules/**'] } },
+      { extends: true, test: { name: 'engines', include: ['test/reliability/**/*.test.ts'], exclude: [...HOSTS, 'node_modules/**'] } },
     ],
   },
 });

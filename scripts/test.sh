@@ -7,7 +7,7 @@ reliability=0
 if [ "${1:-}" = "--reliability" ]; then reliability=1; shift; fi
 bash scripts/setup-host.sh || exit 1
 bash scripts/make-busybox-image.sh mfile-demo/busybox:1 || exit 1
-rm -f .vitest.json .vitest-unit.json .vitest-reliability.json .vitest-reliability-engines.json .vitest-reliability-alone.json
+rm -f .vitest.json .vitest-unit.json .vitest-reliability.json .vitest-reliability-engines.json
 # The main suite's two lanes (see vitest.config.ts) run side by side, the unit lane's output printed after the box lane's.
 main=(npx vitest run --passWithNoTests --reporter=default --reporter=json)
 "${main[@]}" --project unit --outputFile.json=.vitest-unit.json "$@" >.vitest-unit.log 2>&1 &
@@ -31,13 +31,9 @@ if [ "$reliability" = 1 ]; then
   wait "$engines"
   e=$?
   cat .vitest-reliability-engines.log
-  # Then the files that need the box to themselves (the `alone` project).
-  "${rel[@]}" --project alone --outputFile.json=.vitest-reliability-alone.json
-  a=$?
   [ $r -ne 0 ] && status=$r
   [ $e -ne 0 ] && status=$e
-  [ $a -ne 0 ] && status=$a
-  reports+=(.vitest-reliability.json .vitest-reliability-engines.json .vitest-reliability-alone.json)
+  reports+=(.vitest-reliability.json .vitest-reliability-engines.json)
 fi
 node scripts/count-results.mjs "${reports[@]}"
 exit $status

@@ -4,7 +4,6 @@ import type { Agent } from 'node:http';
 import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
 import type { EngineEndpoint } from '../../model/engine-endpoint.js';
-import { quietInInspect } from './quiet-agent.js';
 import { tlsAgent } from './tls-agent.js';
 
 export type DockerClient = Docker;
@@ -13,7 +12,7 @@ export type DockerClient = Docker;
 // validate and plan --refresh=false never pay for it.
 let dockerode: typeof Docker | undefined;
 /** The dockerode class, loaded the first time a client is made. */
-export function dockerodeClass(): typeof Docker {
+function dockerodeClass(): typeof Docker {
   return (dockerode ??= createRequire(import.meta.url)('dockerode') as typeof Docker);
 }
 
@@ -37,7 +36,7 @@ export function dockerClient(endpoint: EngineEndpoint, opts: ClientOptions = {})
     case 'ssh':
       if (!opts.agent) throw new Error(`engine over SSH (${endpoint.socketPath}) needs an SSH transport`);
       // @types/dockerode lacks `agent`; docker-modem passes it to http.request.
-      return new Docker({ protocol: 'http', host: 'docker', port: 80, agent: quietInInspect(opts.agent) } as Docker.DockerOptions);
+      return new Docker({ protocol: 'http', host: 'docker', port: 80, agent: opts.agent } as Docker.DockerOptions);
   }
 }
 

@@ -3,7 +3,7 @@
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { dockerodeClass } from '../docker/client.js';
+import { dockerClient } from '../docker/client.js';
 import { quietInInspect } from '../docker/quiet-agent.js';
 import type { SshSession } from './session.js';
 
@@ -32,7 +32,5 @@ export function sshDockerAgent(session: SshSession, socketPath: string): Agent {
 
 /** A dockerode client that talks to socketPath on the machine through its SSH session. */
 export function createSshDockerClient(session: SshSession, socketPath: string): Docker {
-  // @types/dockerode lacks `agent`; docker-modem hands it to http.request.
-  const Dockerode = dockerodeClass();
-  return new Dockerode({ protocol: 'http', host: 'docker', port: 80, agent: sshDockerAgent(session, socketPath) } as Docker.DockerOptions);
+  return dockerClient({ kind: 'ssh', socketPath }, { agent: sshDockerAgent(session, socketPath) });
 }

@@ -3,15 +3,13 @@ import pc from 'picocolors';
 import type { Action, Plan, PlanNode, ReplaceStrategy } from '../model/index.js';
 import { diffAttributes } from './diff.js';
 import { buildLines } from './render-build.js';
-import { isMap, listGoesInline, listItems, scalar, showKey, shownValue, type Shown } from './render-value.js';
+import { isMap, listGoesInline, listItems, scalar, showKey, shownValue } from './render-value.js';
 import { terminalLine } from '../terminal-text.js';
 import { planHasChanges } from './summary.js';
 
 export interface RenderTextOptions {
   color?: boolean;
 }
-
-type Paint = (s: string) => string;
 
 const HEADLINE: Record<Exclude<Action, 'noop'>, string> = {
   create: 'will be created',
@@ -91,99 +89,88 @@ export function renderPlanTextTo(plan: Plan, emit: (chunk: string) => void, opts
 /** Creates list their attributes; updates and replaces list what changed; deletes and reads list nothing. */
 function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>, out: string[]): void {
   const units = n.kind === 'container';
-  const rows: Row[] = [];
   if (n.action === 'create' && n.after) {
-    createdLines(6, c.green('+'), n.after, '', units, out);
+    mapLines(6, c.green('+'), n.after, '', units, out);
     return;
-  } else if ((n.action === 'update' || n.action === 'replace') && n.before && n.after) {
-    for (const ch of diffAttributes(n.before, n.after)) {
-      const key = terminalLine(ch.path);
-      const before = ch.before === undefined ? undefined : shownValue(ch.before, ch.path, units);
-      const after = ch.after === undefined ? undefined : shownValue(ch.after, ch.path, units);
-      if (!before) rows.push({ paint: c.green, sign: '+', key, value: after! });
-      else if (!after) rows.push({ paint: c.red, sign: '-', key, value: before });
-      else if (before.kind === 'inline' && after.kind === 'inline') {
-        rows.push({ paint: c.yellow, sign: '~', key, value: { kind: 'inline', text: `${before.text} -> ${after.text}` } });
-      } else {
-        // A block cannot be followed by "->": the old value goes out, the new one comes in.
-        rows.push({ paint: c.red, sign: '-', key, value: before }, { paint: c.green, sign: '+', key, value: after });
-      }
+  }
+  if ((n.action !== 'update' && n.action !== 'replace') || !n.before || !n.after) return;
+  const rows: Row[] = [];
+  for (const ch of diffAttributes(n.before, n.after)) {
+    const key = terminalLine(ch.path);
+    const added: Row = { sign: c.green('+'), key, value: ch.after, path: ch.path };
+    const removed: Row = { sign: c.red('-'), key, value: ch.before, path: ch.path };
+    if (ch.before === undefined) rows.push(added);
+    else if (ch.after === undefined) rows.push(removed);
+    else {
+      const before = shownValue(ch.before, ch.path, units);
+      const after = shownValue(ch.after, ch.path, units);
+      if (before.kind === 'inline' && after.kind === 'inline') rows.push({ ...added, sign: c.yellow('~'), text: `${before.text} -> ${after.text}` });
+      // A block cannot be followed by "->": the old value goes out, the new one comes in.
+      else rows.push(removed, added);
     }
   }
   let width = 0;
   for (const r of rows) if (r.key.length > width) width = r.key.length;
-  for (const r of rows) rowLines(6, r, width, out);
+  const pad = ' '.repeat(6);
+  for (const r of rows) {
+    const head = `${pad}${r.sign} ${r.key.padEnd(width)} = `;
+    if (r.text !== undefined) out.push(`${head}${r.text}`);
+    else valueLines(head, 6, r.sign, r.value, r.path, units, out);
+  }
 }
 
 interface Row {
-  paint: Paint;
+  /** The painted sign: +, - or ~. */
   sign: string;
   key: string;
-  value: Shown;
-}
-
-/** `+ key = value`; a map or a long list opens a block whose lines carry the same sign, Terraform-style. */
-function rowLines(indent: number, r: Row, width: number, out: string[]): void {
-  // Lines go straight into OUT: a 14,000-node plan made a small array (and a copied row) per map entry.
-  const pad = ' '.repeat(indent);
-  const sign = r.paint(r.sign);
-  const head = `${pad}${sign} ${r.key.padEnd(width)} = `;
-  const v = r.value;
-  if (v.kind === 'inline') {
-    out.push(`${head}${v.text}`);
-    return;
-  }
-  const close = ' '.repeat(indent + 2);
-  if (v.kind === 'list') {
-    out.push(`${head}[`);
-    for (const i of v.items) out.push(`${pad}    ${sign} ${i},`);
-    out.push(`${close}]`);
-    return;
-  }
-  let inner = 0;
-  for (const [k] of v.rows) if (k.length > inner) inner = k.length;
-  out.push(`${head}{`);
-  for (const [key, value] of v.rows) rowLines(indent + 4, { paint: r.paint, sign: r.sign, key, value }, inner, out);
-  out.push(`${close}}`);
+  value: unknown;
+  /** The attribute's dotted path (units and short forms follow it). */
+  path: string;
+  /** A one-line form given as it is (`before -> after`). */
+  text?: string;
 }
 
 /**
- * The rows of a created object's map, written straight from its value: what rowLines writes for shownValue's
- * layout of each entry, without making that layout (a 14,000-node plan is mostly creates).
+ * A map's entries as aligned `SIGN key = value` lines, written straight from the value (a 14,000-node plan is
+ * mostly creates: no layout object per value). A nested map or a long list opens a block whose lines carry the
+ * same sign, Terraform-style.
  */
-function createdLines(indent: number, sign: string, map: Record<string, unknown>, path: string, units: boolean, out: string[]): void {
+function mapLines(indent: number, sign: string, map: Record<string, unknown>, path: string, units: boolean, out: string[]): void {
   const keys = Object.keys(map).sort();
   const shown = keys.map(showKey);
   let width = 0;
   for (const k of shown) if (k.length > width) width = k.length;
   const pad = ' '.repeat(indent);
   for (let i = 0; i < keys.length; i++) {
-    const value = map[keys[i]];
     const at = path === '' ? keys[i] : `${path}.${keys[i]}`;
-    const head = `${pad}${sign} ${shown[i].padEnd(width)} = `;
-    if (isMap(value)) {
-      if (Object.keys(value).length === 0) {
-        out.push(`${head}{}`);
-        continue;
-      }
-      out.push(`${head}{`);
-      createdLines(indent + 4, sign, value, at, units, out);
-      out.push(`${' '.repeat(indent + 2)}}`);
-    } else if (Array.isArray(value)) {
-      if (value.length === 0) {
-        out.push(`${head}[]`);
-        continue;
-      }
-      const items = listItems(value, at, units);
-      const text = `[${items.join(', ')}]`;
-      if (listGoesInline(text, items)) out.push(`${head}${text}`);
-      else {
-        out.push(`${head}[`);
-        for (const item of items) out.push(`${pad}    ${sign} ${item},`);
-        out.push(`${' '.repeat(indent + 2)}]`);
-      }
-    } else out.push(`${head}${scalar(value, at, units)}`);
+    valueLines(`${pad}${sign} ${shown[i].padEnd(width)} = `, indent, sign, map[keys[i]], at, units, out);
   }
+}
+
+/** One value after its `HEAD` (`SIGN key = `): on that line, or as a block closing at INDENT + 2. */
+function valueLines(head: string, indent: number, sign: string, value: unknown, path: string, units: boolean, out: string[]): void {
+  const close = ' '.repeat(indent + 2);
+  if (isMap(value)) {
+    if (Object.keys(value).length === 0) out.push(`${head}{}`);
+    else {
+      out.push(`${head}{`);
+      mapLines(indent + 4, sign, value, path, units, out);
+      out.push(`${close}}`);
+    }
+  } else if (Array.isArray(value)) {
+    if (value.length === 0) {
+      out.push(`${head}[]`);
+      return;
+    }
+    const items = listItems(value, path, units);
+    const text = `[${items.join(', ')}]`;
+    if (listGoesInline(text, items)) out.push(`${head}${text}`);
+    else {
+      out.push(`${head}[`);
+      for (const item of items) out.push(`${' '.repeat(indent)}    ${sign} ${item},`);
+      out.push(`${close}]`);
+    }
+  } else out.push(`${head}${scalar(value, path, units)}`);
 }
 
 /** `rolling update: batch 2 of 3 (after container.web[a]), wait 10s first, monitor 5s, on failure rollback`. */

@@ -4,7 +4,8 @@
 import { DriverError } from '../../errors.js';
 import type { ApiCaller } from './api-call.js';
 
-type Reply<B> = Promise<{ data?: B; error?: unknown; response: Response }>;
+/** What an openapi-fetch call returns. */
+export type Reply<B> = Promise<{ data?: B; error?: unknown; response: Response }>;
 
 /** The most pages a list may take: far beyond any account, and an end to a server that loops. */
 const MAX_PAGES = 500;

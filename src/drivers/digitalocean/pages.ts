@@ -1,9 +1,7 @@
 // Every item of a DigitalOcean list: the API pages its lists (per_page at most 200) and names the next page's URL
 // in `links.pages.next`.
-import { listAllPages, type Pager } from '../cloud/pages.js';
+import { listAllPages, type Pager, type Reply } from '../cloud/pages.js';
 import { call, PROVIDER } from './client.js';
-
-type Reply<B> = Promise<{ data?: B; error?: unknown; response: Response }>;
 
 /** The page number `links.pages.next` names. */
 function nextPage(body: unknown): number | undefined {

@@ -1,9 +1,7 @@
 // Every item of a Hetzner Cloud list: the API pages its lists (per_page at most 50) and names the next page in
 // `meta.pagination.next_page`.
-import { listAllPages, type Pager } from '../cloud/pages.js';
+import { listAllPages, type Pager, type Reply } from '../cloud/pages.js';
 import { call, PROVIDER } from './client.js';
-
-type Reply<B> = Promise<{ data?: B; error?: unknown; response: Response }>;
 
 function nextPage(body: unknown): number | undefined {
   const next = (body as { meta?: { pagination?: { next_page?: unknown } } } | undefined)?.meta?.pagination?.next_page;

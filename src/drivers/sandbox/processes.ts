@@ -13,7 +13,6 @@ export { alive };
 
 export const TINI = ['/usr/bin/tini', '/usr/bin/tini-static', '/usr/sbin/tini'];
 
-
 function children(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);

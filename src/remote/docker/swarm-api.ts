@@ -112,10 +112,19 @@ export async function nodeState(docker: Docker, id: string, signal: AbortSignal)
 }
 
 /** The role a node holds now (a manager has a reachable seat in the managers' raft), not the role asked for. */
+/**
+ * The role a node holds, not the one asked for: its raft seat (ManagerStatus) and the role the managers have
+ * observed, which is what `docker node ls --filter role=...` lists and which follows the seat by a moment.
+ */
 export async function nodeHeldRole(docker: Docker, id: string, signal: AbortSignal): Promise<'manager' | 'worker' | 'changing'> {
-  const n = (await api(docker).getNode(id).inspect(sig(signal))) as Any;
+  const [n, managers] = await Promise.all([
+    api(docker).getNode(id).inspect(sig(signal)) as Promise<Any>,
+    api(docker).listNodes({ filters: { role: ['manager'] }, ...sig(signal) }) as Promise<Any[]>,
+  ]);
   const reach = n.ManagerStatus?.Reachability as string | undefined;
-  return reach === undefined ? 'worker' : reach === 'reachable' ? 'manager' : 'changing';
+  const listedAsManager = managers.some((m) => m.ID === id);
+  if (reach === undefined) return listedAsManager ? 'changing' : 'worker';
+  return reach === 'reachable' && listedAsManager ? 'manager' : 'changing';
 }
 
 export async function runningTasksOnNode(docker: Docker, id: string, signal: AbortSignal): Promise<number> {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnections, refresh } from '../../src/apply/index.js';
 import { noneTraits } from '../../src/drivers/none/traits.js';
 import type { Desired } from '../../src/model/index.js';
-import { createCa, createClientCert, createServerCert, type KeyAndCert } from '../../src/remote/tls/forge-certs.js';
+import { createCa, createClientCert, createServerCert, type KeyAndCert } from '../../src/remote/tls/certs.js';
 import { desiredOf, freshState } from '../helpers/fixtures.js';
 
 const project = `mfrtls${process.pid}`;

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureBuilt, MFILE_BIN } from '../helpers/cli.js';
 
-const HEAVY = ['dockerode', 'docker-modem', 'ssh2', 'node-forge', 'listr2', '@aws-sdk/client-ec2'];
+const HEAVY = ['dockerode', 'docker-modem', 'ssh2', '@peculiar/x509', 'listr2', '@aws-sdk/client-ec2'];
 
 let dir: string;
 beforeAll(() => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createServerCert } from '../../src/remote/tls/forge-certs.js';
+import { createServerCert } from '../../src/remote/tls/certs.js';
 import { DOCKER_MACHINE_SOURCE, dockerMachineBinary, GO } from '../helpers/docker-machine/binaries.js';
 import { ensureBuilt, mfile } from '../helpers/cli.js';
 import { describeNeeding, DOCKERD, IP, ROOT } from '../helpers/prerequisites.js';

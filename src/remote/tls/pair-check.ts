@@ -3,7 +3,7 @@
 // and is not about to expire. Anything else, including a pair torn by a crash between its two writes, is made anew.
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { KeyAndCert } from './forge-certs.js';
+import type { KeyAndCert } from './certs.js';
 
 /** Certificates this close to their end are renewed rather than reused. */
 export const RENEW_BEFORE_MS = 30 * 86_400_000;

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureOwnedDirs } from '../../fs-safety/owned-dir.js';
 import { writePrivateFile } from '../../fs-safety/private-file.js';
-import { createCa, createClientCert, createServerCert, newKey, type KeyAndCert, type RsaKey } from './forge-certs.js';
+import { createCa, createClientCert, createServerCert, newKey, type KeyAndCert, type NewKey } from './certs.js';
 import { usableCa, usableLeaf } from './pair-check.js';
 
 export interface ClientCertPaths {
@@ -82,7 +82,7 @@ export function ensureCa(stateDir: string): Promise<KeyAndCert> {
 async function loadOrCreateCa(stateDir: string): Promise<KeyAndCert> {
   const d = await ensureOwnedDirs(stateDir, 'certs');
   let ca = await readPair(d, 'ca.pem', 'ca-key.pem');
-  let clientKey: Promise<RsaKey> | undefined;
+  let clientKey: Promise<NewKey> | undefined;
   if (!ca || !usableCa(ca)) {
     clientKey = newKey(); // made alongside the CA's key
     ca = await createCa('mfile CA');
@@ -105,7 +105,7 @@ export function serverSans(machine: string, addresses: string[], extra: string[]
   return [...new Set([...addresses, machine, 'localhost', '127.0.0.1', ...extra].filter(Boolean))];
 }
 
-const pendingKeys = new Map<string, Promise<RsaKey>>();
+const pendingKeys = new Map<string, Promise<NewKey>>();
 
 /** Start making a machine's server key now (while it boots) if it has no certificate yet. */
 export function prewarmServerKey(stateDir: string, machine: string): void {
@@ -117,14 +117,14 @@ export function prewarmServerKey(stateDir: string, machine: string): void {
   pendingKeys.set(id, k);
 }
 
-function takePendingKey(stateDir: string, machine: string): Promise<RsaKey> | undefined {
+function takePendingKey(stateDir: string, machine: string): Promise<NewKey> | undefined {
   const id = `${stateDir}\0${machine}`;
   const k = pendingKeys.get(id);
   pendingKeys.delete(id);
   return k;
 }
 
-async function issueServerCert(stateDir: string, machine: string, ca: KeyAndCert, sans: string[], key?: Promise<RsaKey>): Promise<ServerCertFiles> {
+async function issueServerCert(stateDir: string, machine: string, ca: KeyAndCert, sans: string[], key?: Promise<NewKey>): Promise<ServerCertFiles> {
   const d = await ensureMachineDir(stateDir, machine);
   const fresh = await createServerCert(ca, machine, sans, key);
   await writePair(d, 'server.pem', 'server-key.pem', fresh);

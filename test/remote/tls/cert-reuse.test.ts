@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCa, createServerCert } from '../../../src/remote/tls/forge-certs.js';
+import { createCa, createServerCert } from '../../../src/remote/tls/certs.js';
 import { RENEW_BEFORE_MS } from '../../../src/remote/tls/pair-check.js';
 import { clientCertPaths, ensureCa, ensureServerCert, serverCertPaths, serverSans, type ServerCertFiles } from '../../../src/remote/tls/store.js';
 

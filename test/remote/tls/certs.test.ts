@@ -1,9 +1,11 @@
-import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createServerCert } from '../../../src/remote/tls/certs.js';
 import { envExports } from '../../../src/remote/tls/env-exports.js';
 import {
   clientCertPaths,
@@ -36,6 +38,34 @@ describe('TLS material', () => {
     expect(server.checkIP('10.213.0.6')).toBeUndefined();
     expect(client.keyUsage ?? []).toContain('1.3.6.1.5.5.7.3.2'); // clientAuth
     expect(server.keyUsage ?? []).toContain('1.3.6.1.5.5.7.3.1'); // serverAuth
+  });
+
+  it('makes ECDSA P-256 keys (cheap to make while machines are created)', async () => {
+    await ensureCa(stateDir);
+    for (const f of [join(stateDir, 'certs', 'ca-key.pem'), clientCertPaths(stateDir).key, serverCertPaths(stateDir, 'web-1').key]) {
+      const k = createPrivateKey(readFileSync(f, 'utf8'));
+      expect([k.asymmetricKeyType, k.asymmetricKeyDetails?.namedCurve], f).toEqual(['ec', 'prime256v1']);
+    }
+  });
+
+  // A Docker Machine store's CA (or a state made when mfile's keys were RSA): an RSA key in PKCS#1 PEM. Go's
+  // verifier finds a certificate's CA by its name's exact bytes, so the issuer is copied, not re-encoded.
+  it('signs with an RSA CA made elsewhere: the certificate verifies and names the CA byte for byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tls-rsa-ca-'));
+    const keyFile = join(dir, 'ca-key.pem');
+    const certFile = join(dir, 'ca.pem');
+    execFileSync('openssl', ['genrsa', '-traditional', '-out', keyFile, '2048'], { stdio: 'ignore' });
+    // openssl writes the name as UTF8String where a re-encoding would choose PrintableString.
+    execFileSync('openssl', ['req', '-x509', '-key', keyFile, '-out', certFile, '-days', '30', '-subj', '/O=someone/CN=Docker Machine CA']);
+    const ca = { certPem: readFileSync(certFile, 'utf8'), keyPem: readFileSync(keyFile, 'utf8') };
+    expect(ca.keyPem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
+    const made = await createServerCert(ca, 'dm1', ['10.213.120.1']);
+    const server = new X509Certificate(made.certPem);
+    expect(server.verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
+    writeFileSync(join(dir, 'server.pem'), made.certPem);
+    const rawName = (file: string, field: 'subject' | 'issuer'): string =>
+      execFileSync('openssl', ['x509', '-in', file, '-noout', `-${field}`, '-nameopt', 'RFC2253,dump_all,dump_der'], { encoding: 'utf8' }).replace(/^\w+=/, '');
+    expect(rawName(join(dir, 'server.pem'), 'issuer')).toBe(rawName(certFile, 'subject'));
   });
 
   it('keeps keys 0600 and folders 0700', async () => {

@@ -111,7 +111,6 @@ export async function nodeState(docker: Docker, id: string, signal: AbortSignal)
   return String(n.Status?.State ?? 'unknown');
 }
 
-/** The role a node holds now (a manager has a reachable seat in the managers' raft), not the role asked for. */
 /**
  * The role a node holds, not the one asked for: its raft seat (ManagerStatus) and the role the managers have
  * observed, which is what `docker node ls --filter role=...` lists and which follows the seat by a moment.

@@ -3,7 +3,7 @@
 // 2048 key costs ~0.1-0.3 s of CPU per key, paid while machines are being created. dockerd and the docker CLI
 // (Go's crypto/tls) take both. A CA whose key is RSA (a Docker Machine store, or a state made before) still
 // signs: the signature follows the CA key's own algorithm.
-import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+import { createPrivateKey, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type * as X509 from '@peculiar/x509';
@@ -34,15 +34,10 @@ function x509(): typeof X509 {
   return loaded;
 }
 
-function pem(label: string, der: ArrayBuffer): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/.{1,64}/g, '$&\n');
-  return `-----BEGIN ${label}-----\n${b64}-----END ${label}-----\n`;
-}
-
 /** An ECDSA P-256 key pair; async so callers can start it early and await it when the certificate is signed. */
 export async function newKey(): Promise<NewKey> {
   const pair = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  return { pem: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', pair.privateKey)), pair };
+  return { pem: KeyObject.from(pair.privateKey).export({ type: 'pkcs8', format: 'pem' }) as string, pair };
 }
 
 const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };

@@ -68,7 +68,7 @@ describe('lock between processes', () => {
   }, 30_000);
 
   it('of three runs finding the same dead lock, exactly one takes it over; the others name that one', async () => {
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 10; round++) {
       const statePath = path.join(tmpDir(), '.mfile', 'state.json');
       const holder = run(fixture('hold-lock.mjs'), [mod, statePath]);
       const dead = JSON.parse(await firstLine(holder.child)) as { id: string };

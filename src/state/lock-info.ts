@@ -15,7 +15,7 @@ export function whoAmI(): string {
   return `${user}@${os.hostname()}`;
 }
 
-export type LockRead = { kind: 'none' } | { kind: 'held'; info: LockInfo } | { kind: 'damaged'; reason: string };
+export type LockRead = { kind: 'free' } | { kind: 'held'; info: LockInfo } | { kind: 'damaged'; reason: string };
 
 function isLockInfo(v: unknown): v is LockInfo {
   const o = v as Record<string, unknown> | null;
@@ -31,7 +31,7 @@ async function readOnce(lockPath: string): Promise<LockRead> {
   try {
     text = await fsp.readFile(lockPath, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'free' };
     return { kind: 'damaged', reason: (err as Error).message };
   }
   try {

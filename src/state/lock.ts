@@ -112,7 +112,7 @@ export async function acquireLock(statePath: string, operation: string, opts: Lo
     const held = await readLock(lockPath);
     // Gone between our create and our read (its holder released it, or a takeover is replacing it): try again at
     // once, to take it or to name the run that did.
-    if (held.kind === 'none' && ++takeoverTries < TAKEOVER_TRIES) continue;
+    if (held.kind === 'free' && ++takeoverTries < TAKEOVER_TRIES) continue;
     if (held.kind === 'held' && holderState(held.info) === 'gone') {
       if (takeOver(lockPath, held.info, info)) {
         opts.notice?.(`took over the state lock of ${describeHolder(held.info)}: that process is no longer running`);

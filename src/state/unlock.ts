@@ -8,7 +8,7 @@ import { lockPathFor } from './state-path.js';
 export async function forceUnlock(statePath: string, lockId: string): Promise<void> {
   const lockPath = lockPathFor(statePath);
   const r = await readLock(lockPath);
-  if (r.kind === 'none') throw new UsageError(`no lock is held on ${statePath}`);
+  if (r.kind === 'free') throw new UsageError(`no lock is held on ${statePath}`);
   if (r.kind === 'damaged') {
     throw new UsageError(`lock file ${lockPath} cannot be read (${r.reason}); if no mfile is running, delete it`);
   }

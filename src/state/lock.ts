@@ -86,7 +86,7 @@ function takeOver(lockPath: string, gone: LockInfo, mine: LockInfo): boolean {
 
 export const takeoverPathFor = (lockPath: string): string => `${lockPath}.takeover`;
 
-/** Looks at a dead lock that another run is taking over (or died taking over) this many times, 10 ms apart. */
+/** Looks again this many times at a lock that another run is taking over (or died taking over), 10 ms apart, or that vanished as it was read. */
 const TAKEOVER_TRIES = 20;
 
 const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));

@@ -27,10 +27,27 @@ function stale(srcDir: string, distDir: string): boolean {
   return false;
 }
 
-/** Compiles src/ to dist/ unless every compiled file is newer than its source. */
+/** Newest modification time of the files under dir, leaving out the folder named skip. */
+function newestMtime(dir: string, skip: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = p === skip ? newest : Math.max(newest, newestMtime(p, skip));
+    else newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Compiles src/ to dist/ unless every compiled file is newer than its source, then bundles dist/ into
+ * dist/bundle/ (what bin/mfile.js runs) unless the bundle is newer than every compiled file. */
 export function ensureBuilt(): void {
-  if (!stale(path.join(REPO_ROOT, 'src'), path.join(REPO_ROOT, 'dist'))) return;
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const dist = path.join(REPO_ROOT, 'dist');
+  if (stale(path.join(REPO_ROOT, 'src'), dist)) {
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+  const bundleMain = path.join(dist, 'bundle/main.js');
+  if (existsSync(bundleMain) && statSync(bundleMain).mtimeMs >= newestMtime(dist, path.join(dist, 'bundle'))) return;
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts/bundle.mjs')], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
 
 const baseEnv = (env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...process.env, CI: 'true', NO_COLOR: '1', ...env });

@@ -15,7 +15,7 @@ export function ensureCliBuilt(): void {
   } catch {
     // type errors elsewhere in the tree: tsc emitted anyway; the check below says if it did not
   }
-  if (!existsSync(path.join(REPO_ROOT, 'dist/cli/main.js'))) throw new Error('dist/cli/main.js missing: run npx tsc -p tsconfig.build.json');
+  if (!existsSync(path.join(REPO_ROOT, 'dist/bundle/main.js'))) throw new Error('dist/bundle/main.js missing: run npm run build');
 }
 
 export interface CliResult {

@@ -4,7 +4,8 @@
 // + TLS files and starts dockerd, and waits for `docker --tlsverify version`. A second floor copies TLS files
 // made beforehand (untimed), for comparison. Also: SSH handshakes per machine, peak RSS, and a no-op re-provision of 12.
 // Targets: ratio <= 1.1 against the copy-only floor, K=4 <= 4.8 s, 1 handshake per machine, no-op (12) < 2 s.
-// Needs root. Build first: npx tsc -p tsconfig.build.json. Options: --sizes 1,4,12; --subnet CIDR (default
+// Needs root. Build first: npm run build. Options: --sizes 1,4,12; --repeat N (each size N times, the floors and
+// mfile taking turns, medians printed: one run at a time spreads by +-15 % on this box); --subnet CIDR (default
 // 10.213.0.0/24); --before DIR also times another build's machine step (DIR/dist) in the same run; BENCH_TRACE=1
 // prints each mfile progress line with its time since the run began.
 import { spawn } from 'node:child_process';
@@ -19,6 +20,7 @@ const arg = (name, dflt) => {
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
 const sizes = arg('--sizes', '1,4,12').split(',').map(Number);
+const repeat = Number(arg('--repeat', '1'));
 const subnet = arg('--subnet', '10.213.0.0/24');
 const beforeDir = arg('--before', undefined);
 const trace = process.env.BENCH_TRACE === '1';
@@ -114,19 +116,21 @@ host() {
 `;
 
 // The floor that makes its own TLS files, as mfile does: a CA and a client certificate (their keys made at
-// once), then per host, in parallel, a server key and certificate for its IP, all RSA 2048 with openssl.
+// once), then per host, in parallel, a server key and certificate for its IP, all ECDSA P-256 (mfile's keys) with
+// openssl.
 const FLOOR_TLS_SH = `
+genkey() { openssl ecparam -name prime256v1 -genkey -noout -out "$1" 2>/dev/null; }
 sign() { # csr-from-key out ext
   openssl req -new -key "$1" -subj /CN=mfile-floor | openssl x509 -req -CA "$certs/ca.pem" -CAkey "$certs/ca-key.pem" \\
     -set_serial "0x$(openssl rand -hex 8)" -days 365 -extfile <(printf '%s\\n' "$3") -out "$2" 2>/dev/null
 }
 read -r certs
-openssl genrsa -out "$certs/ca-key.pem" 2048 2>/dev/null & openssl genrsa -out "$certs/key.pem" 2048 2>/dev/null & wait
+genkey "$certs/ca-key.pem" & genkey "$certs/key.pem" & wait
 openssl req -x509 -new -key "$certs/ca-key.pem" -subj /CN=mfile-floor-ca -days 3650 -out "$certs/ca.pem"
 sign "$certs/key.pem" "$certs/cert.pem" 'extendedKeyUsage=clientAuth'
 tls_host() {
   ip=$1 files=$3
-  openssl genrsa -out "$files/server-key.pem" 2048 2>/dev/null
+  genkey "$files/server-key.pem"
   sign "$files/server-key.pem" "$files/server.pem" "subjectAltName=IP:$ip,DNS:localhost,IP:127.0.0.1
 extendedKeyUsage=serverAuth"
   cp "$certs/ca.pem" "$files/ca.pem"
@@ -192,27 +196,40 @@ if (process.getuid() !== 0) {
   process.exit(1);
 }
 const load1 = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
-console.log(`load average at start: ${load1()} on ${os.cpus().length} cores`);
+console.log(`load average at start: ${load1()} on ${os.cpus().length} cores${repeat > 1 ? `; medians of ${repeat} runs per size` : ''}`);
 console.log('K   mfile(s)  floor(s) [create + shell]  ratio  | floor copying pre-made TLS files (s)  ratio  | handshakes/machine');
 const rows = [];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const medianOf = (runs, key) => median(runs.map((r) => r[key]));
 for (const k of sizes) {
-  const f = await floorRun(k, true);
-  const fc = await floorRun(k, false);
+  const fs = [], fcs = [], mbs = [], ms = [];
+  for (let i = 0; i < repeat; i++) {
+    fs.push(await floorRun(k, true));
+    fcs.push(await floorRun(k, false));
+    if (before) mbs.push(await mfileRun(k, before, 'o'));
+    ms.push(await mfileRun(k));
+  }
+  const f = { wall: medianOf(fs, 'wall'), createT: medianOf(fs, 'createT'), shellT: medianOf(fs, 'shellT') };
+  const fc = { wall: medianOf(fcs, 'wall'), createT: medianOf(fcs, 'createT'), shellT: medianOf(fcs, 'shellT') };
   if (before) {
-    const mb = await mfileRun(k, before, 'o');
+    const mb = { wall: medianOf(mbs, 'wall'), handshakes: Math.max(...mbs.map((r) => r.handshakes)) };
     console.log(
       `${String(k).padEnd(3)} ${mb.wall.toFixed(2).padStart(8)}  (before)`.padEnd(42) +
         `${(mb.wall / f.wall).toFixed(2).padStart(5)}  |`.padEnd(48) +
         `${(mb.wall / fc.wall).toFixed(2).padStart(5)}  | ${mb.handshakes}`,
     );
   }
-  const m = await mfileRun(k);
+  const m = { wall: medianOf(ms, 'wall'), handshakes: Math.max(...ms.map((r) => r.handshakes)), noop: ms.find((r) => r.noop !== undefined)?.noop };
   rows.push({ k, ...m, floor: f.wall, floorCopy: fc.wall });
   console.log(
     `${String(k).padEnd(3)} ${m.wall.toFixed(2).padStart(8)}  ${f.wall.toFixed(2).padStart(8)} [${f.createT.toFixed(2)} + ${f.shellT.toFixed(2)}]`.padEnd(42) +
       `${(m.wall / f.wall).toFixed(2).padStart(5)}  | ${fc.wall.toFixed(2).padStart(8)} [${fc.createT.toFixed(2)} + ${fc.shellT.toFixed(2)}]`.padEnd(40) +
       `${(m.wall / fc.wall).toFixed(2).padStart(5)}  | ${m.handshakes}`,
   );
+  if (repeat > 1) {
+    const list = (runs) => runs.map((r) => r.wall.toFixed(2)).join(' ');
+    console.log(`    each run (s): mfile ${list(ms)} | floor ${list(fs)} | copy-only floor ${list(fcs)}${before ? ` | before ${list(mbs)}` : ''}`);
+  }
 }
 const big = rows.at(-1);
 console.log(`no-op re-provision of ${big.k} (fresh SSH connections, nothing changes): ${big.noop.toFixed(2)} s`);

@@ -7,6 +7,7 @@ export * from './names.js';
 export * from './image-reference.js';
 export * from './driver-traits.js';
 export * from './addresses.js';
+export * from './ipv4-range.js';
 export * from './labels.js';
 export * from './engine-names.js';
 export * from './engine-endpoint.js';

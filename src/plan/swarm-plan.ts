@@ -2,6 +2,7 @@
 // first manager, join, role change, drain-and-leave), the swarm's networks, secrets and configs, the images
 // every node needs, and services (service.NAME) diffed attribute by attribute. Pure, like the planner.
 import type { Desired, Observed, ObservedService, ObservedSwarmObject, PlanNode, ServiceSpec, State, SwarmRole, SwarmStateObject } from '../model/index.js';
+import { cidrHolding } from '../model/index.js';
 import { LABEL_CONFIG_HASH, LABEL_NAME, LABEL_PROJECT } from '../model/labels.js';
 import type { Masker } from '../masking.js';
 import { changeReason, diffAttributes } from './diff.js';
@@ -116,13 +117,18 @@ class SwarmPlanner {
   }
 
   private addressPool(): { pool: string[]; why: string } {
-    const given = this.desired.swarm?.defaultAddrPool;
-    if (given) return { pool: given, why: 'as machines.yml sets it' };
     const values: unknown[] = [];
     for (const m of Object.values(this.desired.machines)) values.push(m.driverOptions);
     for (const r of Object.values(this.prior.machines)) values.push(r.ssh?.host, r.engineUrl, r.driverData);
     for (const n of Object.values(this.desired.networks)) values.push(n.ipam?.config.map((c) => c.subnet));
     const taken = addressesIn(values);
+    const given = this.desired.swarm?.defaultAddrPool;
+    if (given) {
+      // The apply refuses a machine that would advertise an address inside the pool: say so now.
+      const inside = taken.filter((t) => cidrHolding(t, given) !== undefined);
+      if (inside.length) this.warnings.push(`swarm: default_addr_pool ${given.join(', ')} overlaps the machines' addresses ${inside.join(', ')}; apply refuses a machine that advertises an address inside it`);
+      return { pool: given, why: 'as machines.yml sets it' };
+    }
     const { pool, clash } = pickAddressPool(taken);
     if (clash.length) this.warnings.push(`swarm: every default address pool candidate overlaps the machines' networks; set swarm.default_addr_pool`);
     return { pool, why: taken.length ? `clear of ${taken.join(', ')}` : 'no machine address is known yet' };

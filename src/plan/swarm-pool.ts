@@ -1,28 +1,8 @@
 // The swarm's default address pool: the one the file gives, else the first candidate that overlaps none of the
 // machines' known addresses and declared subnets (Docker's own default, 10.0.0.0/8, swallows many LANs).
+import { ipv4Range as range, rangesOverlap as overlaps } from '../model/index.js';
+
 const CANDIDATES = ['10.200.0.0/16', '10.201.0.0/16', '172.29.0.0/16', '192.168.240.0/20'];
-
-function ipv4(text: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
-}
-
-/** [first, last] address of a CIDR or a single address; undefined for anything else. */
-export function range(text: string): [number, number] | undefined {
-  const [addr, bits] = text.split('/');
-  const ip = ipv4(addr);
-  if (ip === undefined) return undefined;
-  const n = bits === undefined ? 32 : Number(bits);
-  if (!Number.isInteger(n) || n < 0 || n > 32) return undefined;
-  const size = 2 ** (32 - n);
-  const first = Math.floor(ip / size) * size;
-  return [first, first + size - 1];
-}
-
-const overlaps = (a: [number, number], b: [number, number]): boolean => a[0] <= b[1] && b[0] <= a[1];
 
 /** Every IPv4 address or CIDR found in the values (driver options, state addresses, subnets). */
 export function addressesIn(values: unknown[]): string[] {

@@ -149,7 +149,17 @@ describe('plan: swarm', () => {
   it('the pool given in machines.yml is used as it is', () => {
     const d = swarmFile();
     d.swarm!.defaultAddrPool = ['10.213.168.0/22'];
-    expect(node(plan(d, emptyState(), { refreshed: true, machines: {} }).nodes, 'swarm.m1').swarm).toEqual({ op: 'init', defaultAddrPool: ['10.213.168.0/22'], subnetSize: 24 });
+    const p = plan(d, emptyState(), { refreshed: true, machines: {} });
+    expect(node(p.nodes, 'swarm.m1').swarm).toEqual({ op: 'init', defaultAddrPool: ['10.213.168.0/22'], subnetSize: 24 });
+    expect(p.warnings.filter((w) => w.startsWith('swarm:'))).toEqual([]);
+  });
+
+  it('a given pool that holds a machine\'s known address is still used as given, and the plan warns that apply will refuse it', () => {
+    const d = swarmFile();
+    d.swarm!.defaultAddrPool = ['10.200.0.0/16'];
+    const p = plan(d, emptyState(), { refreshed: true, machines: {} });
+    expect(node(p.nodes, 'swarm.m1').swarm).toEqual({ op: 'init', defaultAddrPool: ['10.200.0.0/16'], subnetSize: 24 });
+    expect(p.warnings).toContain("swarm: default_addr_pool 10.200.0.0/16 overlaps the machines' addresses 10.200.7.0/24; apply refuses a machine that advertises an address inside it");
   });
 });
 

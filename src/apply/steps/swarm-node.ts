@@ -2,9 +2,21 @@
 // Join tokens are read from the manager at the moment of joining and passed straight to the engine: never
 // stored, printed or put in an error.
 import type Docker from 'dockerode';
-import type { EngineEndpoint, SwarmState, SwarmStepData } from '../../model/index.js';
+import { cidrHolding, type EngineEndpoint, type SwarmState, type SwarmStepData } from '../../model/index.js';
 import { engineMessage, isNotFound } from '../../remote/docker/errors.js';
-import { joinTokens, localSwarm, nodeHeldRole, nodeState, removeNode, runningTasksOnNode, swarmInit, swarmJoin, swarmLeave, updateNode } from '../../remote/docker/swarm-api.js';
+import {
+  joinTokens,
+  localSwarm,
+  nodeHeldRole,
+  nodeState,
+  removeNode,
+  runningTasksOnNode,
+  swarmDefaultPool,
+  swarmInit,
+  swarmJoin,
+  swarmLeave,
+  updateNode,
+} from '../../remote/docker/swarm-api.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
 import { callSignal } from './common.js';
 import { pollUntil } from './swarm-poll.js';
@@ -17,6 +29,20 @@ async function addressOf(ctx: StepContext, machine: string): Promise<string> {
   const host = ep.kind === 'tcp' ? ep.host : ctx.state.machines[machine]?.ssh?.host;
   if (host && IPV4.test(host)) return host;
   throw new Error(`machine ${machine}: no IPv4 address to advertise to the swarm (its engine is reached at ${host ?? 'a local socket'})`);
+}
+
+/**
+ * Overlay networks take their subnets from the swarm's default address pool; a machine whose own address is in
+ * it would lose its route to the machines around it. The plan picks the pool clear of every address it knows,
+ * but a cloud machine's address is known only once the machine exists: checked here, before the engine is told.
+ */
+function checkOutsidePool(machine: string, advertise: string, pool: readonly string[], joining: boolean): void {
+  const holder = cidrHolding(advertise, pool);
+  if (holder === undefined) return;
+  const fix = joining
+    ? `the pool of a swarm cannot change: give ${machine} an address outside it, or destroy the swarm and set swarm.default_addr_pool clear of ${advertise}`
+    : `set swarm.default_addr_pool to a range clear of ${advertise}`;
+  throw new Error(`machine ${machine} would advertise ${advertise} to the swarm, inside its default address pool ${holder}, which overlay networks take their subnets from: ${fix}`);
 }
 
 function withNode(machine: string, role: 'manager' | 'worker', nodeId: string | undefined, manager?: string): (s: SwarmState | undefined) => SwarmState {
@@ -33,6 +59,7 @@ async function init(ctx: StepContext, data: Extract<SwarmStepData, { op: 'init' 
   const local = await localSwarm(docker, callSignal().abortSignal);
   if (local.state !== 'active') {
     const advertise = await addressOf(ctx, m);
+    checkOutsidePool(m, advertise, data.defaultAddrPool, false);
     ctx.progress(`initialising the swarm, advertising ${advertise}, address pool ${data.defaultAddrPool.join(', ')}`);
     await swarmInit(docker, { advertise, pool: data.defaultAddrPool, subnetSize: data.subnetSize }, callSignal().abortSignal);
   }
@@ -48,7 +75,13 @@ async function join(ctx: StepContext, data: Extract<SwarmStepData, { op: 'join' 
     // A node that left a swarm this one no longer knows keeps its old membership: leave it first.
     if (local.state !== 'inactive') await swarmLeave(docker, true, callSignal().abortSignal).catch(() => undefined);
     const mgr = await ctx.conns.docker(data.manager);
-    const [advertise, remote, tokens] = await Promise.all([addressOf(ctx, m), addressOf(ctx, data.manager), joinTokens(mgr, callSignal().abortSignal)]);
+    const [advertise, remote, tokens, pool] = await Promise.all([
+      addressOf(ctx, m),
+      addressOf(ctx, data.manager),
+      joinTokens(mgr, callSignal().abortSignal),
+      swarmDefaultPool(mgr, callSignal().abortSignal),
+    ]);
+    checkOutsidePool(m, advertise, pool, true);
     ctx.progress(`joining as ${data.role} through ${data.manager} (${remote}), advertising ${advertise}`);
     const token = data.role === 'manager' ? tokens.manager : tokens.worker;
     try {

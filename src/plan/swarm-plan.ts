@@ -1,8 +1,18 @@
 // The swarm half of the plan, beside the per-machine planner: membership nodes (swarm.MACHINE: init on the
 // first manager, join, role change, drain-and-leave), the swarm's networks, secrets and configs, the images
 // every node needs, and services (service.NAME) diffed attribute by attribute. Pure, like the planner.
-import type { Desired, Observed, ObservedService, ObservedSwarmObject, PlanNode, ServiceSpec, State, SwarmRole, SwarmStateObject } from '../model/index.js';
-import { cidrHolding } from '../model/index.js';
+import {
+  cidrHolding,
+  type Desired,
+  type Observed,
+  type ObservedService,
+  type ObservedSwarmObject,
+  type PlanNode,
+  type ServiceSpec,
+  type State,
+  type SwarmRole,
+  type SwarmStateObject,
+} from '../model/index.js';
 import { LABEL_CONFIG_HASH, LABEL_NAME, LABEL_PROJECT } from '../model/labels.js';
 import type { Masker } from '../masking.js';
 import { changeReason, diffAttributes } from './diff.js';

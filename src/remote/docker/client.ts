@@ -1,19 +1,19 @@
 // One dockerode client for one engine endpoint. No constructor `timeout`: it leaves promises unsettled
 // (packages.md §2.5); callers pass a per-call abortSignal instead.
 import type { Agent } from 'node:http';
-import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
 import type { EngineEndpoint } from '../../model/engine-endpoint.js';
+import { requireDockerode } from './deferred-internals.js';
 import { tlsAgent } from './tls-agent.js';
 
 export type DockerClient = Docker;
 
-// dockerode (with grpc and protobufjs) takes about a quarter of a second to load: it is loaded on first use, so
-// validate and plan --refresh=false never pay for it.
+// dockerode is loaded on first use, so validate and plan --refresh=false never pay for it, and without the
+// internals mfile never calls (deferred-internals.ts).
 let dockerode: typeof Docker | undefined;
 /** The dockerode class, loaded the first time a client is made. */
 function dockerodeClass(): typeof Docker {
-  return (dockerode ??= createRequire(import.meta.url)('dockerode') as typeof Docker);
+  return (dockerode ??= requireDockerode(import.meta.url) as typeof Docker);
 }
 
 export interface ClientOptions {

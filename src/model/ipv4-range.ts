@@ -21,7 +21,7 @@ export function ipv4Range(text: string): [number, number] | undefined {
   return [first, first + size - 1];
 }
 
-export const rangesOverlap = (a: [number, number], b: [number, number]): boolean => a[0] <= b[1] && b[0] <= a[1];
+const rangesOverlap = (a: [number, number], b: [number, number]): boolean => a[0] <= b[1] && b[0] <= a[1];
 
 /** The first of the CIDRs that holds the address (or overlaps the range), if any. */
 export function cidrHolding(address: string, cidrs: readonly string[]): string | undefined {

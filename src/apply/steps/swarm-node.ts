@@ -5,13 +5,12 @@ import type Docker from 'dockerode';
 import { cidrHolding, type EngineEndpoint, type SwarmState, type SwarmStepData } from '../../model/index.js';
 import { engineMessage, isNotFound } from '../../remote/docker/errors.js';
 import {
-  joinTokens,
+  joinInfo,
   localSwarm,
   nodeHeldRole,
   nodeState,
   removeNode,
   runningTasksOnNode,
-  swarmDefaultPool,
   swarmInit,
   swarmJoin,
   swarmLeave,
@@ -75,13 +74,8 @@ async function join(ctx: StepContext, data: Extract<SwarmStepData, { op: 'join' 
     // A node that left a swarm this one no longer knows keeps its old membership: leave it first.
     if (local.state !== 'inactive') await swarmLeave(docker, true, callSignal().abortSignal).catch(() => undefined);
     const mgr = await ctx.conns.docker(data.manager);
-    const [advertise, remote, tokens, pool] = await Promise.all([
-      addressOf(ctx, m),
-      addressOf(ctx, data.manager),
-      joinTokens(mgr, callSignal().abortSignal),
-      swarmDefaultPool(mgr, callSignal().abortSignal),
-    ]);
-    checkOutsidePool(m, advertise, pool, true);
+    const [advertise, remote, { tokens, defaultAddrPool }] = await Promise.all([addressOf(ctx, m), addressOf(ctx, data.manager), joinInfo(mgr, callSignal().abortSignal)]);
+    checkOutsidePool(m, advertise, defaultAddrPool, true);
     ctx.progress(`joining as ${data.role} through ${data.manager} (${remote}), advertising ${advertise}`);
     const token = data.role === 'manager' ? tokens.manager : tokens.worker;
     try {

@@ -70,9 +70,13 @@ export async function listSwarmObjects(docker: Docker, kind: 'network' | 'secret
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-export async function joinTokens(docker: Docker, signal: AbortSignal): Promise<{ worker: string; manager: string }> {
+/** What a machine needs from a manager to join: the join tokens, and the pool its address must stay out of. */
+export async function joinInfo(docker: Docker, signal: AbortSignal): Promise<{ tokens: { worker: string; manager: string }; defaultAddrPool: string[] }> {
   const s = (await api(docker).swarmInspect(sig(signal))) as Any;
-  return { worker: String(s.JoinTokens?.Worker ?? ''), manager: String(s.JoinTokens?.Manager ?? '') };
+  return {
+    tokens: { worker: String(s.JoinTokens?.Worker ?? ''), manager: String(s.JoinTokens?.Manager ?? '') },
+    defaultAddrPool: ((s.DefaultAddrPool as string[] | undefined) ?? []).slice(),
+  };
 }
 
 export function swarmInit(docker: Docker, opts: { advertise: string; pool: string[]; subnetSize: number }, signal: AbortSignal): Promise<unknown> {

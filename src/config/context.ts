@@ -3,11 +3,12 @@ import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { DriverCatalog } from '../model/index.js';
 import type { IssueList } from './issues.js';
-import type { Locator, Path } from './positions.js';
+import type { Path } from './path-text.js';
+import type { Placer } from './placer.js';
 import type { Excluded } from './valid-parts.js';
 
 export interface Context {
-  locator: Locator;
+  locator: Placer;
   issues: IssueList;
   /** Folder of machines.yml: relative paths in it are relative to this. */
   configDir: string;

@@ -4,7 +4,7 @@ import type { PortSpec } from '../model/desired.js';
 import { obj, report, type Context, type Raw } from './context.js';
 import type { Normalised } from './normalise.js';
 import { didYouMean } from './did-you-mean.js';
-import type { Path } from './positions.js';
+import type { Path } from './path-text.js';
 import { isExcluded, type Section } from './valid-parts.js';
 
 /** The entry named `key`, never an Object.prototype member ('constructor' is a valid container name). */

@@ -6,9 +6,10 @@
 // libraries (anchors and aliases, merge keys, tags, directives, complex or null keys, quoted and flow values
 // over several lines), is never read here.
 import { FAILSAFE_SCHEMA, Type, load, type State } from 'js-yaml';
-import { Document, Scalar, type YAMLSeq } from 'yaml';
-import { Locator } from './positions.js';
-import type { YamlSource } from './read-yaml.js';
+import type { ConfigSource } from './config-source.js';
+import type { Raw } from './context.js';
+import type { SubstitutionSlot } from './interpolate.js';
+import { unplaced } from './placer.js';
 import { RESERVED_KEY } from './reserved-keys.js';
 
 /** A plain (unquoted) scalar holding `$`: after substitution it takes the type its text has (`port: ${p}`). */
@@ -95,17 +96,11 @@ const AVOID_KEYS = new Set(['', 'null', 'Null', 'NULL', '~', '__proto__', '<<', 
 
 class Differs extends Error {}
 
-/** A value holding `${`, where it sits in the data, and the scalar that interpolate() substitutes in place. */
+/** A value holding `$`, where it sits in the data, and the slot that interpolate() substitutes in place. */
 interface Ref {
   parent: Record<string, unknown> | unknown[];
   key: string | number;
-  scalar: Scalar;
-}
-
-function scalar(text: string, type: Scalar.Type): Scalar {
-  const node = new Scalar(text);
-  node.type = type;
-  return node;
+  slot: SubstitutionSlot;
 }
 
 /**
@@ -115,11 +110,11 @@ function scalar(text: string, type: Scalar.Type): Scalar {
 function settle(v: unknown, parent: Ref['parent'], key: string | number, refs: Ref[] | undefined): unknown {
   if (v instanceof ZeroLedInt) return key === 'mode' ? parseInt(v.text, 8) : parseInt(v.text, 10);
   if (v instanceof PlainRef) {
-    refs?.push({ parent, key, scalar: scalar(v.text, 'PLAIN') });
+    refs?.push({ parent, key, slot: { value: v.text, type: 'PLAIN' } });
     return v.text;
   }
   if (typeof v === 'string') {
-    if (refs && v.includes('$')) refs.push({ parent, key, scalar: scalar(v, 'QUOTE_DOUBLE') });
+    if (refs && v.includes('$')) refs.push({ parent, key, slot: { value: v, type: 'QUOTE_DOUBLE' } });
   } else if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const item = v[i];
@@ -137,19 +132,11 @@ function settle(v: unknown, parent: Ref['parent'], key: string | number, refs: R
   return v;
 }
 
-/** What the fast reader gives: the source interpolate() works on, and the data once it has. */
-export interface FastSource {
-  src: YamlSource;
-  /** The data, with the values interpolate() substituted in `src` put back. Call after interpolate(). */
-  data(): Record<string, unknown>;
-}
-
 /**
- * Reads a decoded machines.yml quickly, or returns undefined: then read it with the positioned reader. The
- * source's tree holds only the `variables` section and the scalars that hold `${`, which is all interpolate()
- * reads or changes; its locator places nothing (any issue sends the file back to the positioned reader).
+ * Reads a decoded machines.yml quickly, or returns undefined: then read it with the positioned reader. Its placer
+ * places nothing: any issue sends the file back to the positioned reader.
  */
-export function readFast(file: string, text: string): FastSource | undefined {
+export function readFast(file: string, text: string): ConfigSource | undefined {
   const data = fastYaml(text);
   if (!data) return undefined;
   const refs: Ref[] = [];
@@ -162,15 +149,13 @@ export function readFast(file: string, text: string): FastSource | undefined {
     if (err instanceof Differs) return undefined;
     throw err;
   }
-  const doc = new Document('variables' in data ? { variables: data.variables } : {});
-  const seq = doc.createNode([]) as YAMLSeq;
-  seq.items = refs.map((r) => r.scalar);
-  doc.set('refs', seq);
-  const src: YamlSource = { file, text, doc: doc as unknown as Document.Parsed, locator: Locator.unplaced(file) };
   return {
-    src,
-    data: () => {
-      for (const r of refs) (r.parent as Record<string | number, unknown>)[r.key] = r.scalar.value;
+    placer: unplaced(file),
+    variables: () => data.variables,
+    slots: () => refs.map((r) => r.slot),
+    checkTree: () => undefined,
+    data: (): Raw => {
+      for (const r of refs) (r.parent as Record<string | number, unknown>)[r.key] = r.slot.value;
       return data;
     },
   };

@@ -1,10 +1,24 @@
 // Compose-style substitution (see expand.ts) and ${env:NAME} on the YAML tree, before validation, so every value
 // keeps its position. Variable defaults under `variables` are taken literally.
-import { isMap, isScalar, isSeq, type Node, type Scalar } from 'yaml';
 import type { VariableValue } from '../model/desired.js';
 import { expand, ExpandError, Unset } from './expand.js';
 import type { IssueList } from './issues.js';
-import type { YamlSource } from './read-yaml.js';
+import type { Placer } from './placer.js';
+
+/** A scalar that interpolate() substitutes in place: a `yaml` Scalar, or the fast reader's stand-in for one. */
+export interface SubstitutionSlot {
+  value: unknown;
+  /** 'PLAIN' for an unquoted scalar: after substitution it takes the type its text has. */
+  readonly type?: string;
+}
+
+/** What interpolate() reads of a machines.yml, whichever reader read it. */
+export interface InterpolationInput {
+  /** The top-level `variables` section as data; throws when the tree cannot be converted (an alias bomb). */
+  variables(): unknown;
+  /** Every scalar outside the top-level `variables` whose text holds `$`, in document order. */
+  slots(): Iterable<SubstitutionSlot>;
+}
 
 export interface InterpolateOptions {
   /** --var-stdin, --var and --var-file, merged in that precedence. */
@@ -26,9 +40,9 @@ export interface Interpolated {
   /** Sorted `name=value` lines of every resolved value, for the config digest. */
   digestParts: string[];
   /** Scalars whose substitution failed: later stages stay quiet about them. */
-  failed: Set<Node>;
+  failed: Set<SubstitutionSlot>;
   /** Quoted scalars that were substituted: "${port}" may stand where a number is expected. */
-  substituted: Set<Node>;
+  substituted: Set<SubstitutionSlot>;
   /** The whole text of each scalar a sensitive value went into, to mask what it is normalised to. */
   sensitiveScalars: string[];
 }
@@ -43,15 +57,14 @@ export function ownValue<T>(from: Readonly<Record<string, T>> | NodeJS.ProcessEn
   return Object.hasOwn(from, key) ? (from as Record<string, T>)[key] : undefined;
 }
 
-function declarations(src: YamlSource): Map<string, Declared> {
+function declarations(input: InterpolationInput): Map<string, Declared> {
   const out = new Map<string, Declared>();
-  let raw: Record<string, unknown>;
+  let vars: unknown;
   try {
-    raw = src.doc.toJS() as Record<string, unknown>;
+    vars = input.variables();
   } catch {
     return out; // an alias bomb: load() reports it when it converts the document
   }
-  const vars = raw?.variables;
   if (!vars || typeof vars !== 'object' || Array.isArray(vars)) return out;
   for (const [name, v] of Object.entries(vars as Record<string, unknown>)) {
     const decl = v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
@@ -76,13 +89,13 @@ function retype(text: string): string | number | boolean {
   return text;
 }
 
-export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: IssueList): Interpolated {
-  const declared = declarations(src);
+export function interpolate(input: InterpolationInput, placer: Placer, opts: InterpolateOptions, issues: IssueList): Interpolated {
+  const declared = declarations(input);
   // Null-prototype: a variable may be named like an Object.prototype member.
   const variables: Record<string, VariableValue> = Object.create(null) as Record<string, VariableValue>;
   const envUsed = new Map<string, string>();
-  const failed = new Set<Node>();
-  const substituted = new Set<Node>();
+  const failed = new Set<SubstitutionSlot>();
+  const substituted = new Set<SubstitutionSlot>();
   const sensitiveScalars: string[] = [];
 
   // Compose's order (the shell environment before .env), with mfile's own sources in front.
@@ -100,7 +113,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
   // Only declared variables can be sensitive, so every secret is known here: a ${X:?msg} message may quote one.
   issues.maskValues(sensitiveOf(variables));
 
-  const substitute = (node: Scalar, text: string): void => {
+  const substitute = (node: SubstitutionSlot, text: string): void => {
     let secret = false;
     let used = false;
     const lookup = (name: string, env: boolean): string | undefined => {
@@ -127,7 +140,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
             ? `environment variable '${err.variable}' is not set (used as \${env:${err.variable}})`
             : unsetMessage(err.variable, declared.has(err.variable))
           : err.message;
-      issues.add(src.locator.issueAt(node, message));
+      issues.add(placer.issueAt(node, message));
       failed.add(node);
       return;
     }
@@ -137,19 +150,7 @@ export function interpolate(src: YamlSource, opts: InterpolateOptions, issues: I
     else (node.value = out), substituted.add(node);
   };
 
-  const walk = (node: unknown, top: boolean): void => {
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (top && isScalar(pair.key) && pair.key.value === 'variables') continue;
-        walk(pair.value, false);
-      }
-    } else if (isSeq(node)) {
-      for (const item of node.items) walk(item, false);
-    } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('$')) {
-      substitute(node, node.value);
-    }
-  };
-  walk(src.doc.contents, true);
+  for (const slot of input.slots()) substitute(slot, slot.value as string);
 
   const sensitiveValues = sensitiveOf(variables);
   const digestParts = [

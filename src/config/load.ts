@@ -12,10 +12,10 @@ import { readDotenv } from './dotenv.js';
 import { interpolate } from './interpolate.js';
 import { IssueList } from './issues.js';
 import { expandReplicas, normalise } from './normalise.js';
+import type { ConfigSource } from './config-source.js';
+import { decodeYaml } from './decode-yaml.js';
 import { readFast } from './fast-yaml.js';
-import { decodeYaml, readYaml, type YamlSource } from './read-yaml.js';
 import { checkSchema, matchesSchema } from './schema-check.js';
-import { checkReservedKeys } from './reserved-keys.js';
 import { refuseSensitiveAddresses } from './sensitive-address.js';
 import { requireSensitiveSecrets } from './secret-options.js';
 import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
@@ -98,39 +98,33 @@ export async function loadConfig(opts: LoadOptions, drivers: DriverCatalog): Pro
     }
   }
   const issues = new IssueList();
-  const src = readYaml(opts.file, bytes, issues);
+  // The `yaml` package and the tree walks over it load only now: a valid file never needs them.
+  const { readPositioned } = await import('./positioned-source.js');
+  const src = readPositioned(opts.file, bytes, issues);
   if (!src) throw issues.error();
-  return fromSource(opts, drivers, configPath, bytes, { src }, issues);
+  return fromSource(opts, drivers, configPath, bytes, src, issues);
 }
 
-/** A parsed file: the positioned tree, or the fast reader's data with the little that interpolate() needs. */
-interface Source {
-  src: YamlSource;
-  /** The data after interpolation (the positioned path converts the tree). */
-  data?: () => Raw;
-}
-
-function readQuick(file: string, bytes: Uint8Array): Source | undefined {
+function readQuick(file: string, bytes: Uint8Array): ConfigSource | undefined {
   const text = decodeYaml(file, bytes, new IssueList());
   return text === undefined ? undefined : readFast(file, text);
 }
 
-async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath: string, bytes: Uint8Array, source: Source, issues: IssueList): Promise<Desired> {
-  const { src } = source;
+async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath: string, bytes: Uint8Array, src: ConfigSource, issues: IssueList): Promise<Desired> {
   const env = opts.env ?? process.env;
   const dotenv = await readDotenv(opts.file, env);
-  const interp = interpolate(src, { vars: opts.vars ?? {}, env, dotenv: dotenv.vars }, issues);
-  checkReservedKeys(src, issues);
+  const interp = interpolate(src, src.placer, { vars: opts.vars ?? {}, env, dotenv: dotenv.vars }, issues);
+  src.checkTree(issues);
   issues.maskValues(interp.sensitiveValues);
   for (const issue of dotenv.issues) issues.add(issue);
   let data: Raw;
   try {
-    data = source.data ? source.data() : (src.doc.toJS() as Raw);
+    data = src.data();
   } catch (err) {
     issues.add({ file: opts.file, line: 1, col: 1, message: `YAML error: ${(err as Error).message}` });
     throw issues.error();
   }
-  const errorPaths = checkSchema(data, src.locator, issues, interp, drivers);
+  const errorPaths = checkSchema(data, src.placer, issues, interp, drivers);
   if (errorPaths.length && !issues.size) issues.add({ file: opts.file, line: 1, col: 1, message: 'does not match the machines.yml schema' });
   // After schema errors the cross-field checks still run, on the entries that passed, so that every problem
   // is reported at once; if even those do not match the schema, they are skipped rather than risk a crash.
@@ -141,7 +135,7 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
   }
 
   const ctx: Context = {
-    locator: src.locator,
+    locator: src.placer,
     issues,
     configDir: dirname(configPath),
     env,

@@ -10,7 +10,7 @@ import { parseEnvFile } from './env-file.js';
 import { ownValue } from './interpolate.js';
 import { reservedKeyMessage } from './reserved-keys.js';
 import { didYouMean } from './did-you-mean.js';
-import { pathToString, type Path } from './positions.js';
+import { pathToString, type Path } from './path-text.js';
 import { parseMountShort, parsePortShort } from './short-forms.js';
 import { devices, labelFiles, normaliseHostKeys } from './normalise-host-keys.js';
 import { updateConfig } from './normalise-update-config.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { BlkioDeviceLimit, BlkioSpec, ContainerSpec, GpuRequest } from '../model/desired.js';
 import { localPath, obj, report, type Context, type Raw } from './context.js';
 import { parseEnvFile } from './env-file.js';
-import { pathToString, type Path } from './positions.js';
+import { pathToString, type Path } from './path-text.js';
 import { listOrDict, parseDuration, parseSize, stringMap, toList } from './units.js';
 
 type HostKeys = Pick<

@@ -1,7 +1,7 @@
 // deploy.update_config of a container: Compose's keys and defaults, durations in nanoseconds.
 import type { UpdateConfigSpec } from '../model/index.js';
 import { obj, report, type Context, type Raw } from './context.js';
-import type { Path } from './positions.js';
+import type { Path } from './path-text.js';
 import { parseDuration } from './units.js';
 
 /**

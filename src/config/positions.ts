@@ -1,18 +1,9 @@
-// Maps a data path (['containers', 'web', 'ports', 0]) back to a line and column in the YAML source.
+// Maps a data path (['containers', 'web', 'ports', 0]) back to a line and column in the YAML source: the
+// positioned reader's Placer.
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
-
-export type Path = readonly (string | number)[];
-
-/** containers.web.ports[0] */
-export function pathToString(path: Path): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out ? `.${seg}` : seg;
-  }
-  return out;
-}
+import type { Path } from './path-text.js';
+import type { Placer } from './placer.js';
 
 interface Found {
   /** Deepest node reached along the path. */
@@ -23,30 +14,21 @@ interface Found {
   complete: boolean;
 }
 
-export class Locator {
+export class Locator implements Placer {
   /** Key -> first pair, per map: one linear scan per map, not per lookup (files with 10k+ keys). */
   private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
 
   constructor(
     readonly file: string,
-    private readonly doc: Document | undefined,
-    private readonly lc: LineCounter | undefined,
+    private readonly doc: Document,
+    private readonly lc: LineCounter,
   ) {}
 
-  /**
-   * A locator with no source tree, for data read by the fast reader: every issue lands at 1:1. Such issues are
-   * never shown: any issue sends the file back through the positioned reader.
-   */
-  static unplaced(file: string): Locator {
-    return new Locator(file, undefined, undefined);
-  }
-
   private linePos(offset: number): { line: number; col: number } {
-    return this.lc ? this.lc.linePos(offset) : { line: 1, col: 1 };
+    return this.lc.linePos(offset);
   }
 
   private walk(path: Path): Found {
-    if (!this.doc) return { node: null, key: null, complete: false };
     let node = (this.doc.contents as Node | null) ?? null;
     let key: Node | null = null;
     for (const seg of path) {
@@ -97,8 +79,8 @@ export class Locator {
   }
 
   /** An issue at a node already in hand (a scalar being interpolated). */
-  issueAt(node: Node, message: string): ConfigIssue {
-    return { file: this.file, ...this.linePos(node.range?.[0] ?? 0), message };
+  issueAt(node: object, message: string): ConfigIssue {
+    return { file: this.file, ...this.linePos((node as Node).range?.[0] ?? 0), message };
   }
 
   issue(path: Path, message: string, opts: { key?: boolean } = {}): ConfigIssue {

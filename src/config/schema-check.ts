@@ -1,12 +1,12 @@
 // Validates the interpolated data against schema/machines.schema.json and turns ajv's errors into one
 // human message each, positioned at the offending key or value.
 import type { ErrorObject } from 'ajv';
-import type { Node } from 'yaml';
 import type { DriverCatalog } from '../model/index.js';
 import { didYouMean } from './did-you-mean.js';
 import { DOCKER_MACHINE_BLOCK, dockerMachineBinaryName, dockerMachineDriverName } from '../model/docker-machine-names.js';
 import type { IssueList } from './issues.js';
-import { pathToString, type Locator, type Path } from './positions.js';
+import { pathToString, type Path } from './path-text.js';
+import type { Placer } from './placer.js';
 import { schemaValidator } from './schema-file.js';
 import { unsupportedReason } from './unsupported.js';
 
@@ -159,7 +159,7 @@ function describe(e: ErrorObject, catalog: DriverCatalog): Mapped | undefined {
  * A quoted "${port}" where the schema wants a number or boolean takes that type, as Compose casts
  * interpolated values. Only substituted scalars are touched: a literal "22" stays a string (and an error).
  */
-function coerceSubstituted(data: unknown, errors: ErrorObject[], locator: Locator, substituted: Set<Node>): boolean {
+function coerceSubstituted(data: unknown, errors: ErrorObject[], locator: Placer, substituted: ReadonlySet<object>): boolean {
   let changed = false;
   for (const e of errors) {
     if (e.keyword !== 'type' || typeof e.data !== 'string') continue;
@@ -196,9 +196,9 @@ function errorPath(e: ErrorObject): Path {
  */
 export function checkSchema(
   data: unknown,
-  locator: Locator,
+  locator: Placer,
   issues: IssueList,
-  interp: { failed: Set<Node>; substituted: Set<Node> },
+  interp: { failed: ReadonlySet<object>; substituted: ReadonlySet<object> },
   catalog: DriverCatalog,
 ): Path[] {
   const validate = schemaValidator(catalog);

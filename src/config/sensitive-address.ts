@@ -2,7 +2,7 @@
 // path, an engine URL, a subnet and IP) is kept in .mfile/state.json, where `mfile ssh`, `env` and the next run read it. A sensitive
 // value there would be written to the state, so it is refused with its position instead.
 import { obj, report, type Context, type Raw } from './context.js';
-import type { Path } from './positions.js';
+import type { Path } from './path-text.js';
 
 export function refuseSensitiveAddresses(ctx: Context, data: Raw): void {
   const secrets = (ctx.sensitive ?? []).filter((s) => s !== '');

@@ -5,7 +5,7 @@ import type { DesiredSwarm, ServiceDeploySpec, ServiceSpec, SwarmFileSpec, Swarm
 import { localPath, obj, report, type Context, type Raw } from './context.js';
 import { command, duration, healthcheck, ports, secrets as mounts, size } from './normalise-container.js';
 import { ownValue } from './interpolate.js';
-import type { Path } from './positions.js';
+import type { Path } from './path-text.js';
 import { listOrDict, toList } from './units.js';
 
 function updateConfig(ctx: Context, at: Path, v: unknown, rollback: boolean): SwarmUpdateConfig | undefined {

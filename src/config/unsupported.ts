@@ -1,6 +1,6 @@
 // Keys that exist in Compose (or in a whole compose.yaml) but make no sense for containers placed on
 // machines. Each gets a reason instead of a bare "unknown key".
-import type { Path } from './positions.js';
+import type { Path } from './path-text.js';
 
 const SWARM = 'it configures Swarm services: write it under a top-level services entry (a swarm of machines with swarm roles); a container runs on the machines it names';
 const NOT_YET = 'mfile v1 does not implement this Compose key';

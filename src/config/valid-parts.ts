@@ -1,7 +1,7 @@
 // After schema errors: the parts of the file that passed, so the cross-field checks can still run on them,
 // and the names left out, so that no check reports a reference to them (that would only echo a schema error).
 import type { Raw } from './context.js';
-import type { Path } from './positions.js';
+import type { Path } from './path-text.js';
 
 export const SECTIONS = ['machines', 'networks', 'volumes', 'secrets', 'registries', 'containers'] as const;
 export type Section = (typeof SECTIONS)[number];

@@ -1,6 +1,7 @@
 // validate and plan --refresh=false reach no machine, so they must not load the Docker, SSH, TLS or terminal
 // UI libraries: loading them cost every such run about a third of a second (speed itself is measured in bench/).
-// No run loads the EC2 SDK unless an EC2 machine is asked something: loading it took a second of CPU.
+// No run loads the EC2 SDK unless an EC2 machine is asked something: loading it took a second of CPU. A valid
+// machines.yml is read without the positioned reader's `yaml` package (~35 ms to load), which places errors.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,20 +37,22 @@ process.on('exit', () => appendFileSync(process.env.MFILE_TEST_LOADED, Object.ke
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every file the run loaded (paths and file: URLs, decoded). */
-function filesLoaded(args: string[]): string[] {
+function filesLoaded(args: string[], file = 'machines.yml', status = 0): string[] {
   const out = path.join(dir, `loaded-${args[0]}.txt`);
   writeFileSync(out, '');
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'record.mjs')).href, MFILE_BIN, ...args, '-f', path.join(dir, 'machines.yml')], {
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'record.mjs')).href, MFILE_BIN, ...args, '-f', path.join(dir, file)], {
     cwd: dir,
     env: { ...process.env, CI: 'true', NO_COLOR: '1', MFILE_TEST_LOADED: out },
     encoding: 'utf8',
   });
-  expect(r.status, r.stderr).toBe(0);
+  expect(r.status, r.stderr).toBe(status);
+  if (status !== 0) lastStderr = r.stderr;
   return readFileSync(out, 'utf8').split('\n').map((f) => decodeURIComponent(f));
 }
+let lastStderr = '';
 
-function packagesLoaded(args: string[]): string[] {
-  const names = filesLoaded(args)
+function packagesLoaded(args: string[], file?: string, status?: number): string[] {
+  const names = filesLoaded(args, file, status)
     .map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1])
     .filter((n): n is string => n !== undefined);
   return [...new Set(names)];
@@ -61,6 +64,18 @@ it('validate and plan --refresh=false load none of the Docker, SSH, TLS, listr2 
     // The recorder sees both kinds: ajv is CommonJS, js-yaml is loaded as an ES module.
     expect(loaded, args.join(' ')).toEqual(expect.arrayContaining(['ajv', 'js-yaml']));
     expect(loaded.filter((p) => HEAVY.includes(p)), args.join(' ')).toEqual([]);
+    expect(loaded, args.join(' ')).not.toContain('yaml');
+  }
+});
+
+it('a file with a mistake loads the positioned reader, which places it', () => {
+  writeFileSync(
+    path.join(dir, 'broken.yml'),
+    'version: 1\nmachines:\n  m1: { driver: sandbox }\ncontainers:\n  web: { machine: m1, image: nginx:1.27, portz: ["8080:80"] }\n',
+  );
+  for (const args of [['validate'], ['plan', '--refresh=false']]) {
+    expect(packagesLoaded(args, 'broken.yml', 1), args.join(' ')).toContain('yaml');
+    expect(lastStderr, args.join(' ')).toMatch(/broken\.yml:5:42: unknown key .portz./);
   }
 });
 

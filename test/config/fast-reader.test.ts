@@ -8,7 +8,7 @@ import { loadConfig, type LoadOptions } from '../../src/config/index.js';
 import { readFast } from '../../src/config/fast-yaml.js';
 import { interpolate } from '../../src/config/interpolate.js';
 import { IssueList } from '../../src/config/issues.js';
-import { readYaml } from '../../src/config/read-yaml.js';
+import { readPositioned } from '../../src/config/positioned-source.js';
 import { generateYaml } from '../../bench/plan/generate.mjs';
 import { seedFiles, variants } from '../reliability/helpers/fuzz-corpus.js';
 import { HEAD, project } from './helpers.js';
@@ -42,11 +42,11 @@ function dataBothWays(text: string): { fast: unknown; positioned: unknown } {
   const opts = { vars: { tag: '2' }, env: { API: 'k' } };
   const f = readFast('machines.yml', text);
   if (!f) throw new Error(`the fast reader declined: ${text.slice(0, 300)}`);
-  interpolate(f.src, opts, new IssueList());
-  const src = readYaml('machines.yml', Buffer.from(text), new IssueList());
+  interpolate(f, f.placer, opts, new IssueList());
+  const src = readPositioned('machines.yml', Buffer.from(text), new IssueList());
   if (!src) throw new Error('the positioned reader refused');
-  interpolate(src, opts, new IssueList());
-  return { fast: f.data(), positioned: src.doc.toJS() };
+  interpolate(src, src.placer, opts, new IssueList());
+  return { fast: f.data(), positioned: src.data() };
 }
 
 const examples = readdirSync(new URL('../../examples/', import.meta.url)).filter((f) => f.endsWith('.yml'));

@@ -18,28 +18,29 @@ function objectNameOk(kind: string, name: string): boolean {
 
 /** The first bad name in `machines` or `objects`, worded with its key; undefined when all are good. */
 export function stateNameProblem(machines: Obj, objects: Obj): string | undefined {
+  // The labels are made only for the message: a 10,000-record state has no use for 10,000 of them.
   for (const [key, rec] of Object.entries(machines)) {
-    const at = `machines[${q(key)}]`;
-    if (!isMachineName(key)) return `${at}: a machine name must be ${MACHINE_NAME_RULE}`;
-    if (!isObj(rec)) return `${at}: expected an object`;
-    if (rec.name !== key) return `${at}.name: expected ${q(key)}`;
-    if (typeof rec.driver !== 'string') return `${at}.driver: expected a string`;
-    for (const k of ['driverOptions', 'driverData']) if (!isObj(rec[k])) return `${at}.${k}: expected an object`;
+    const at = (): string => `machines[${q(key)}]`;
+    if (!isMachineName(key)) return `${at()}: a machine name must be ${MACHINE_NAME_RULE}`;
+    if (!isObj(rec)) return `${at()}: expected an object`;
+    if (rec.name !== key) return `${at()}.name: expected ${q(key)}`;
+    if (typeof rec.driver !== 'string') return `${at()}.driver: expected a string`;
+    for (const k of ['driverOptions', 'driverData']) if (!isObj(rec[k])) return `${at()}.${k}: expected an object`;
   }
   for (const [key, rec] of Object.entries(objects)) {
-    const at = `objects[${q(key)}]`;
+    const at = (): string => `objects[${q(key)}]`;
     const a = parseAddress(key);
-    if (!a || a.kind === 'machine') return `${at}: expected an address KIND.NAME[MACHINE]`;
-    if (!isMachineName(a.machine)) return `${at}: a machine name must be ${MACHINE_NAME_RULE}`;
+    if (!a || a.kind === 'machine') return `${at()}: expected an address KIND.NAME[MACHINE]`;
+    if (!isMachineName(a.machine)) return `${at()}: a machine name must be ${MACHINE_NAME_RULE}`;
     if (!objectNameOk(a.kind, a.name)) {
-      return `${at}: ${a.kind === 'image' ? 'not a valid image reference' : `an object name must be ${OBJECT_NAME_RULE}`}`;
+      return `${at()}: ${a.kind === 'image' ? 'not a valid image reference' : `an object name must be ${OBJECT_NAME_RULE}`}`;
     }
-    if (!isObj(rec)) return `${at}: expected an object`;
-    if (rec.address !== key) return `${at}.address: expected ${q(key)}`;
-    if (rec.kind !== a.kind) return `${at}.kind: expected ${q(a.kind)}`;
-    if (rec.machine !== a.machine) return `${at}.machine: expected ${q(a.machine)}`;
-    if (rec.name !== a.name) return `${at}.name: expected ${q(a.name)}`;
-    if (rec.id !== undefined && typeof rec.id !== 'string') return `${at}.id: expected a string`;
+    if (!isObj(rec)) return `${at()}: expected an object`;
+    if (rec.address !== key) return `${at()}.address: expected ${q(key)}`;
+    if (rec.kind !== a.kind) return `${at()}.kind: expected ${q(a.kind)}`;
+    if (rec.machine !== a.machine) return `${at()}.machine: expected ${q(a.machine)}`;
+    if (rec.name !== a.name) return `${at()}.name: expected ${q(a.name)}`;
+    if (rec.id !== undefined && typeof rec.id !== 'string') return `${at()}.id: expected a string`;
   }
   return undefined;
 }

@@ -141,7 +141,10 @@ function describePids(pids: number[]): string {
   return pids
     .map((pid) => {
       try {
-        return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim().slice(0, 120)}`;
+        // The state letter says whether it was dying in the kernel (D) or running on (S, R).
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+        return `${pid} [${state}] ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim().slice(0, 120)}`;
       } catch {
         return `${pid}`;
       }

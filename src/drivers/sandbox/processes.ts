@@ -41,6 +41,37 @@ export function pidsInPidNs(initPid: number): number[] {
   return out;
 }
 
+/**
+ * Pids of every process below `root` in the process tree. Containers run in PID namespaces nested in the
+ * machine's, which pidsInPidNs does not list; their processes (a container's init, a `runc init` still
+ * setting one up) are all descendants of the machine's init.
+ */
+export function descendantsOf(root: number): number[] {
+  const kids = new Map<number, number[]>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = kids.get(ppid);
+    if (list) list.push(Number(e));
+    else kids.set(ppid, [Number(e)]);
+  }
+  const out: number[] = [];
+  for (let i = 0, queue = [root]; i < queue.length; i++) {
+    for (const k of kids.get(queue[i]) ?? []) {
+      out.push(k);
+      queue.push(k);
+    }
+  }
+  return out;
+}
+
 export interface InitPids {
   /** The unshare process in the root PID namespace (killing it kills the machine: --kill-child). */
   outerPid: number;
@@ -144,7 +175,9 @@ export async function stopStrayInits(dir: string): Promise<void> {
 }
 
 async function killTree(outerPid: number | undefined, initPid: number | undefined): Promise<void> {
-  const inside = initPid && alive(initPid) ? pidsInPidNs(initPid) : [];
+  // The kernel kills the containers' nested namespaces with the machine's: wait for those processes too, so that
+  // a destroy ends with nothing of the machine left running.
+  const inside = initPid && alive(initPid) ? [...new Set([...pidsInPidNs(initPid), ...descendantsOf(initPid)])] : [];
   // The init first: its parent (unshare) reaps it and exits by itself. Killing unshare first would orphan
   // tini to the box's PID 1, which may never reap it.
   if (initPid) signal(initPid, 'SIGKILL');

@@ -68,10 +68,12 @@ function isEmpty(v: unknown): boolean {
  */
 export function containerAttributes(spec: ContainerSpec): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(spec)) {
-    if (k === 'name' || CONTAINER_HASH_EXCLUDED.has(k)) continue;
-    const v = (spec as unknown as Record<string, unknown>)[k];
-    if (!isEmpty(v)) out[k] = prune(v);
+  const fields = spec as unknown as Record<string, unknown>;
+  // for-in walks the spec's cached key list; Object.keys made a 40-key array per container.
+  for (const k in fields) {
+    const v = fields[k];
+    if (isEmpty(v) || k === 'name' || CONTAINER_HASH_EXCLUDED.has(k)) continue;
+    out[k] = prune(v);
   }
   return out;
 }

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { Action, Plan, PlanNode, ReplaceStrategy } from '../model/index.js';
 import { diffAttributes } from './diff.js';
 import { buildLines } from './render-build.js';
+import { LineChunks } from './line-chunks.js';
 import { isMap, listGoesInline, listItems, scalar, showKey, shownValue } from './render-value.js';
 import { terminalLine } from '../terminal-text.js';
 import { planHasChanges } from './summary.js';
@@ -25,8 +26,8 @@ export function renderPlanText(plan: Plan, opts: RenderTextOptions = {}): string
   return parts.join('');
 }
 
-/** Lines gathered before they go to `emit`: about 64 KB, so a 14,000-node plan is never one list of lines. */
-const CHUNK_LINES = 2048;
+/** Text gathered before it goes to `emit`: a 14,000-node plan is never held whole. */
+const CHUNK_CHARS = 64 * 1024;
 
 /**
  * The plan text, in chunks of whole lines (each ending in a newline) given to `emit` as they are made: the CLI
@@ -42,10 +43,9 @@ export function renderPlanTextTo(plan: Plan, emit: (chunk: string) => void, opts
     delete: c.red('  -'),
     read: c.cyan(' <='),
   };
-  let lines: string[] = [];
+  const lines = new LineChunks();
   const flush = (): void => {
-    if (lines.length > 0) emit(`${lines.join('\n')}\n`);
-    lines = [];
+    if (lines.length > 0) emit(lines.take());
   };
   const changes = planHasChanges(plan.summary);
   if (changes && plan.nodes.some((n) => n.action !== 'noop')) {
@@ -65,7 +65,7 @@ export function renderPlanTextTo(plan: Plan, emit: (chunk: string) => void, opts
       lines.push(`${glyphs[action]} ${address}${choice}`);
       attributeLines(n, c, lines);
       lines.push('');
-      if (lines.length >= CHUNK_LINES) flush();
+      if (lines.length >= CHUNK_CHARS) flush();
     }
   }
   const adopted = plan.nodes.filter((n) => n.action === 'noop' && n.reasons.some((r) => r.startsWith('adopted')));
@@ -87,7 +87,7 @@ export function renderPlanTextTo(plan: Plan, emit: (chunk: string) => void, opts
 }
 
 /** Creates list their attributes; updates and replaces list what changed; deletes and reads list nothing. */
-function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>, out: string[]): void {
+function attributeLines(n: PlanNode, c: ReturnType<typeof pc.createColors>, out: LineChunks): void {
   const units = n.kind === 'container';
   if (n.action === 'create' && n.after) {
     mapLines(6, c.green('+'), n.after, '', units, out);
@@ -135,21 +135,37 @@ interface Row {
  * mostly creates: no layout object per value). A nested map or a long list opens a block whose lines carry the
  * same sign, Terraform-style.
  */
-function mapLines(indent: number, sign: string, map: Record<string, unknown>, path: string, units: boolean, out: string[]): void {
+function mapLines(indent: number, sign: string, map: Record<string, unknown>, path: string, units: boolean, out: LineChunks): void {
   const keys = Object.keys(map).sort();
-  const shown = keys.map(showKey);
+  const shown: string[] = new Array(keys.length);
   let width = 0;
-  for (const k of shown) if (k.length > width) width = k.length;
-  const pad = ' '.repeat(indent);
+  for (let i = 0; i < keys.length; i++) {
+    // The same few dozen keys come back in every container of a large plan.
+    let k = shownKeys.get(keys[i]);
+    if (k === undefined) {
+      k = showKey(keys[i]);
+      if (shownKeys.size < 4096) shownKeys.set(keys[i], k);
+    }
+    shown[i] = k;
+    if (k.length > width) width = k.length;
+  }
+  const pad = spaces(indent);
   for (let i = 0; i < keys.length; i++) {
     const at = path === '' ? keys[i] : `${path}.${keys[i]}`;
-    valueLines(`${pad}${sign} ${shown[i].padEnd(width)} = `, indent, sign, map[keys[i]], at, units, out);
+    valueLines(`${pad}${sign} ${shown[i]}${spaces(width - shown[i].length)} = `, indent, sign, map[keys[i]], at, units, out);
   }
 }
 
+const shownKeys = new Map<string, string>();
+const spaceRuns: string[] = [];
+
+function spaces(n: number): string {
+  return (spaceRuns[n] ??= ' '.repeat(n));
+}
+
 /** One value after its `HEAD` (`SIGN key = `): on that line, or as a block closing at INDENT + 2. */
-function valueLines(head: string, indent: number, sign: string, value: unknown, path: string, units: boolean, out: string[]): void {
-  const close = ' '.repeat(indent + 2);
+function valueLines(head: string, indent: number, sign: string, value: unknown, path: string, units: boolean, out: LineChunks): void {
+  const close = spaces(indent + 2);
   if (isMap(value)) {
     if (Object.keys(value).length === 0) out.push(`${head}{}`);
     else {
@@ -167,7 +183,7 @@ function valueLines(head: string, indent: number, sign: string, value: unknown, 
     if (listGoesInline(text, items)) out.push(`${head}${text}`);
     else {
       out.push(`${head}[`);
-      for (const item of items) out.push(`${' '.repeat(indent)}    ${sign} ${item},`);
+      for (const item of items) out.push(`${spaces(indent + 4)}${sign} ${item},`);
       out.push(`${close}]`);
     }
   } else out.push(`${head}${scalar(value, path, units)}`);

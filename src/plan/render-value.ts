@@ -67,23 +67,35 @@ export function inlineText(s: Shown): string {
   return `{ ${s.rows.map(([k, v]) => `${k} = ${inlineText(v)}`).join(', ')} }`;
 }
 
+const BARE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/;
+
 /** A map key bare when it is a plain name, else quoted and escaped. */
 export function showKey(key: string): string {
-  return /^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/.test(key) ? key : terminalLine(JSON.stringify(key));
+  return BARE_KEY.test(key) ? key : terminalLine(JSON.stringify(key));
 }
 
 export function listItems(list: unknown[], path: string, units: boolean): string[] {
   // Ports and mounts in their short form, unless a mount carries options the short form cannot say.
-  return list.map((v) => {
+  const out: string[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (v === null || typeof v !== 'object') {
+      out[i] = scalar(v, path, units);
+      continue;
+    }
     const plain = isMap(v) && v.tmpfs === undefined && v.bind === undefined && v.volume === undefined;
     const item = plain ? (shortForm([v]) as unknown[])[0] : v;
-    return inlineText(shownValue(item, path, units));
-  });
+    out[i] = inlineText(shownValue(item, path, units));
+  }
+  return out;
 }
+
+// Printable ASCII but `"` and `\`: JSON writes such a string as it is, and nothing in it needs escaping.
+const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 export function scalar(value: unknown, path: string, units: boolean): string {
   if (value === MASKED) return MASKED;
-  if (typeof value === 'string') return terminalLine(JSON.stringify(value));
+  if (typeof value === 'string') return PLAIN_STRING.test(value) ? `"${value}"` : terminalLine(JSON.stringify(value));
   if (typeof value === 'number' && units) {
     const unit = CONTAINER_UNITS[path];
     if (unit === 'duration') return `"${duration(value)}"`;

@@ -23,10 +23,19 @@ export function waitsOf(node: PlanNode, desired: Desired): ContainerWait[] {
 }
 
 /** Containers this one waits for: depends_on, `network_mode: service:NAME` and `volumes_from: service:NAME`. */
-export function containerDeps(spec: ContainerSpec): string[] {
+export function containerDeps(spec: ContainerSpec): readonly string[] {
+  // Most containers wait for nothing: no arrays for them (asked twice per container in a plan).
+  if (!spec.network_mode?.startsWith('service:') && !spec.volumes_from?.length && !hasKeys(spec.depends_on)) return NO_DEPS;
   const deps = Object.keys(spec.depends_on);
   const nm = spec.network_mode;
   if (nm?.startsWith('service:')) deps.push(nm.slice('service:'.length));
   for (const ref of spec.volumes_from ?? []) if (ref.startsWith('service:')) deps.push(ref.split(':')[1]);
   return [...new Set(deps)];
+}
+
+const NO_DEPS: readonly string[] = Object.freeze([]);
+
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }

@@ -36,8 +36,13 @@ process.on('exit', () => appendFileSync(process.env.MFILE_TEST_LOADED, Object.ke
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Every file the run loaded (paths and file: URLs, decoded). */
-function filesLoaded(args: string[], file = 'machines.yml', status = 0): string[] {
+interface Run {
+  /** Every file the run loaded (paths and file: URLs, decoded). */
+  files: string[];
+  stderr: string;
+}
+
+function runRecorded(args: string[], file = 'machines.yml', status = 0): Run {
   const out = path.join(dir, `loaded-${args[0]}.txt`);
   writeFileSync(out, '');
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'record.mjs')).href, MFILE_BIN, ...args, '-f', path.join(dir, file)], {
@@ -46,21 +51,21 @@ function filesLoaded(args: string[], file = 'machines.yml', status = 0): string[
     encoding: 'utf8',
   });
   expect(r.status, r.stderr).toBe(status);
-  if (status !== 0) lastStderr = r.stderr;
-  return readFileSync(out, 'utf8').split('\n').map((f) => decodeURIComponent(f));
+  return { files: readFileSync(out, 'utf8').split('\n').map((f) => decodeURIComponent(f)), stderr: r.stderr };
 }
-let lastStderr = '';
 
-function packagesLoaded(args: string[], file?: string, status?: number): string[] {
-  const names = filesLoaded(args, file, status)
+/** The packages a run loaded, and its stderr. */
+function packagesLoaded(args: string[], file?: string, status?: number): { packages: string[]; stderr: string } {
+  const run = runRecorded(args, file, status);
+  const names = run.files
     .map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1])
     .filter((n): n is string => n !== undefined);
-  return [...new Set(names)];
+  return { packages: [...new Set(names)], stderr: run.stderr };
 }
 
 it('validate and plan --refresh=false load none of the Docker, SSH, TLS, listr2 or EC2 libraries', () => {
   for (const args of [['validate'], ['plan', '--refresh=false']]) {
-    const loaded = packagesLoaded(args);
+    const loaded = packagesLoaded(args).packages;
     // The recorder sees both kinds: ajv is CommonJS, js-yaml is loaded as an ES module.
     expect(loaded, args.join(' ')).toEqual(expect.arrayContaining(['ajv', 'js-yaml']));
     expect(loaded.filter((p) => HEAVY.includes(p)), args.join(' ')).toEqual([]);
@@ -74,8 +79,9 @@ it('a file with a mistake loads the positioned reader, which places it', () => {
     'version: 1\nmachines:\n  m1: { driver: sandbox }\ncontainers:\n  web: { machine: m1, image: nginx:1.27, portz: ["8080:80"] }\n',
   );
   for (const args of [['validate'], ['plan', '--refresh=false']]) {
-    expect(packagesLoaded(args, 'broken.yml', 1), args.join(' ')).toContain('yaml');
-    expect(lastStderr, args.join(' ')).toMatch(/broken\.yml:5:42: unknown key .portz./);
+    const run = packagesLoaded(args, 'broken.yml', 1);
+    expect(run.packages, args.join(' ')).toContain('yaml');
+    expect(run.stderr, args.join(' ')).toMatch(/broken\.yml:5:42: unknown key .portz./);
   }
 });
 
@@ -83,7 +89,7 @@ it('a file with a mistake loads the positioned reader, which places it', () => {
 // only. The driver registry imported the plugin driver's describe check, which loaded ajv's compiler in every
 // run (~0.1 s of CPU).
 it('a run whose schema validator is cached does not load ajv\'s compiler', () => {
-  filesLoaded(['validate']); // compiles and caches the validator if no earlier run did
-  const compiler = filesLoaded(['plan', '--refresh=false']).filter((f) => /node_modules\/ajv\/dist\/(2020|core|compile\/index)\.js/.test(f));
+  runRecorded(['validate']); // compiles and caches the validator if no earlier run did
+  const compiler = runRecorded(['plan', '--refresh=false']).files.filter((f) => /node_modules\/ajv\/dist\/(2020|core|compile\/index)\.js/.test(f));
   expect(compiler).toEqual([]);
 });

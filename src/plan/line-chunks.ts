@@ -1,6 +1,6 @@
 // Text gathered line by line and handed on in chunks. Appending to one string lets V8 build the chunk as a rope,
-// flattened once when written; an array of 300,000 line strings joined per chunk cost a fifth of a large plan's
-// text time.
+// flattened once when written, instead of keeping every line as its own string in an array joined per chunk
+// (a 14,000-node plan has ~300,000 lines).
 
 export class LineChunks {
   private text = '';

@@ -80,10 +80,10 @@ export async function createNetns(machine: string, n: SandboxNames, ip: string):
   if (existsSync(`/run/netns/${n.netns}`)) await run(machine, 'ip', ['netns', 'del', n.netns], { check: false });
   await run(machine, 'ip', ['link', 'del', n.veth], { check: false });
   await run(machine, 'ip', ['netns', 'add', n.netns]);
-  // One ip process for the rest (each spawn costs ~10 ms on a small box).
-  // The box may still map this address to an earlier machine's eth0 (a create killed midway and redone, or a
-  // destroy and create) while other machines keep the bridge up: that entry stays trusted for 15-45 s and is
-  // probed for 8 s more, and meanwhile every packet for the new machine goes to a MAC address that is gone.
+  // One ip process for the rest (each spawn costs ~10 ms on a small box). The neighbour flush: the box may still
+  // map this address to an earlier machine's eth0 (a create killed midway and redone, or a destroy and create)
+  // while other machines keep the bridge up; that entry stays trusted for 15-45 s and is probed for 8 s more,
+  // and meanwhile every packet for the new machine goes to a MAC address that is gone.
   await runWithInput(machine, 'ip', ['-batch', '-'], [
     `link add ${n.veth} type veth peer name eth0 netns ${n.netns}`,
     `link set ${n.veth} master ${n.bridge} up`,

@@ -57,9 +57,13 @@ function isEmpty(v: unknown): boolean {
   if (v === undefined || v === null || v === false) return true;
   if (typeof v !== 'object') return false;
   if (Array.isArray(v)) return v.length === 0;
-  // The first own enumerable key answers; Object.keys would list them all (10,000 specs, dozens of maps each).
-  for (const k in v) if (Object.hasOwn(v, k)) return false;
-  return true;
+  return !hasOwnKeys(v);
+}
+
+/** Whether the object has an own enumerable key: the first one answers, where Object.keys would list them all. */
+export function hasOwnKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }
 
 /**

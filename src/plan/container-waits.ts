@@ -1,6 +1,7 @@
 // What a container waits for before it starts, and on which machine.
 import type { ContainerSpec, ContainerWait, Desired, PlanNode } from '../model/index.js';
 import { parseAddress } from '../model/names.js';
+import { hasOwnKeys } from './attributes.js';
 
 /**
  * Where a container waits for each depends_on dependency: on its own machine when the dependency runs there,
@@ -25,7 +26,7 @@ export function waitsOf(node: PlanNode, desired: Desired): ContainerWait[] {
 /** Containers this one waits for: depends_on, `network_mode: service:NAME` and `volumes_from: service:NAME`. */
 export function containerDeps(spec: ContainerSpec): readonly string[] {
   // Most containers wait for nothing: no arrays for them (asked twice per container in a plan).
-  if (!spec.network_mode?.startsWith('service:') && !spec.volumes_from?.length && !hasKeys(spec.depends_on)) return NO_DEPS;
+  if (!spec.network_mode?.startsWith('service:') && !spec.volumes_from?.length && !hasOwnKeys(spec.depends_on)) return NO_DEPS;
   const deps = Object.keys(spec.depends_on);
   const nm = spec.network_mode;
   if (nm?.startsWith('service:')) deps.push(nm.slice('service:'.length));
@@ -34,8 +35,3 @@ export function containerDeps(spec: ContainerSpec): readonly string[] {
 }
 
 const NO_DEPS: readonly string[] = Object.freeze([]);
-
-function hasKeys(o: object): boolean {
-  for (const k in o) if (Object.hasOwn(o, k)) return true;
-  return false;
-}

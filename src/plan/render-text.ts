@@ -140,13 +140,7 @@ function mapLines(indent: number, sign: string, map: Record<string, unknown>, pa
   const shown: string[] = new Array(keys.length);
   let width = 0;
   for (let i = 0; i < keys.length; i++) {
-    // The same few dozen keys come back in every container of a large plan.
-    let k = shownKeys.get(keys[i]);
-    if (k === undefined) {
-      k = showKey(keys[i]);
-      if (shownKeys.size < 4096) shownKeys.set(keys[i], k);
-    }
-    shown[i] = k;
+    const k = (shown[i] = showKey(keys[i]));
     if (k.length > width) width = k.length;
   }
   const pad = spaces(indent);
@@ -156,7 +150,6 @@ function mapLines(indent: number, sign: string, map: Record<string, unknown>, pa
   }
 }
 
-const shownKeys = new Map<string, string>();
 const spaceRuns: string[] = [];
 
 function spaces(n: number): string {

@@ -68,10 +68,17 @@ export function inlineText(s: Shown): string {
 }
 
 const BARE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/;
+// The same few dozen keys come back in every container of a large plan.
+const shownKeys = new Map<string, string>();
 
 /** A map key bare when it is a plain name, else quoted and escaped. */
 export function showKey(key: string): string {
-  return BARE_KEY.test(key) ? key : terminalLine(JSON.stringify(key));
+  let shown = shownKeys.get(key);
+  if (shown === undefined) {
+    shown = BARE_KEY.test(key) ? key : terminalLine(JSON.stringify(key));
+    if (shownKeys.size < 4096) shownKeys.set(key, shown);
+  }
+  return shown;
 }
 
 export function listItems(list: unknown[], path: string, units: boolean): string[] {

@@ -18,7 +18,7 @@ import { readFast } from './fast-yaml.js';
 import { checkSchema, matchesSchema } from './schema-check.js';
 import { refuseSensitiveAddresses } from './sensitive-address.js';
 import { requireSensitiveSecrets } from './secret-options.js';
-import { sensitiveDigests, sensitiveNumbers } from './sensitive-digests.js';
+import { SensitiveDigester, sensitiveNumbers } from './sensitive-digests.js';
 import { validParts } from './valid-parts.js';
 import { checkPushes, placeRegistryCas, registrySecrets } from './normalise-registries.js';
 import { normaliseSwarm } from './swarm-normalise.js';
@@ -124,6 +124,10 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
     issues.add({ file: opts.file, line: 1, col: 1, message: `YAML error: ${(err as Error).message}` });
     throw issues.error();
   }
+  const project = (d: Raw): string => (typeof d.project === 'string' ? d.project : defaultProject(configPath));
+  // scrypt runs on libuv's pool while the file is checked; a registry password found later is added then.
+  const digester = opts.checkOnly ? undefined : new SensitiveDigester(project(data));
+  digester?.start(interp.sensitiveValues);
   const errorPaths = checkSchema(data, src.placer, issues, interp, drivers);
   if (errorPaths.length && !issues.size) issues.add({ file: opts.file, line: 1, col: 1, message: 'does not match the machines.yml schema' });
   // After schema errors the cross-field checks still run, on the entries that passed, so that every problem
@@ -140,7 +144,7 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
     configDir: dirname(configPath),
     env,
     drivers,
-    project: typeof data.project === 'string' ? data.project : defaultProject(configPath),
+    project: project(data),
     sensitive: interp.sensitiveValues,
     excluded: parts?.excluded,
   };
@@ -158,7 +162,7 @@ async function fromSource(opts: LoadOptions, drivers: DriverCatalog, configPath:
   issues.throwIfAny();
   if (swarm) await swarmDigests(swarm, n.secrets, ctx.project);
 
-  const digests = opts.checkOnly ? [] : await sensitiveDigests(sensitiveValues, ctx.project);
+  const digests = digester ? await digester.digests(sensitiveValues, ctx.project) : [];
   const digest = createHash('sha256').update(bytes);
   for (const part of interp.digestParts) digest.update(`\n${withSensitiveDigests(part, digests, false)}`);
   return {

@@ -14,9 +14,33 @@ function digest(value: string, project: string): Promise<string> {
   );
 }
 
-export async function sensitiveDigests(values: readonly string[], project: string): Promise<SensitiveDigest[]> {
-  const distinct = [...new Set(values.filter((v) => v.length > 0))];
-  return Promise.all(distinct.map(async (value): Promise<SensitiveDigest> => [value, await digest(value, project)]));
+/**
+ * Digests of sensitive values, each started on libuv's pool as soon as the value is known (`start`, once the
+ * file is read) and awaited only when the hashes need them (`digests`): the file is checked and normalised
+ * meanwhile, instead of the main thread waiting out scrypt's tens of milliseconds at the end.
+ */
+export class SensitiveDigester {
+  private readonly started = new Map<string, Promise<string>>();
+
+  constructor(private readonly project: string) {}
+
+  /** Starts what is not started yet; a failure surfaces from `digests`, never as an unhandled rejection. */
+  start(values: readonly string[]): void {
+    for (const value of values) {
+      if (value.length === 0 || this.started.has(value)) continue;
+      const pending = digest(value, this.project);
+      pending.catch(() => undefined);
+      this.started.set(value, pending);
+    }
+  }
+
+  /** [value, digest] for each distinct non-empty value, in first-seen order; `project` salts them. */
+  async digests(values: readonly string[], project: string): Promise<SensitiveDigest[]> {
+    if (project !== this.project) return new SensitiveDigester(project).digests(values, project);
+    this.start(values);
+    const distinct = [...new Set(values.filter((v) => v.length > 0))];
+    return Promise.all(distinct.map(async (value): Promise<SensitiveDigest> => [value, await this.started.get(value)!]));
+  }
 }
 
 /**

@@ -1,10 +1,11 @@
 // A sensitive value reaches config hashes (labels, the state, a saved plan's config digest) only through a slow
 // salted digest: the hashes still follow the secret, but one sha256 over a guessed value cannot confirm it.
-import { createHash } from 'node:crypto';
+import { createHash, scryptSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/plan/canonical.js';
 import { containerAttributes, engineAttributes } from '../../src/plan/attributes.js';
 import { containerConfigHash, engineConfigHash } from '../../src/plan/hash.js';
+import { SensitiveDigester } from '../../src/config/sensitive-digests.js';
 import { load } from './helpers.js';
 
 const yaml = `version: 1
@@ -59,6 +60,20 @@ describe('sensitive values in config hashes', () => {
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
     expect(digest).not.toBe(sha256('hunter2'));
     expect(other.sensitiveDigests![0][1]).not.toBe(digest);
+  });
+
+  it('keep the digest formula: scrypt of the value salted with the project, however early it was started', async () => {
+    const scrypt = (value: string, project: string) =>
+      scryptSync(value, `mfile config hash\0${project}`, 32, { N: 1 << 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString('hex');
+    const d = await load(yaml);
+    expect(d.sensitiveDigests).toEqual([['hunter2', scrypt('hunter2', 'shop')]]);
+    // Started under one project, asked under another (the project key failed its check): salted by the one asked.
+    const digester = new SensitiveDigester('first');
+    digester.start(['hunter2']);
+    expect(await digester.digests(['hunter2', 'later', 'hunter2', ''], 'second')).toEqual([
+      ['hunter2', scrypt('hunter2', 'second')],
+      ['later', scrypt('later', 'second')],
+    ]);
   });
 
   it('leave files without sensitive values hashed as before', async () => {

@@ -7,7 +7,7 @@ import { DOCKER_MACHINE_BLOCK, dockerMachineBinaryName, dockerMachineDriverName 
 import type { IssueList } from './issues.js';
 import { pathToString, type Path } from './path-text.js';
 import type { Placer } from './placer.js';
-import { schemaValidator } from './schema-file.js';
+import { schemaValidator, storeValidatorCodeCache } from './schema-file.js';
 import { unsupportedReason } from './unsupported.js';
 
 const TYPE_WORDS: Record<string, string> = {
@@ -202,7 +202,9 @@ export function checkSchema(
   catalog: DriverCatalog,
 ): Path[] {
   const validate = schemaValidator(catalog);
-  if (validate(data)) return [];
+  const valid = validate(data);
+  storeValidatorCodeCache();
+  if (valid) return [];
   if (coerceSubstituted(data, validate.errors ?? [], locator, interp.substituted) && validate(data)) return [];
   const failed = interp.failed;
   const errors = validate.errors ?? [];

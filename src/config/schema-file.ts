@@ -25,17 +25,20 @@ export function machinesSchema(catalog: DriverCatalog): Schema {
   const machine = (schema.$defs as Record<string, Schema>).machine;
   const props = machine.properties as Record<string, Schema>;
   const drivers = [...catalog.values()];
+  // addRefusedKeys and addHoverText below write into the schema: each driver's block goes in as a copy, or they
+  // would change the catalog's own schemas (and with them the validator's key, so a second check compiled again).
+  const blockSchema = (d: (typeof drivers)[number]): Schema | undefined => (d.blockSchema ? (structuredClone(d.blockSchema) as Schema) : undefined);
   props.driver = { ...props.driver, enum: drivers.map((d) => d.name) };
   const allOf: Schema[] = [];
   for (const d of drivers) {
     if (d.block === null) continue;
     const sharers = drivers.filter((o) => o.block === d.block);
-    if (sharers.length === 1) props[d.block] = d.blockSchema ?? { type: 'object', description: `Options of driver ${d.name}.` };
+    if (sharers.length === 1) props[d.block] = blockSchema(d) ?? { type: 'object', description: `Options of driver ${d.name}.` };
     else {
       // Several drivers take one block (each Docker Machine driver's flags go in `docker-machine:`): the
       // machine's driver picks which schema checks it.
       props[d.block] ??= { type: 'object', description: `Options of drivers ${sharers.map((o) => o.name).join(', ')}.` };
-      if (d.blockSchema) allOf.push({ if: { properties: { driver: { const: d.name } }, required: ['driver'] }, then: { properties: { [d.block]: d.blockSchema } } });
+      if (d.blockSchema) allOf.push({ if: { properties: { driver: { const: d.name } }, required: ['driver'] }, then: { properties: { [d.block]: blockSchema(d)! } } });
     }
     if (d.blockRequired) {
       // `properties` names the block here too, as ajv's strict mode wants for a required key.
@@ -50,6 +53,8 @@ export function machinesSchema(catalog: DriverCatalog): Schema {
 
 const compiled = new Map<string, ValidateFunction>();
 let codeCache: CompiledSchemaCache | undefined;
+/** Stores V8's code cache for a validator this run loaded without a usable one. */
+let pendingCodeCache: (() => void) | undefined;
 
 /**
  * Where compiled validators are kept between runs (the CLI gives one in the user's cache folder); none by
@@ -58,6 +63,21 @@ let codeCache: CompiledSchemaCache | undefined;
 export function useCompiledSchemaCache(cache: CompiledSchemaCache | undefined): void {
   codeCache = cache;
   compiled.clear();
+  pendingCodeCache = undefined;
+}
+
+/**
+ * Stores V8's code cache for the validator this run loaded from code without one, once. Called after the
+ * validator has checked a file, so the cache also holds the functions that check compiled (half the saving).
+ */
+export function storeValidatorCodeCache(): void {
+  const store = pendingCodeCache;
+  pendingCodeCache = undefined;
+  try {
+    store?.();
+  } catch {
+    // V8 could not serialise it: the next run compiles the code as before.
+  }
 }
 
 /**
@@ -73,7 +93,12 @@ export function schemaValidator(catalog: DriverCatalog): ValidateFunction {
   let validate: ValidateFunction | undefined;
   const digest = codeCache ? validatorKey(schema) : '';
   const code = codeCache?.read(digest);
-  if (code !== undefined) validate = validatorFromCode(code);
+  if (code !== undefined) {
+    const cache = codeCache;
+    const loaded = validatorFromCode(code, cache?.readCodeCache(digest));
+    validate = loaded?.validate;
+    if (loaded && !loaded.codeCacheUsed && cache) pendingCodeCache = () => cache.writeCodeCache(digest, loaded.codeCache());
+  }
   if (!validate) {
     const made = compileValidator(schema, codeCache !== undefined);
     validate = made.validate;

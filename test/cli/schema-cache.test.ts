@@ -85,3 +85,35 @@ it('does not run a stored validator whose body no longer matches its digest', ()
   expect(existsSync(marker)).toBe(false);
   expect(r.stderr).toBe(cold.stderr);
 });
+
+const codeCaches = (cacheHome: string): string[] => readdirSync(path.join(cacheHome, 'mfile')).filter((f) => /^schema-[0-9a-f]{64}\.v8-[0-9a-f]{12}$/.test(f));
+
+it('keeps V8 code cache for the stored code, private, made once and taken by later runs', () => {
+  const home = path.join(dir, 'cache-v8');
+  const cold = validate(home); // compiles and stores the code
+  expect(codeCaches(home)).toEqual([]);
+  validate(home); // loads the code and stores V8's cache for it
+  const [name] = codeCaches(home);
+  expect(name).toBeDefined();
+  const file = path.join(home, 'mfile', name);
+  expect(lstatSync(file).mode & 0o777).toBe(0o600);
+  const made = lstatSync(file).mtimeMs;
+  const warm = validate(home);
+  expect({ code: warm.code, stderr: warm.stderr }).toEqual({ code: cold.code, stderr: cold.stderr });
+  // V8 took it: a refused or unreadable cache would be written again.
+  expect(lstatSync(file).mtimeMs).toBe(made);
+});
+
+it('drops a code cache whose bytes no longer match their digest, and writes a good one again', () => {
+  const home = path.join(dir, 'cache-v8-changed');
+  const cold = validate(home);
+  validate(home);
+  const [name] = codeCaches(home);
+  const file = path.join(home, 'mfile', name);
+  const bytes = readFileSync(file);
+  bytes[bytes.length - 1] ^= 0xff;
+  writeFileSync(file, bytes, { mode: 0o600 });
+  const r = validate(home);
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: cold.code, stderr: cold.stderr });
+  expect(readFileSync(file).equals(bytes)).toBe(false);
+});

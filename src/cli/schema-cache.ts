@@ -1,10 +1,10 @@
 // The compiled-schema cache: ajv's standalone code for the machines.yml schema, one file per schema digest in
-// the user's cache folder that mfile owns ($XDG_CACHE_HOME/mfile, else ~/.cache/mfile), and beside it V8's
-// code cache for that code (which saves V8 parsing it again and compiling what a check runs, ~15 ms a run). Compiling the schema
-// was 0.2-0.6 s of every run, more than the rest of a small one; loading the stored code takes a tenth of that.
-// The code is run, so it is used only from a folder of this user's that no one else can write, from a regular
-// file of this user's opened without following symlinks, and only when its body matches the digest in its
-// first line. Every failure means "compile as before"; nothing here stops a run.
+// the user's cache folder that mfile owns ($XDG_CACHE_HOME/mfile, else ~/.cache/mfile), and beside it V8's code
+// cache for that code. Compiling the schema was 0.2-0.6 s of every run, more than the rest of a small one;
+// loading the stored code takes a tenth of that, and the code cache saves V8 parsing 0.7 MB of code again and
+// compiling what a check runs (~15 ms a run). Both are run, so they are used only from a folder of this user's
+// that no one else can write, from regular files of this user's opened without following symlinks, and only
+// when their bytes match the digest they carry. Every failure means "compile as before"; nothing here stops a run.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { homedir } from 'node:os';

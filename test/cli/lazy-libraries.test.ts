@@ -1,7 +1,8 @@
 // validate and plan --refresh=false reach no machine, so they must not load the Docker, SSH, TLS or terminal
 // UI libraries: loading them cost every such run about a third of a second (speed itself is measured in bench/).
 // No run loads the EC2 SDK unless an EC2 machine is asked something: loading it took a second of CPU. A valid
-// machines.yml is read without the positioned reader's `yaml` package (~35 ms to load), which places errors.
+// machines.yml is read without the positioned reader's `yaml` package (~35 ms to load), which places errors, and
+// a file without plugin drivers without the plugins' JSON-RPC package.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,7 @@ it('validate and plan --refresh=false load none of the Docker, SSH, TLS, listr2 
     expect(loaded, args.join(' ')).toEqual(expect.arrayContaining(['ajv', 'js-yaml']));
     expect(loaded.filter((p) => HEAVY.includes(p)), args.join(' ')).toEqual([]);
     expect(loaded, args.join(' ')).not.toContain('yaml');
+    expect(loaded, args.join(' ')).not.toContain('json-rpc-2.0');
   }
 });
 

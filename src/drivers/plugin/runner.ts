@@ -1,8 +1,10 @@
 // Runs one plugin process: spawn, handshake, calls with timeouts (kill on timeout), the last lines of its stderr.
 // JSON-RPC messages are handled by json-rpc-2.0; framing is one JSON message per line (node's readline).
+// json-rpc-2.0 loads with the first session: every run reaches this module through the driver registry, and
+// only a run that uses a plugin needs the package (~7 ms of loading).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { JSONRPCClient, JSONRPCErrorException, isJSONRPCResponse, type JSONRPCResponse } from 'json-rpc-2.0';
+import type { JSONRPCClient, JSONRPCResponse } from 'json-rpc-2.0';
 import { oneLine, PluginFailure } from './failure.js';
 import { majorOf, PROTOCOL_MAJOR, PROTOCOL_VERSION, timeoutSeconds, type Method } from './protocol.js';
 
@@ -19,6 +21,8 @@ export interface SessionOptions {
   /** Who is calling, as the handshake says it ("mfile 0.1.0"). */
   client?: string;
 }
+
+type JsonRpc = typeof import('json-rpc-2.0');
 
 const STDERR_LINES = 10;
 const KILL_GRACE_MS = 2000;
@@ -37,7 +41,11 @@ export class PluginSession {
   private onLog: ((line: string) => void) | undefined;
   private readonly env: NodeJS.ProcessEnv;
 
-  private constructor(readonly path: string, opts: SessionOptions) {
+  private constructor(
+    readonly path: string,
+    opts: SessionOptions,
+    private readonly rpc: JsonRpc,
+  ) {
     this.onLog = opts.onLog;
     this.env = opts.env ?? process.env;
     this.broken = new Promise<void>((resolve) => (this.breakNow = resolve));
@@ -46,7 +54,7 @@ export class PluginSession {
       env: { ...this.env, MFILE_DRIVER_PROTOCOL: PROTOCOL_VERSION },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    this.client = new JSONRPCClient((payload) => {
+    this.client = new rpc.JSONRPCClient((payload) => {
       if (this.child.stdin.writable) this.child.stdin.write(JSON.stringify(payload) + '\n');
     });
     this.child.stdin.on('error', () => undefined); // EPIPE: the exit handler reports it
@@ -70,7 +78,7 @@ export class PluginSession {
 
   /** Starts the plugin and, unless told not to, shakes hands (refusing another major version). */
   static async open(path: string, opts: SessionOptions = {}): Promise<PluginSession> {
-    const s = new PluginSession(path, opts);
+    const s = new PluginSession(path, opts, await import('json-rpc-2.0'));
     if (opts.noHandshake) return s;
     try {
       const r = (await s.call('handshake', { protocol: opts.protocol ?? PROTOCOL_VERSION, client: opts.client ?? 'mfile' })) as { protocol?: unknown } | null;
@@ -98,7 +106,7 @@ export class PluginSession {
     } catch {
       msg = undefined;
     }
-    if (typeof msg === 'object' && msg !== null && isJSONRPCResponse(msg)) return this.client.receive(msg as JSONRPCResponse);
+    if (typeof msg === 'object' && msg !== null && this.rpc.isJSONRPCResponse(msg)) return this.client.receive(msg as JSONRPCResponse);
     const note = msg as { jsonrpc?: unknown; method?: unknown; id?: unknown; params?: { text?: unknown } } | undefined;
     if (note && note.jsonrpc === '2.0' && typeof note.method === 'string' && note.id === undefined) {
       if (note.method === 'progress' && typeof note.params?.text === 'string') this.onLog?.(oneLine(note.params.text, 200));
@@ -131,7 +139,7 @@ export class PluginSession {
       return outcome.result;
     } catch (err) {
       if (err instanceof PluginFailure) throw err;
-      if (err instanceof JSONRPCErrorException) {
+      if (err instanceof this.rpc.JSONRPCErrorException) {
         const msg = typeof err.message === 'string' && err.message.trim() ? oneLine(err.message) : `error ${err.code} without a message`;
         throw new PluginFailure(this.path, method, `: ${msg}`, err.code);
       }

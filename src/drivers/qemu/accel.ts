@@ -1,11 +1,13 @@
 // accel: auto. /dev/kvm can open while KVM guests still hang (nested virtualisation without the features a
-// guest needs), so the probe boots a real guest: a 512-byte boot sector that writes to qemu's isa-debug-exit
-// port, which ends qemu with a known code. Bounded: a guest that does not get there in time means TCG.
-import { execFile } from 'node:child_process';
+// guest needs), so the probe boots a real guest (probe-guest.ts): a boot sector that goes through what a
+// bootloader does and then ends qemu with a known code. Bounded: a guest that does not get there in time, or
+// that KVM stops with an internal error, means TCG.
+import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROBE_EXIT_CODE, probeBootSector } from './probe-guest.js';
 
 export interface AccelChoice {
   accel: 'kvm' | 'tcg';
@@ -13,31 +15,37 @@ export interface AccelChoice {
   reason: string;
 }
 
-/** mov al,0x31; out 0xf4,al; hlt; jmp $-1 — then the boot signature. qemu exits with (0x31 << 1) | 1 = 99. */
-export function probeBootSector(): Buffer {
-  const b = Buffer.alloc(512);
-  Buffer.from([0xb0, 0x31, 0xe6, 0xf4, 0xf4, 0xeb, 0xfd]).copy(b);
-  b[510] = 0x55;
-  b[511] = 0xaa;
-  return b;
-}
+const KVM_INTERNAL_ERROR = 'KVM internal error';
 
-export const PROBE_EXIT_CODE = 99;
-
-function runProbe(binary: string, image: string, timeoutMs: number): Promise<number | 'timeout'> {
+/**
+ * Runs the probe guest under KVM: its exit code, 'timeout', or 'internal-error' as soon as qemu reports that KVM
+ * could not run an instruction (qemu then pauses the guest instead of exiting, so waiting would only time out).
+ */
+function runProbe(binary: string, image: string, timeoutMs: number): Promise<number | 'timeout' | 'internal-error'> {
   return new Promise((resolve) => {
-    const child = execFile(
+    let outcome: 'timeout' | 'internal-error' | undefined;
+    let stderr = '';
+    const child = spawn(
       binary,
       ['-accel', 'kvm', '-display', 'none', '-nodefaults', '-no-user-config', '-m', '16',
         '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-drive', `file=${image},format=raw,if=floppy`],
-      { timeout: timeoutMs, killSignal: 'SIGKILL' },
-      (err) => {
-        if (!err) return resolve(0);
-        const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
-        resolve(e.killed ? 'timeout' : typeof e.code === 'number' ? e.code : -1);
-      },
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    child.stdin?.end();
+    const stop = (why: 'timeout' | 'internal-error'): void => {
+      outcome ??= why;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => stop('timeout'), timeoutMs);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4096);
+      if (stderr.includes(KVM_INTERNAL_ERROR)) stop('internal-error');
+    });
+    child.on('error', () => undefined); // 'close' follows with no code: a failed probe
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(outcome ?? code ?? -1);
+    });
   });
 }
 
@@ -55,6 +63,7 @@ async function probe(binary: string, timeoutMs: number): Promise<AccelChoice> {
     await writeFile(image, probeBootSector());
     const code = await runProbe(binary, image, timeoutMs);
     if (code === PROBE_EXIT_CODE) return { accel: 'kvm', reason: 'a KVM probe guest ran' };
+    if (code === 'internal-error') return { accel: 'tcg', reason: 'KVM could not run a probe guest (KVM internal error)' };
     return { accel: 'tcg', reason: code === 'timeout' ? `a KVM probe guest did not run within ${timeoutMs / 1000} s` : `a KVM probe guest failed (exit ${code})` };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -112,7 +112,7 @@ async function boot(req: MachineRequest, d: QemuData, o: QemuOptions, f: QemuFil
   await launch(name, QEMU_BINARY, argv);
   const pid = runningPid(f.pidFile);
   if (!pid) throw new DriverError(name, `qemu started but left no running process (pid file ${f.pidFile})`);
-  await waitForSsh(name, pid, { host: at.host, port: at.sshPort }, f.consoleLog, req.ctx.signal, req.ctx.log);
+  await waitForSsh(name, pid, { host: at.host, port: at.sshPort }, f, req.ctx.signal, req.ctx.log);
 }
 
 /** Powers the machine off: ACPI power button through QMP, then SIGKILL after graceMs. */

@@ -16,9 +16,12 @@ const PREFIX = 'schema-';
 const SUFFIX = '.cjs';
 /**
  * V8's code cache for a validator's code: only this V8 makes or takes it (it refuses another's), so the file
- * names the V8 version and one per version is kept. Its first 32 bytes are the sha256 of the rest.
+ * names the V8 version; the newest few are kept whichever V8 made them. Its first 32 bytes are the sha256 of the rest.
  */
 const CODE_CACHE_SUFFIX = `.v8-${createHash('sha256').update(process.versions.v8).digest('hex').slice(0, 12)}`;
+/** Names of the two kinds of file, each pruned on its own. */
+const CODE_FILE = /^schema-[0-9a-f]{64}\.cjs$/;
+const CODE_CACHE_FILE = /^schema-[0-9a-f]{64}\.v8-[0-9a-f]{12}$/;
 /** Validators kept: one per schema (mfile version, plugin set); older ones are removed on write. */
 const KEEP = 4;
 const HEADER = /^\/\/ mfile compiled schema sha256=([0-9a-f]{64})\n/;
@@ -79,22 +82,22 @@ function readCodeCache(dir: string, key: string): Buffer | undefined {
   return createHash('sha256').update(body).digest().equals(bytes.subarray(0, 32)) ? body : undefined;
 }
 
-/** Removes all but the KEEP newest files ending in SUFFIX besides KEPT (each run keeps only what its schema needs). */
-function prune(dir: string, kept: string, suffix: string): void {
+/** Removes all but the KEEP newest files of KIND besides KEPT (each run keeps only what its schema needs). */
+function prune(dir: string, kept: string, kind: RegExp): void {
   const files = fs
     .readdirSync(dir)
-    .filter((f) => f.startsWith(PREFIX) && f.endsWith(suffix) && f !== kept)
+    .filter((f) => kind.test(f) && f !== kept)
     .map((f) => ({ f, t: fs.lstatSync(path.join(dir, f)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
   for (const { f } of files.slice(KEEP - 1)) fs.rmSync(path.join(dir, f), { force: true });
 }
 
-function write(dir: string, name: string, suffix: string, data: string | Uint8Array): void {
+function write(dir: string, name: string, kind: RegExp, data: string | Uint8Array): void {
   try {
     if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!safeDir(dir)) return;
     writePrivateFileSync(path.join(dir, name), data);
-    prune(dir, name, suffix);
+    prune(dir, name, kind);
   } catch {
     // A read-only or full disk: the next run compiles again.
   }
@@ -106,8 +109,8 @@ export function compiledSchemaCache(env: NodeJS.ProcessEnv = process.env): Compi
   if (!dir) return undefined;
   return {
     read: (key) => read(dir, key),
-    write: (key, code) => write(dir, PREFIX + key + SUFFIX, SUFFIX, `// mfile compiled schema sha256=${sha256(code)}\n${code}`),
+    write: (key, code) => write(dir, PREFIX + key + SUFFIX, CODE_FILE, `// mfile compiled schema sha256=${sha256(code)}\n${code}`),
     readCodeCache: (key) => readCodeCache(dir, key),
-    writeCodeCache: (key, data) => write(dir, PREFIX + key + CODE_CACHE_SUFFIX, CODE_CACHE_SUFFIX, Buffer.concat([createHash('sha256').update(data).digest(), data])),
+    writeCodeCache: (key, data) => write(dir, PREFIX + key + CODE_CACHE_SUFFIX, CODE_CACHE_FILE, Buffer.concat([createHash('sha256').update(data).digest(), data])),
   };
 }

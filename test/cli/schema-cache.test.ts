@@ -1,7 +1,7 @@
 // The compiled-schema cache: the built CLI keeps ajv's code for the machines.yml schema in the user's cache
 // folder (private, written without following a symlink), reports the same errors from it as from a fresh
 // compile, and never runs code from a folder others can write or from a file whose body was changed.
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -116,4 +116,21 @@ it('drops a code cache whose bytes no longer match their digest, and writes a go
   const r = validate(home);
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: cold.code, stderr: cold.stderr });
   expect(readFileSync(file).equals(bytes)).toBe(false);
+});
+
+it('keeps the four newest code caches, whichever V8 made them, so upgrades of node leave no pile behind', () => {
+  const home = path.join(dir, 'cache-v8-prune');
+  validate(home); // stores the code
+  const folder = path.join(home, 'mfile');
+  const [code] = stored(home);
+  const old = Array.from({ length: 5 }, (_, i) => `${code.replace(/\.cjs$/, '')}.v8-${String(i).repeat(12)}`);
+  for (const [i, f] of old.entries()) {
+    writeFileSync(path.join(folder, f), 'made by another V8', { mode: 0o600 });
+    utimesSync(path.join(folder, f), 1_000_000 + i, 1_000_000 + i); // older than anything this run writes
+  }
+  validate(home); // stores this V8's code cache and prunes
+  const left = codeCaches(home);
+  expect(left).toHaveLength(4);
+  expect(left).toEqual(expect.arrayContaining(old.slice(2)));
+  expect(left.filter((f) => !old.includes(f))).toHaveLength(1); // this V8's
 });

@@ -40,6 +40,7 @@ export function schemaCacheDir(env: NodeJS.ProcessEnv = process.env): string | u
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha256Bytes = (data: Uint8Array): Buffer => createHash('sha256').update(data).digest();
 const uid = process.getuid?.();
 /** Ours and writable by no one else. */
 const private_ = (st: fs.Stats): boolean => (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
@@ -79,7 +80,7 @@ function readCodeCache(dir: string, key: string): Buffer | undefined {
   const bytes = readPrivate(dir, PREFIX + key + CODE_CACHE_SUFFIX);
   if (!bytes || bytes.length <= 32) return undefined;
   const body = bytes.subarray(32);
-  return createHash('sha256').update(body).digest().equals(bytes.subarray(0, 32)) ? body : undefined;
+  return sha256Bytes(body).equals(bytes.subarray(0, 32)) ? body : undefined;
 }
 
 /** Removes all but the KEEP newest files of KIND besides KEPT (each run keeps only what its schema needs). */
@@ -111,6 +112,6 @@ export function compiledSchemaCache(env: NodeJS.ProcessEnv = process.env): Compi
     read: (key) => read(dir, key),
     write: (key, code) => write(dir, PREFIX + key + SUFFIX, CODE_FILE, `// mfile compiled schema sha256=${sha256(code)}\n${code}`),
     readCodeCache: (key) => readCodeCache(dir, key),
-    writeCodeCache: (key, data) => write(dir, PREFIX + key + CODE_CACHE_SUFFIX, CODE_CACHE_FILE, Buffer.concat([createHash('sha256').update(data).digest(), data])),
+    writeCodeCache: (key, data) => write(dir, PREFIX + key + CODE_CACHE_SUFFIX, CODE_CACHE_FILE, Buffer.concat([sha256Bytes(data), data])),
   };
 }

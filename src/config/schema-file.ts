@@ -92,12 +92,12 @@ export function schemaValidator(catalog: DriverCatalog): ValidateFunction {
   const schema = machinesSchema(catalog);
   let validate: ValidateFunction | undefined;
   const digest = codeCache ? validatorKey(schema) : '';
-  const code = codeCache?.read(digest);
-  if (code !== undefined) {
-    const cache = codeCache;
-    const loaded = validatorFromCode(code, cache?.readCodeCache(digest));
+  const cache = codeCache;
+  const code = cache?.read(digest);
+  if (cache && code !== undefined) {
+    const loaded = validatorFromCode(code, cache.readCodeCache(digest));
     validate = loaded?.validate;
-    if (loaded && !loaded.codeCacheUsed && cache) pendingCodeCache = () => cache.writeCodeCache(digest, loaded.codeCache());
+    if (loaded && !loaded.codeCacheUsed) pendingCodeCache = () => cache.writeCodeCache(digest, loaded.codeCache());
   }
   if (!validate) {
     const made = compileValidator(schema, codeCache !== undefined);

@@ -2,10 +2,14 @@
 // so a skipped test is never silent. A missing or unreadable report counts as one failure, and so does a file
 // that failed without a failed test of its own (it did not load, or a hook or the file itself threw).
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+// The names of what failed, printed just above the count: CI keeps only the tail of a long log.
+const failures = [];
+const firstLine = (text) => String(text ?? '').split('\n').find((line) => line.trim() !== '') ?? '';
 for (const file of process.argv.slice(2)) {
   let report;
   try {
@@ -14,8 +18,8 @@ for (const file of process.argv.slice(2)) {
     report = undefined;
   }
   if (!Array.isArray(report?.testResults)) {
-    console.error(`count-results: ${file}: no vitest JSON report`);
     failed += 1;
+    failures.push(`${file}: no vitest JSON report`);
     continue;
   }
   for (const suite of report.testResults) {
@@ -25,7 +29,15 @@ for (const file of process.argv.slice(2)) {
     failed += bad;
     // vitest 4 reports skip/skipIf as "skipped", todo as "todo", and anything not run as "pending".
     skipped += tests.filter((t) => t.status !== 'passed' && t.status !== 'failed').length;
-    if (suite.status === 'failed' && bad === 0) failed += 1;
+    for (const t of tests.filter((x) => x.status === 'failed')) {
+      failures.push(`${path.relative('.', suite.name)} > ${t.fullName}: ${firstLine(t.failureMessages?.[0]).slice(0, 300)}`);
+    }
+    if (suite.status === 'failed' && bad === 0) {
+      failed += 1;
+      // vitest's JSON report drops a failed hook's message.
+      failures.push(`${path.relative('.', suite.name)}: ${firstLine(suite.message).slice(0, 300) || 'failed outside its tests (a hook, or the file itself)'}`);
+    }
   }
 }
+for (const line of failures) console.log(`FAILED ${line}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

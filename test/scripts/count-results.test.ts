@@ -20,9 +20,14 @@ function fixtureRun(ci: string): { report: string; output: string } {
   return { report, output: r.stdout + r.stderr };
 }
 
-function count(...reports: string[]): string[] {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/count-results.mjs'), ...reports], { encoding: 'utf8' });
+function run(...reports: string[]): string[] {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/count-results.mjs'), ...reports], { cwd: REPO_ROOT, encoding: 'utf8' });
   return r.stdout.trimEnd().split('\n');
+}
+
+// The count is always the last line; the lines above it name what failed.
+function count(...reports: string[]): string[] {
+  return run(...reports).slice(-1);
 }
 
 describe('count-results', () => {
@@ -46,9 +51,20 @@ describe('count-results', () => {
     expect(count(local, ci)).toEqual(['2 passed, 7 failed, 14 skipped']);
   });
 
+  it('names each failure above the count, by file and test, with the first line of its message', () => {
+    const lines = run(local);
+    expect(lines.slice(0, -1).sort()).toEqual([
+      'FAILED test/scripts/fixtures/broken.fixture.ts: this file does not load',
+      'FAILED test/scripts/fixtures/failing.fixture.ts > fails: AssertionError: expected 1 to be 2 // Object.is equality',
+      'FAILED test/scripts/fixtures/hook.fixture.ts: failed outside its tests (a hook, or the file itself)',
+    ]);
+    expect(run(ci).filter((line) => line.startsWith('FAILED test/scripts/fixtures/needing.fixture.ts'))).toHaveLength(1);
+  });
+
   it('a missing or unreadable report counts as one failure', () => {
     const garbage = path.join(dir, 'garbage.json');
     writeFileSync(garbage, '{"not": "a report"');
-    expect(count(path.join(dir, 'missing.json'), garbage)).toEqual(['0 passed, 2 failed, 0 skipped']);
+    const missing = path.join(dir, 'missing.json');
+    expect(run(missing, garbage)).toEqual([`FAILED ${missing}: no vitest JSON report`, `FAILED ${garbage}: no vitest JSON report`, '0 passed, 2 failed, 0 skipped']);
   });
 });

@@ -17,13 +17,19 @@ export interface AccelChoice {
 
 const KVM_INTERNAL_ERROR = 'KVM internal error';
 
+/** How the probe qemu ended: its exit code or signal, or why it was stopped, and the last of its stderr. */
+interface ProbeOutcome {
+  ended: number | NodeJS.Signals | 'timeout' | 'internal-error';
+  stderr: string;
+}
+
 /**
- * Runs the probe guest under KVM: its exit code, 'timeout', or 'internal-error' as soon as qemu reports that KVM
- * could not run an instruction (qemu then pauses the guest instead of exiting, so waiting would only time out).
+ * Runs the probe guest under KVM. Stops it as soon as qemu reports that KVM could not run an instruction (qemu
+ * then pauses the guest instead of exiting, so waiting would only time out).
  */
-function runProbe(binary: string, image: string, timeoutMs: number): Promise<number | 'timeout' | 'internal-error'> {
+function runProbe(binary: string, image: string, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
-    let outcome: 'timeout' | 'internal-error' | undefined;
+    let stopped: 'timeout' | 'internal-error' | undefined;
     let stderr = '';
     const child = spawn(
       binary,
@@ -32,7 +38,7 @@ function runProbe(binary: string, image: string, timeoutMs: number): Promise<num
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const stop = (why: 'timeout' | 'internal-error'): void => {
-      outcome ??= why;
+      stopped ??= why;
       child.kill('SIGKILL');
     };
     const timer = setTimeout(() => stop('timeout'), timeoutMs);
@@ -41,34 +47,48 @@ function runProbe(binary: string, image: string, timeoutMs: number): Promise<num
       stderr = (stderr + chunk).slice(-4096);
       if (stderr.includes(KVM_INTERNAL_ERROR)) stop('internal-error');
     });
-    child.on('error', () => undefined); // 'close' follows with no code: a failed probe
-    child.on('close', (code) => {
+    child.on('error', (e) => {
+      stderr ||= e.message; // not started: 'close' follows with no code
+    });
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve(outcome ?? code ?? -1);
+      resolve({ ended: stopped ?? code ?? signal ?? -1, stderr });
     });
   });
 }
 
-let cached: Promise<AccelChoice> | undefined;
+/** What a probe that neither ran nor hung says went wrong: qemu's own first line, else how it ended. */
+function failure(outcome: ProbeOutcome): string {
+  const said = outcome.stderr.split('\n').map((l) => l.trim()).find(Boolean);
+  if (said) return said.length > 160 ? `${said.slice(0, 159)}…` : said;
+  return typeof outcome.ended === 'string' ? `qemu was killed by ${outcome.ended}` : `exit ${outcome.ended}`;
+}
 
-async function probe(binary: string, timeoutMs: number): Promise<AccelChoice> {
+/**
+ * Whether KVM runs a guest here, by the probe: KVM when the probe guest reached its exit, TCG with the reason
+ * otherwise. `device` is the KVM device to check first.
+ */
+export async function probeKvm(binary: string, timeoutMs: number, device = '/dev/kvm'): Promise<AccelChoice> {
   try {
-    await access('/dev/kvm', constants.R_OK | constants.W_OK);
+    await access(device, constants.R_OK | constants.W_OK);
   } catch {
-    return { accel: 'tcg', reason: '/dev/kvm is not available' };
+    return { accel: 'tcg', reason: `${device} is not available` };
   }
   const dir = await mkdtemp(join(tmpdir(), 'mfile-kvm-probe-'));
   try {
     const image = join(dir, 'probe.img');
     await writeFile(image, probeBootSector());
-    const code = await runProbe(binary, image, timeoutMs);
-    if (code === PROBE_EXIT_CODE) return { accel: 'kvm', reason: 'a KVM probe guest ran' };
-    if (code === 'internal-error') return { accel: 'tcg', reason: 'KVM could not run a probe guest (KVM internal error)' };
-    return { accel: 'tcg', reason: code === 'timeout' ? `a KVM probe guest did not run within ${timeoutMs / 1000} s` : `a KVM probe guest failed (exit ${code})` };
+    const outcome = await runProbe(binary, image, timeoutMs);
+    if (outcome.ended === PROBE_EXIT_CODE) return { accel: 'kvm', reason: 'a KVM probe guest ran' };
+    if (outcome.ended === 'internal-error') return { accel: 'tcg', reason: 'KVM could not run a probe guest (KVM internal error)' };
+    if (outcome.ended === 'timeout') return { accel: 'tcg', reason: `a KVM probe guest did not run within ${timeoutMs / 1000} s` };
+    return { accel: 'tcg', reason: `a KVM probe guest failed (${failure(outcome)})` };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+let cached: Promise<AccelChoice> | undefined;
 
 /** The accelerator the plan carries (refresh probed it), so a create does not probe again; none without a probe. */
 export function plannedAccel(choices: Record<string, string> | undefined): AccelChoice | undefined {
@@ -81,6 +101,6 @@ export function plannedAccel(choices: Record<string, string> | undefined): Accel
 export function chooseAccel(accel: 'auto' | 'kvm' | 'tcg', binary: string, timeoutMs = 5000): Promise<AccelChoice> {
   if (accel === 'kvm') return Promise.resolve({ accel: 'kvm', reason: 'qemu.accel: kvm' });
   if (accel === 'tcg') return Promise.resolve({ accel: 'tcg', reason: 'qemu.accel: tcg' });
-  cached ??= probe(binary, timeoutMs);
+  cached ??= probeKvm(binary, timeoutMs);
   return cached;
 }

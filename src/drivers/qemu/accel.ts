@@ -57,9 +57,12 @@ function runProbe(binary: string, image: string, timeoutMs: number): Promise<Pro
   });
 }
 
-/** What a probe that neither ran nor hung says went wrong: qemu's own first line, else how it ended. */
+/**
+ * What a probe that neither ran nor hung says went wrong: qemu's own last line (warnings come first, the error
+ * that ended it last), else how it ended.
+ */
 function failure(outcome: ProbeOutcome): string {
-  const said = outcome.stderr.split('\n').map((l) => l.trim()).find(Boolean);
+  const said = outcome.stderr.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
   if (said) return said.length > 160 ? `${said.slice(0, 159)}…` : said;
   return typeof outcome.ended === 'string' ? `qemu was killed by ${outcome.ended}` : `exit ${outcome.ended}`;
 }

@@ -43,8 +43,9 @@ it('chooses TCG when the probe guest hangs, naming the bound', async () => {
   await expect(probeKvm(bin, 500, device)).resolves.toEqual({ accel: 'tcg', reason: 'a KVM probe guest did not run within 0.5 s' });
 });
 
-it('chooses TCG when qemu fails, quoting what qemu said', async () => {
-  const bin = qemu('refuses', 'echo "qemu-system-x86_64: failed to initialize kvm: Operation not permitted" >&2; exit 1');
+it('chooses TCG when qemu fails, quoting the error qemu ended with', async () => {
+  const bin = qemu('refuses', `echo "qemu-system-x86_64: warning: host doesn't support requested feature: CPUID.01H:ECX.vmx [bit 5]" >&2
+echo "qemu-system-x86_64: failed to initialize kvm: Operation not permitted" >&2; exit 1`);
   await expect(probeKvm(bin, 5000, device)).resolves.toEqual({
     accel: 'tcg',
     reason: 'a KVM probe guest failed (qemu-system-x86_64: failed to initialize kvm: Operation not permitted)',

@@ -9,7 +9,8 @@ let failed = 0;
 let skipped = 0;
 // The names of what failed, printed just above the count: CI keeps only the tail of a long log.
 const failures = [];
-const firstLine = (text) => String(text ?? '').split('\n').find((line) => line.trim() !== '') ?? '';
+/** The first non-blank line of a message, cut short. */
+const firstLine = (text) => (String(text ?? '').split('\n').find((line) => line.trim() !== '') ?? '').slice(0, 300);
 for (const file of process.argv.slice(2)) {
   let report;
   try {
@@ -23,6 +24,7 @@ for (const file of process.argv.slice(2)) {
     continue;
   }
   for (const suite of report.testResults) {
+    const where = path.relative('.', suite.name);
     const tests = suite.assertionResults ?? [];
     const bad = tests.filter((t) => t.status === 'failed').length;
     passed += tests.filter((t) => t.status === 'passed').length;
@@ -30,12 +32,12 @@ for (const file of process.argv.slice(2)) {
     // vitest 4 reports skip/skipIf as "skipped", todo as "todo", and anything not run as "pending".
     skipped += tests.filter((t) => t.status !== 'passed' && t.status !== 'failed').length;
     for (const t of tests.filter((x) => x.status === 'failed')) {
-      failures.push(`${path.relative('.', suite.name)} > ${t.fullName}: ${firstLine(t.failureMessages?.[0]).slice(0, 300)}`);
+      failures.push(`${where} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
     }
     if (suite.status === 'failed' && bad === 0) {
       failed += 1;
       // vitest's JSON report drops a failed hook's message.
-      failures.push(`${path.relative('.', suite.name)}: ${firstLine(suite.message).slice(0, 300) || 'failed outside its tests (a hook, or the file itself)'}`);
+      failures.push(`${where}: ${firstLine(suite.message) || 'failed outside its tests (a hook, or the file itself)'}`);
     }
   }
 }

@@ -91,8 +91,8 @@ export function schemaValidator(catalog: DriverCatalog): ValidateFunction {
   if (known) return known;
   const schema = machinesSchema(catalog);
   let validate: ValidateFunction | undefined;
-  const digest = codeCache ? validatorKey(schema) : '';
-  const cache = codeCache;
+  const cache = codeCache; // a const, so the pending write below keeps it narrowed
+  const digest = cache ? validatorKey(schema) : '';
   const code = cache?.read(digest);
   if (cache && code !== undefined) {
     const loaded = validatorFromCode(code, cache.readCodeCache(digest));
@@ -100,9 +100,9 @@ export function schemaValidator(catalog: DriverCatalog): ValidateFunction {
     if (loaded && !loaded.codeCacheUsed) pendingCodeCache = () => cache.writeCodeCache(digest, loaded.codeCache());
   }
   if (!validate) {
-    const made = compileValidator(schema, codeCache !== undefined);
+    const made = compileValidator(schema, cache !== undefined);
     validate = made.validate;
-    if (made.code !== undefined) codeCache?.write(digest, made.code);
+    if (made.code !== undefined) cache?.write(digest, made.code);
   }
   compiled.set(key, validate);
   return validate;

@@ -17,9 +17,11 @@ export interface AccelChoice {
 
 const KVM_INTERNAL_ERROR = 'KVM internal error';
 
-/** How the probe qemu ended: its exit code or signal, or why it was stopped, and the last of its stderr. */
+/** How the probe qemu ended: stopped by the probe and why, else its exit code or signal; and its last stderr. */
 interface ProbeOutcome {
-  ended: number | NodeJS.Signals | 'timeout' | 'internal-error';
+  stopped?: 'timeout' | 'internal-error';
+  code: number | null;
+  signal: NodeJS.Signals | null;
   stderr: string;
 }
 
@@ -29,7 +31,7 @@ interface ProbeOutcome {
  */
 function runProbe(binary: string, image: string, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
-    let stopped: 'timeout' | 'internal-error' | undefined;
+    let stopped: ProbeOutcome['stopped'];
     let stderr = '';
     const child = spawn(
       binary,
@@ -37,7 +39,7 @@ function runProbe(binary: string, image: string, timeoutMs: number): Promise<Pro
         '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-drive', `file=${image},format=raw,if=floppy`],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    const stop = (why: 'timeout' | 'internal-error'): void => {
+    const stop = (why: NonNullable<ProbeOutcome['stopped']>): void => {
       stopped ??= why;
       child.kill('SIGKILL');
     };
@@ -52,19 +54,19 @@ function runProbe(binary: string, image: string, timeoutMs: number): Promise<Pro
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ ended: stopped ?? code ?? signal ?? -1, stderr });
+      resolve({ stopped, code, signal, stderr });
     });
   });
 }
 
 /**
- * What a probe that neither ran nor hung says went wrong: qemu's own last line (warnings come first, the error
- * that ended it last), else how it ended.
+ * What a probe qemu that ended by itself, without the guest's exit, says went wrong: its own last line
+ * (warnings come first, the error that ended it last), else its signal or exit code.
  */
 function failure(outcome: ProbeOutcome): string {
   const said = outcome.stderr.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
   if (said) return said.length > 160 ? `${said.slice(0, 159)}…` : said;
-  return typeof outcome.ended === 'string' ? `qemu was killed by ${outcome.ended}` : `exit ${outcome.ended}`;
+  return outcome.signal ? `qemu was killed by ${outcome.signal}` : `exit ${outcome.code ?? -1}`;
 }
 
 /**
@@ -82,9 +84,9 @@ export async function probeKvm(binary: string, timeoutMs: number, device = '/dev
     const image = join(dir, 'probe.img');
     await writeFile(image, probeBootSector());
     const outcome = await runProbe(binary, image, timeoutMs);
-    if (outcome.ended === PROBE_EXIT_CODE) return { accel: 'kvm', reason: 'a KVM probe guest ran' };
-    if (outcome.ended === 'internal-error') return { accel: 'tcg', reason: 'KVM could not run a probe guest (KVM internal error)' };
-    if (outcome.ended === 'timeout') return { accel: 'tcg', reason: `a KVM probe guest did not run within ${timeoutMs / 1000} s` };
+    if (outcome.stopped === 'internal-error') return { accel: 'tcg', reason: 'KVM could not run a probe guest (KVM internal error)' };
+    if (outcome.stopped === 'timeout') return { accel: 'tcg', reason: `a KVM probe guest did not run within ${timeoutMs / 1000} s` };
+    if (outcome.code === PROBE_EXIT_CODE) return { accel: 'kvm', reason: 'a KVM probe guest ran' };
     return { accel: 'tcg', reason: `a KVM probe guest failed (${failure(outcome)})` };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -172,3 +172,5 @@ export interface SwarmState {
 
 export const LABEL_SERVICE_HASH = 'io.mfile.service-hash';
 export const LABEL_DIGEST = 'io.mfile.digest';
+/** The image reference machines.yml gives a service whose spec runs it by content id (see serviceEngineSpec). */
+export const LABEL_SERVICE_IMAGE = 'io.mfile.image';

@@ -3,7 +3,7 @@
 import { LABEL_SERVICE_HASH, type SwarmState, type SwarmStepData } from '../../model/index.js';
 import { mfileLabels } from '../../model/labels.js';
 import { isNotFound } from '../../remote/docker/errors.js';
-import { createService, inspectService, listNodes, listSwarmObjects, removeService, serviceTasks, updateService } from '../../remote/docker/swarm-api.js';
+import { createService, inspectService, listNodes, listSwarmObjects, localImageId, removeService, serviceTasks, updateService } from '../../remote/docker/swarm-api.js';
 import { serviceEngineSpec } from '../../remote/docker/swarm-service-spec.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
 import { callSignal, plannedHash } from './common.js';
@@ -91,7 +91,11 @@ async function apply(ctx: StepContext, data: ServiceData): Promise<NodeOutcome> 
   if (!spec) throw new Error(`${node.address}: not in machines.yml (nothing to create it from)`);
   const hash = plannedHash(node);
   const docker = await ctx.conns.docker(node.machine);
+  // The image steps this one follows put the image on every machine of the swarm, this one among them.
+  const imageId = await localImageId(docker, spec.image, callSignal().abortSignal);
+  if (!imageId) throw new Error(`service ${node.name}: image ${spec.image} is not on ${node.machine}; make a new plan`);
   const engineSpec = serviceEngineSpec(spec, {
+    imageId,
     project: desired.project,
     engineName: data.engineName,
     labels: mfileLabels(desired.project, node.machine, node.name, hash),

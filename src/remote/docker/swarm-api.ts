@@ -1,7 +1,8 @@
 // Swarm calls on one engine, typed for what mfile reads (dockerode's types leave most of them `any`). Every
 // call takes an abort signal; a join token passes through here and is never logged or returned.
 import type Docker from 'dockerode';
-import type { ObservedService, ObservedSwarmLocal, ObservedSwarmNode, ObservedSwarmObject, SwarmRole } from '../../model/swarm.js';
+import { isNotFound } from './errors.js';
+import { LABEL_SERVICE_IMAGE, type ObservedService, type ObservedSwarmLocal, type ObservedSwarmNode, type ObservedSwarmObject, type SwarmRole } from '../../model/swarm.js';
 
 /** Engine replies as JSON: read field by field, each converted where it is used. */
 type Any = Record<string, any>;
@@ -41,6 +42,25 @@ export async function listNodes(docker: Docker, signal: AbortSignal): Promise<Ob
   }));
 }
 
+const CONTENT_ID = /^sha256:[0-9a-f]{64}$/;
+
+/** The image a service runs, by name: mfile runs it by content id and keeps the name in a label. */
+function serviceImage(image: unknown, labels: Record<string, string> | undefined): string {
+  const spec = String(image ?? '');
+  const named = labels?.[LABEL_SERVICE_IMAGE];
+  return CONTENT_ID.test(spec) && named ? named : spec;
+}
+
+/** Content id of an image on this engine, or undefined when it does not hold one of that name. */
+export async function localImageId(docker: Docker, ref: string, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    return String((await api(docker).getImage(ref).inspect(sig(signal))).Id);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 /** Services carrying the project's label, with how many of their tasks run. */
 export async function listProjectServices(docker: Docker, labelFilter: string, signal: AbortSignal): Promise<ObservedService[]> {
   const services = (await api(docker).listServices({ filters: { label: [labelFilter] }, ...sig(signal) })) as Any[];
@@ -52,7 +72,7 @@ export async function listProjectServices(docker: Docker, labelFilter: string, s
       name: String(s.Spec?.Name ?? ''),
       version: Number(s.Version?.Index ?? 0),
       labels: (s.Spec?.Labels as Record<string, string> | undefined) ?? {},
-      image: String(s.Spec?.TaskTemplate?.ContainerSpec?.Image ?? ''),
+      image: serviceImage(s.Spec?.TaskTemplate?.ContainerSpec?.Image, s.Spec?.Labels),
       ...(s.Spec?.Mode?.Replicated ? { replicas: Number(s.Spec.Mode.Replicated.Replicas ?? 0) } : {}),
       running,
       ...(s.UpdateStatus?.State ? { updateState: String(s.UpdateStatus.State) } : {}),

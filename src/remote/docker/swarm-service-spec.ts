@@ -1,5 +1,5 @@
 // A service of machines.yml -> the Engine API's ServiceSpec, mapped as `docker stack deploy` maps Compose keys.
-import type { ServiceSpec, SwarmUpdateConfig } from '../../model/swarm.js';
+import { LABEL_SERVICE_IMAGE, type ServiceSpec, type SwarmUpdateConfig } from '../../model/swarm.js';
 
 type Any = Record<string, unknown>;
 
@@ -13,6 +13,12 @@ export interface ServiceNames {
   networks: Record<string, string>;
   secrets: Record<string, { id: string; name: string }>;
   configs: Record<string, { id: string; name: string }>;
+  /**
+   * The image's content id on the machines (`sha256:…`). A swarm task otherwise pulls its image by name before
+   * every start, even when the machine holds it: a stranger's image of that name on Docker Hub would run, and
+   * with no route to a registry each start waits out the failed pull. The engine skips the pull for an id.
+   */
+  imageId: string;
 }
 
 function updateConfig(u: SwarmUpdateConfig | undefined): Any | undefined {
@@ -35,7 +41,7 @@ export function serviceEngineSpec(s: ServiceSpec, n: ServiceNames): Any {
     File: { Name: m.target.replace(/^\/run\/secrets\//, '') || m.source, UID: '0', GID: '0', Mode: m.mode },
   });
   const container: Any = {
-    Image: s.image,
+    Image: n.imageId,
     Labels: { ...s.labels, ...n.taskLabels },
     Env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`).sort(),
     ...(s.command ? { Args: s.command } : {}),
@@ -55,7 +61,7 @@ export function serviceEngineSpec(s: ServiceSpec, n: ServiceNames): Any {
   const rp = d.restart_policy;
   return {
     Name: n.engineName,
-    Labels: { ...d.labels, ...n.labels, 'com.docker.stack.namespace': n.project },
+    Labels: { ...d.labels, ...n.labels, 'com.docker.stack.namespace': n.project, [LABEL_SERVICE_IMAGE]: s.image },
     TaskTemplate: {
       ContainerSpec: container,
       Resources: {

@@ -157,6 +157,36 @@ describeNeeding(SANDBOX)('swarm from machines.yml on three sandbox machines', ()
     expect(runningTasks('api')).toBe(5);
   });
 
+  it('a machine holding other content under the image\'s name fails apply at once, naming it; once that copy is removed, apply puts the image back and converges', () => {
+    const w1 = (args: string[]): string => {
+      const r = p.docker('w1', args);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    // Another image under the same name on w1, as a stale or hand-made copy would be.
+    w1(['create', '--name', 'swtest-stale', TEST_IMAGE, 'true']);
+    w1(['commit', '-c', 'LABEL stale=1', 'swtest-stale', TEST_IMAGE]);
+    w1(['rm', 'swtest-stale']);
+    const good = manager(['image', 'inspect', '--format', '{{.Id}}', TEST_IMAGE]);
+    const stale = w1(['image', 'inspect', '--format', '{{.Id}}', TEST_IMAGE]);
+    expect(stale).not.toBe(good);
+    p.write(config({ apiReplicas: 4 }));
+    let r = p.run(['apply', '-y'], { timeoutMs: 600_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain(`service api: image ${TEST_IMAGE} is not the same on every machine of the swarm (m1 has ${good.slice(0, 19)}, w1 has ${stale.slice(0, 19)})`);
+    expect(runningTasks('api')).toBe(5);
+
+    w1(['image', 'rm', TEST_IMAGE]);
+    expect(p.run(['plan']).stdout).toMatch(/# image\.\S+\[w1\] will be created\n\s*# \(a swarm service runs it: not on the machine\)/);
+    r = p.run(['apply', '-y'], { timeoutMs: 600_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(w1(['image', 'inspect', '--format', '{{.Id}}', TEST_IMAGE])).toBe(good);
+    expect(runningTasks('api')).toBe(4);
+    p.write(config({ apiReplicas: 5 }));
+    expect(p.run(['apply', '-y'], { timeoutMs: 600_000 }).code).toBe(0);
+    expect(runningTasks('api')).toBe(5);
+  });
+
   it('workers promoted to managers and one demoted back: docker node ls over the machine\'s own endpoint shows the role', () => {
     p.write(config({ apiReplicas: 5, promoted: ['w1', 'w2'] }));
     expect(p.run(['plan']).stdout).toMatch(/swarm\.w1[\s\S]*role worker -> manager \(promote\)/);

@@ -77,6 +77,30 @@ async function converge(ctx: StepContext, docker: Docker, id: string, hash: stri
   return summary;
 }
 
+const shortId = (id: string | undefined): string => (id ? id.slice(0, 19) : 'none');
+
+/**
+ * The service runs its image by content id, so every machine of the swarm must hold that content under the name:
+ * a machine with another copy would fail each task placed on it until the converge wait ran out. Said at once,
+ * with each machine's id. A machine whose engine does not answer is left to the swarm, which places nothing there.
+ */
+async function sameImageEverywhere(ctx: StepContext, ref: string, id: string): Promise<void> {
+  const others = (ctx.desired.swarm?.roles ?? []).map((r) => r.machine).filter((m) => m !== ctx.node.machine);
+  const held = await Promise.all(
+    others.map(async (m) => {
+      try {
+        return { m, id: await localImageId(await ctx.conns.docker(m), ref, callSignal().abortSignal) };
+      } catch {
+        return { m, id };
+      }
+    }),
+  );
+  const differ = held.filter((h) => h.id !== id);
+  if (differ.length === 0) return;
+  const ids = [{ m: ctx.node.machine, id }, ...differ].map((h) => `${h.m} has ${shortId(h.id)}`).join(', ');
+  throw new Error(`service ${ctx.node.name}: image ${ref} is not the same on every machine of the swarm (${ids}): remove the copies that are wrong (docker image rm ${ref} on those machines) and apply again, which puts the image there anew`);
+}
+
 function record(ctx: StepContext, data: ServiceData, id: string, hash: string): (s: SwarmState | undefined) => SwarmState {
   return (s) => ({
     manager: s?.manager ?? ctx.node.machine,
@@ -94,6 +118,7 @@ async function apply(ctx: StepContext, data: ServiceData): Promise<NodeOutcome> 
   // The image steps this one follows put the image on every machine of the swarm, this one among them.
   const imageId = await localImageId(docker, spec.image, callSignal().abortSignal);
   if (!imageId) throw new Error(`service ${node.name}: image ${spec.image} is not on ${node.machine}; make a new plan`);
+  await sameImageEverywhere(ctx, spec.image, imageId);
   const engineSpec = serviceEngineSpec(spec, {
     imageId,
     project: desired.project,

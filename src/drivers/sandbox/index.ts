@@ -12,7 +12,7 @@ import { sshPool } from '../../remote/ssh/pool.js';
 import type { CreateResponse, Driver, EngineEndpoint, MachineRequest, StatusResponse } from '../driver.js';
 import { engineService } from '../engine-service.js';
 import { identityFile, prepareMachineDir } from './files.js';
-import { allocateIp, createNetns, deleteNetns, ensureBridge, releaseIp, releaseIpsOf, removeBridgeIfUnused } from './network.js';
+import { allocateIp, createNetns, deleteNetns, releaseIp, releaseIpsOf, removeBridgeIfUnused } from './network.js';
 import { sandboxNames, sandboxOptions } from './options.js';
 import { alive, startInit, stopMachine, stopStrayInits, TINI } from './processes.js';
 import { sandboxTraits } from './traits.js';
@@ -113,7 +113,6 @@ export function sandboxDriver(): Driver {
       try {
         partial.ip = await allocateIp(name, owner(req), opts);
         req.ctx.log?.(`${name}: address ${partial.ip} on ${n.bridge}`);
-        await ensureBridge(name, n);
         // An earlier create of this machine killed before its pids were saved: its init would outlive the netns.
         await stopStrayInits(dir);
         const [fp] = await Promise.all([prepareMachineDir(name, dir, partial.ip), createNetns(name, n, partial.ip)]);

@@ -77,8 +77,6 @@ async function converge(ctx: StepContext, docker: Docker, id: string, hash: stri
   return summary;
 }
 
-const shortId = (id: string | undefined): string => (id ? id.slice(0, 19) : 'none');
-
 /**
  * The service runs its image by content id, so every machine of the swarm must hold that content under the name:
  * a machine with another copy would fail each task placed on it until the converge wait ran out. Said at once,
@@ -97,7 +95,7 @@ async function sameImageEverywhere(ctx: StepContext, ref: string, id: string): P
   );
   const differ = held.filter((h) => h.id !== id);
   if (differ.length === 0) return;
-  const ids = [{ m: ctx.node.machine, id }, ...differ].map((h) => `${h.m} has ${shortId(h.id)}`).join(', ');
+  const ids = [{ m: ctx.node.machine, id }, ...differ].map((h) => (h.id ? `${h.m} has ${h.id.slice(0, 19)}` : `${h.m} has no image of that name`)).join(', ');
   throw new Error(`service ${ctx.node.name}: image ${ref} is not the same on every machine of the swarm (${ids}): remove the copies that are wrong (docker image rm ${ref} on those machines) and apply again, which puts the image there anew`);
 }
 

@@ -1,12 +1,12 @@
 // A second dockerd of the test's own (own data/exec roots and bridge, no iptables) that a test may kill and restart.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { copyTestImage, docker } from './docker.js';
 import { sleep } from './cli-process.js';
 import { createTestBridge } from '../../helpers/test-bridge.js';
-import { alive } from '../../../src/drivers/sandbox/processes.js';
+import { alive, descendantsOf } from '../../../src/drivers/sandbox/processes.js';
 
 export interface OwnDockerd {
   dir: string;
@@ -86,6 +86,32 @@ export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
     if (pid !== null && !alive(pid)) rmSync(path.join(dir, 'exec/containerd/containerd.pid'), { force: true });
   };
 
+  /**
+   * The shims of this daemon's containers outlive a SIGKILLed dockerd and its containerd, with the container or the
+   * `runc init` it was starting below them. They are this daemon's by the socket path on their command line, a
+   * path in this daemon's own folder; each goes with everything below it.
+   */
+  const stopStrayShims = async (): Promise<void> => {
+    const shims: number[] = [];
+    for (const e of readdirSync('/proc')) {
+      if (!/^\d+$/.test(e)) continue;
+      try {
+        if (readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').some((a) => a.startsWith(`${dir}/`))) shims.push(Number(e));
+      } catch {
+        // exited meanwhile
+      }
+    }
+    const all = [...new Set(shims.flatMap((pid) => [...descendantsOf(pid), pid]))];
+    for (const pid of all) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    for (let i = 0; i < 100 && all.some(alive); i++) await sleep(50);
+  };
+
   await start();
   copyTestImage(host);
 
@@ -121,6 +147,7 @@ export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
         for (let i = 0; i < 50 && alive(ctd); i++) await sleep(100);
         if (alive(ctd)) process.kill(ctd, 'SIGKILL');
       }
+      await stopStrayShims();
       // A SIGKILLed dockerd leaves its mounts (overlay2 home, container rootfs) behind: unmount, deepest first.
       const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir + '/'));
       for (const m of mounts.sort((a, b) => b.length - a.length)) {

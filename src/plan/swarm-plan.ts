@@ -264,7 +264,7 @@ class SwarmPlanner {
 
   // ---------------------------------------------------------------- images and services
 
-  /** Image nodes on every machine of the swarm: a task runs only where its image is (there is no registry to pull from). */
+  /** Image nodes on every machine of the swarm: the service runs the image by content id, which no node pulls. */
   private imageDeps(ref: string, machines: string[]): string[] {
     const out: string[] = [];
     for (const m of machines) {

@@ -7,7 +7,7 @@ import { resolve, dirname } from 'node:path';
 import type Docker from 'dockerode';
 import type { ContainerSpec, ImageStepData, RegistrySpec } from '../../model/index.js';
 import { authConfig, registryFailure } from '../../remote/docker/registry.js';
-import { engineInfo } from '../../remote/docker/client.js';
+import { engineInfo, localImageId } from '../../remote/docker/client.js';
 import { followStream, type StreamEvent } from '../../remote/docker/progress-stream.js';
 import { isConflict, isNotFound } from '../../remote/docker/errors.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
@@ -35,14 +35,7 @@ function refOf(ctx: StepContext): string | undefined {
   return data.ref ?? (data.refFrom !== undefined ? declared(ctx, data.refFrom).image : undefined);
 }
 
-async function imageId(docker: Docker, ref: string): Promise<string | undefined> {
-  try {
-    return (await docker.getImage(ref).inspect(callSignal(30_000) as Docker.ImageInspectOptions)).Id;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
+const imageId = (docker: Docker, ref: string): Promise<string | undefined> => localImageId(docker, ref, callSignal(30_000).abortSignal);
 
 const engineIds = new WeakMap<Docker, Promise<string>>();
 /**

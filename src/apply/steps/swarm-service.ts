@@ -3,7 +3,8 @@
 import { LABEL_SERVICE_HASH, type SwarmState, type SwarmStepData } from '../../model/index.js';
 import { mfileLabels } from '../../model/labels.js';
 import { isNotFound } from '../../remote/docker/errors.js';
-import { createService, inspectService, listNodes, listSwarmObjects, localImageId, removeService, serviceTasks, updateService } from '../../remote/docker/swarm-api.js';
+import { localImageId } from '../../remote/docker/client.js';
+import { createService, inspectService, listNodes, listSwarmObjects, removeService, serviceTasks, updateService } from '../../remote/docker/swarm-api.js';
 import { serviceEngineSpec } from '../../remote/docker/swarm-service-spec.js';
 import type { NodeOutcome, StepContext, StepHandler } from '../types.js';
 import { callSignal, plannedHash } from './common.js';
@@ -85,13 +86,7 @@ async function converge(ctx: StepContext, docker: Docker, id: string, hash: stri
 async function sameImageEverywhere(ctx: StepContext, ref: string, id: string): Promise<void> {
   const others = (ctx.desired.swarm?.roles ?? []).map((r) => r.machine).filter((m) => m !== ctx.node.machine);
   const held = await Promise.all(
-    others.map(async (m) => {
-      try {
-        return { m, id: await localImageId(await ctx.conns.docker(m), ref, callSignal().abortSignal) };
-      } catch {
-        return { m, id };
-      }
-    }),
+    others.map(async (m) => ({ m, id: await ctx.conns.docker(m).then((d) => localImageId(d, ref, callSignal().abortSignal)).catch(() => id) })),
   );
   const differ = held.filter((h) => h.id !== id);
   if (differ.length === 0) return;

@@ -3,7 +3,7 @@
 // can share a subnet. The guest's static address comes from the seed's network-config (no DHCP server).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { allocateIp, attachToBridge, releaseIp, releaseIpsOf, removeBridgeIfUnused } from '../sandbox/network.js';
+import { allocateIp, ensureBridge, releaseIp, releaseIpsOf, removeBridgeIfUnused } from '../sandbox/network.js';
 import { sandboxNames, type SandboxNames, type SandboxOptions } from '../sandbox/options.js';
 import { run } from '../sandbox/run.js';
 import type { BridgeOptions } from './options.js';
@@ -44,8 +44,7 @@ export function claimAddress(stateDir: string, machine: string, o: BridgeOptions
 /** The bridge (made if missing) and the machine's tap on it; idempotent, so every boot can run it. */
 export async function ensureTap(stateDir: string, machine: string, o: BridgeOptions): Promise<BridgeNames> {
   const b = bridgeNames(stateDir, machine, o);
-  // One hold of the host lock: a machine removed meanwhile must not find the bridge without this tap and delete it.
-  await attachToBridge(machine, netNames(stateDir, machine, o), async () => {
+  await ensureBridge(machine, netNames(stateDir, machine, o), async () => {
     if (!existsSync(`/sys/class/net/${b.tap}`)) await run(machine, 'ip', ['tuntap', 'add', 'dev', b.tap, 'mode', 'tap']);
     await run(machine, 'ip', ['link', 'set', b.tap, 'master', b.bridge, 'up']);
   });

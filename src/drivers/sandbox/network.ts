@@ -13,7 +13,19 @@ export function forwardRuleArgs(bridge: string): string[] {
   return ['FORWARD', '-i', bridge, '-o', bridge, '-m', 'comment', '--comment', `mfile sandbox ${bridge}`, '-j', 'ACCEPT'];
 }
 
-/** Under the host lock: the bridge made if missing, with its address, up, and its FORWARD rule. */
+/**
+ * The bridge made if missing, with its address, up, and its FORWARD rule; then `attach` puts a machine's port on
+ * it, in the same hold of the host lock. Apart, a machine removed meanwhile could find the bridge without ports
+ * (this one not yet on it) and delete it, taking the new port off with it: the new machine then has no route from
+ * this box (seen as an SSH handshake that never comes, when a recovery apply replaced two machines of one subnet).
+ */
+export async function ensureBridge(machine: string, n: SandboxNames, attach?: () => Promise<void>): Promise<void> {
+  await withHostLock(async () => {
+    await bridgeUp(machine, n);
+    await attach?.();
+  });
+}
+
 async function bridgeUp(machine: string, n: SandboxNames): Promise<void> {
   if (!existsSync(`/sys/class/net/${n.bridge}`)) await run(machine, 'ip', ['link', 'add', n.bridge, 'type', 'bridge']);
   // Every time, and idempotent: a create killed between these steps leaves a bridge without its address or
@@ -24,23 +36,6 @@ async function bridgeUp(machine: string, n: SandboxNames): Promise<void> {
   if ((await run(machine, 'iptables', ['-w', '-C', ...rule], { check: false })).code !== 0) {
     await run(machine, 'iptables', ['-w', '-I', rule[0], '1', ...rule.slice(1)]);
   }
-}
-
-export async function ensureBridge(machine: string, n: SandboxNames): Promise<void> {
-  await withHostLock(() => bridgeUp(machine, n));
-}
-
-/**
- * The bridge made sure of and a port put on it in one hold of the host lock. Apart, a machine removed meanwhile
- * could find the bridge without ports (this one not yet on it) and delete it, taking the new port off with it:
- * the new machine then has no route from this box (seen as an SSH handshake that never comes, when a recovery
- * apply replaced two machines of one subnet at once).
- */
-export async function attachToBridge(machine: string, n: SandboxNames, attach: () => Promise<void>): Promise<void> {
-  await withHostLock(async () => {
-    await bridgeUp(machine, n);
-    await attach();
-  });
 }
 
 /** Remove the bridge and its FORWARD rule when no machine is attached any more. */
@@ -100,7 +95,7 @@ export async function createNetns(machine: string, n: SandboxNames, ip: string):
   // map this address to an earlier machine's eth0 (a create killed midway and redone, or a destroy and create)
   // while other machines keep the bridge up; that entry stays trusted for 15-45 s and is probed for 8 s more,
   // and meanwhile every packet for the new machine goes to a MAC address that is gone.
-  await attachToBridge(machine, n, () => runWithInput(machine, 'ip', ['-batch', '-'], [
+  await ensureBridge(machine, n, () => runWithInput(machine, 'ip', ['-batch', '-'], [
     `link add ${n.veth} type veth peer name eth0 netns ${n.netns}`,
     `link set ${n.veth} master ${n.bridge} up`,
     `neigh flush to ${ip} dev ${n.bridge}`,

@@ -4,6 +4,7 @@ import type { Agent } from 'node:http';
 import type Docker from 'dockerode';
 import type { EngineEndpoint } from '../../model/engine-endpoint.js';
 import { requireDockerode } from './deferred-internals.js';
+import { isNotFound } from './errors.js';
 import { tlsAgent } from './tls-agent.js';
 
 export type DockerClient = Docker;
@@ -94,3 +95,13 @@ export const engineVersion = (docker: Docker, abortSignal: AbortSignal): Promise
   (docker as unknown as SignalCalls).version({ abortSignal });
 export const enginePing = (docker: Docker, abortSignal: AbortSignal): Promise<unknown> => (docker as unknown as SignalCalls).ping({ abortSignal });
 export const engineInfo = (docker: Docker, abortSignal: AbortSignal): Promise<EngineInfo> => (docker as unknown as SignalCalls).info({ abortSignal });
+
+/** Content id of the image of that name on this engine, or undefined when it holds none. */
+export async function localImageId(docker: Docker, ref: string, abortSignal: AbortSignal): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(ref).inspect({ abortSignal } as Docker.ImageInspectOptions)).Id;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}

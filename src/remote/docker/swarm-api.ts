@@ -1,7 +1,6 @@
 // Swarm calls on one engine, typed for what mfile reads (dockerode's types leave most of them `any`). Every
 // call takes an abort signal; a join token passes through here and is never logged or returned.
 import type Docker from 'dockerode';
-import { isNotFound } from './errors.js';
 import { LABEL_SERVICE_IMAGE, type ObservedService, type ObservedSwarmLocal, type ObservedSwarmNode, type ObservedSwarmObject, type SwarmRole } from '../../model/swarm.js';
 
 /** Engine replies as JSON: read field by field, each converted where it is used. */
@@ -49,16 +48,6 @@ function serviceImage(image: unknown, labels: Record<string, string> | undefined
   const spec = String(image ?? '');
   const named = labels?.[LABEL_SERVICE_IMAGE];
   return CONTENT_ID.test(spec) && named ? named : spec;
-}
-
-/** Content id of an image on this engine, or undefined when it does not hold one of that name. */
-export async function localImageId(docker: Docker, ref: string, signal: AbortSignal): Promise<string | undefined> {
-  try {
-    return String((await api(docker).getImage(ref).inspect(sig(signal))).Id);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 /** Services carrying the project's label, with how many of their tasks run. */

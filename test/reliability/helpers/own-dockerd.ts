@@ -1,11 +1,12 @@
 // A second dockerd of the test's own (own data/exec roots and bridge, no iptables) that a test may kill and restart.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { copyTestImage, docker } from './docker.js';
 import { sleep } from './cli-process.js';
 import { createTestBridge } from '../../helpers/test-bridge.js';
+import { processesMentioning } from './sandbox-leftovers.js';
 import { alive, descendantsOf } from '../../../src/drivers/sandbox/processes.js';
 
 export interface OwnDockerd {
@@ -92,15 +93,7 @@ export async function startOwnDockerd(label: string): Promise<OwnDockerd> {
    * path in this daemon's own folder; each goes with everything below it.
    */
   const stopStrayShims = async (): Promise<void> => {
-    const shims: number[] = [];
-    for (const e of readdirSync('/proc')) {
-      if (!/^\d+$/.test(e)) continue;
-      try {
-        if (readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').some((a) => a.startsWith(`${dir}/`))) shims.push(Number(e));
-      } catch {
-        // exited meanwhile
-      }
-    }
+    const shims = processesMentioning(`${dir}/`);
     const all = [...new Set(shims.flatMap((pid) => [...descendantsOf(pid), pid]))];
     for (const pid of all) {
       try {
